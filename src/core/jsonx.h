@@ -1,0 +1,16 @@
+/*
+ * jsonx -- small JSON helpers on top of jansson.
+ */
+#ifndef WB_JSONX_H
+#define WB_JSONX_H
+#include <jansson.h>
+#include <stddef.h>
+
+struct buf;
+
+/* Append s as a quoted JSON string (escaping quotes, backslashes, control characters). */
+int jsonx_quote(struct buf *b, const char *s);
+/* Count UTF-8 code points (s must be valid UTF-8). */
+size_t jsonx_utf8_len(const char *s);
+
+#endif

@@ -1,0 +1,122 @@
+/* idno -- GB 11643 ID numbers: check digit, legacy conversion, masking. */
+#include "domain/idno.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/timeutil.h"
+
+static const int weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+static const char check_chars[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
+
+char idno_check_char(const char *first17)
+{
+	int sum = 0;
+	for (int i = 0; i < 17; i++)
+		sum += (first17[i] - '0') * weights[i];
+	return check_chars[sum % 11];
+}
+
+static int all_digits(const char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static int bad(struct wb_error *err, const char *code, const char *zh, const char *en)
+{
+	wb_error_set(err, WB_EINVAL, 422, code, zh, en);
+	wb_error_detail(err, "id_number", code, zh);
+	return WB_EINVAL;
+}
+
+int idno_normalize(char out[IDNO_LEN + 1], const char *in, struct wb_error *err)
+{
+	char s[IDNO_LEN + 1];
+	size_t n = 0;
+
+	/* Trim ASCII spaces around the number; anything else is part of it. */
+	while (*in == ' ' || *in == '\t')
+		in++;
+	size_t len = strlen(in);
+	while (len && (in[len - 1] == ' ' || in[len - 1] == '\t'))
+		len--;
+	if (len != 15 && len != 18)
+		return bad(err, "ID_FORMAT", "身份证号码应为18位（或旧式15位）",
+			   "an ID number has 18 characters (or 15 for the old form)");
+	for (size_t i = 0; i < len; i++)
+		s[n++] = (char)toupper((unsigned char)in[i]);
+	s[n] = '\0';
+
+	if (n == 15) {
+		if (!all_digits(s, 15))
+			return bad(err, "ID_FORMAT", "15位身份证号码只能包含数字",
+				   "a 15-digit ID number contains digits only");
+		/* Legacy form: region(6) + yymmdd(6) + sequence(3); born in the 1900s. */
+		memcpy(out, s, 6);
+		out[6] = '1';
+		out[7] = '9';
+		memcpy(out + 8, s + 6, 9);
+		out[17] = idno_check_char(out);
+		out[18] = '\0';
+	} else {
+		if (!all_digits(s, 17) || !(isdigit((unsigned char)s[17]) || s[17] == 'X'))
+			return bad(err, "ID_FORMAT", "身份证号码前17位应为数字，末位为数字或X",
+				   "an ID number has 17 digits and a final digit or X");
+		memcpy(out, s, 19);
+	}
+
+	if (out[0] == '0' || (out[0] == '1' && out[1] == '0'))
+		return bad(err, "ID_REGION", "身份证号码的地区码无效",
+			   "the region part of the ID number is not valid");
+
+	int y = (out[6] - '0') * 1000 + (out[7] - '0') * 100 + (out[8] - '0') * 10 + (out[9] - '0');
+	int m = (out[10] - '0') * 10 + (out[11] - '0');
+	int d = (out[12] - '0') * 10 + (out[13] - '0');
+	if (!date_valid(y, m, d) || y < 1900 || date_days(y, m, d) > date_today())
+		return bad(err, "ID_BIRTH_DATE", "身份证号码中的出生日期无效",
+			   "the birth date inside the ID number is not a valid date");
+
+	if (n == 18 && idno_check_char(out) != out[17])
+		return bad(
+			err, "ID_CHECKSUM", "身份证号码校验位错误，请核对",
+			"the check character of the ID number is wrong; please check the number");
+	return 0;
+}
+
+int64_t idno_birth_days(const char *id)
+{
+	int y = (id[6] - '0') * 1000 + (id[7] - '0') * 100 + (id[8] - '0') * 10 + (id[9] - '0');
+	int m = (id[10] - '0') * 10 + (id[11] - '0');
+	int d = (id[12] - '0') * 10 + (id[13] - '0');
+	return date_days(y, m, d);
+}
+
+char idno_gender(const char *id)
+{
+	return ((id[16] - '0') % 2) ? 'M' : 'F';
+}
+
+void idno_mask(char out[IDNO_LEN + 1], const char *id)
+{
+	memcpy(out, id, 6);
+	memset(out + 6, '*', 8);
+	memcpy(out + 14, id + 14, 4);
+	out[18] = '\0';
+}
+
+void phone_mask(char *out, const char *in)
+{
+	size_t n = strlen(in);
+	memcpy(out, in, n + 1);
+	if (n < 8) {
+		for (size_t i = 0; i + 2 < n; i++)
+			out[i] = '*';
+		return;
+	}
+	for (size_t i = 3; i < n - 4; i++)
+		out[i] = '*';
+}

@@ -1,0 +1,71 @@
+/* role -- the one access matrix of weibao (see role.h). */
+#include "domain/role.h"
+
+#include <string.h>
+
+struct role_def {
+	const char *code, *name, *name_en;
+	unsigned perms; /* bit set of enum wb_perm */
+};
+
+#define P(x)   (1u << (x))
+#define READ   P(PERM_PERSON_READ)
+#define WRITE  (P(PERM_PERSON_WRITE) | P(PERM_FACT_WRITE))
+#define SENS   P(PERM_SENSITIVE_READ)
+#define REVEAL P(PERM_ID_REVEAL)
+
+static const struct role_def roles[ROLE_COUNT] = {
+	[ROLE_NONE] = {"", "", "", 0},
+	[ROLE_ADMIN] = {"admin", "系统管理员", "system administrator",
+			READ | P(PERM_USER_ADMIN) | P(PERM_AUDIT_READ)},
+	[ROLE_COUNTY_OFFICE] = {"county_office", "县级未保办", "county minor protection office",
+				READ | WRITE | SENS | REVEAL | P(PERM_AUDIT_READ)},
+	[ROLE_TOWNSHIP_STATION] = {"township_station", "乡镇未保工作站",
+				   "township minor protection station",
+				   READ | WRITE | SENS | REVEAL},
+	[ROLE_VILLAGE_DIRECTOR] = {"village_director", "村儿童主任", "village children's director",
+				   READ | WRITE | SENS},
+	[ROLE_GRID_WORKER] = {"grid_worker", "网格员", "grid worker", READ | WRITE},
+	[ROLE_SCHOOL] = {"school", "学校", "school", READ | P(PERM_FACT_WRITE) | SENS},
+	[ROLE_POLICE] = {"police", "派出所", "police station",
+			 READ | P(PERM_FACT_WRITE) | SENS | REVEAL},
+	[ROLE_JUSTICE] = {"justice", "司法所", "township justice office",
+			  READ | P(PERM_FACT_WRITE) | SENS | REVEAL},
+};
+
+int role_from_code(const char *code)
+{
+	if (!code)
+		return ROLE_NONE;
+	for (int r = 1; r < ROLE_COUNT; r++)
+		if (strcmp(roles[r].code, code) == 0)
+			return r;
+	return ROLE_NONE;
+}
+
+const char *role_code(int role)
+{
+	return role > 0 && role < ROLE_COUNT ? roles[role].code : "";
+}
+
+const char *role_name(int role)
+{
+	return role > 0 && role < ROLE_COUNT ? roles[role].name : "";
+}
+
+const char *role_name_en(int role)
+{
+	return role > 0 && role < ROLE_COUNT ? roles[role].name_en : "";
+}
+
+int role_can(int role, int perm)
+{
+	if (role <= 0 || role >= ROLE_COUNT || perm < 0 || perm >= PERM_COUNT)
+		return 0;
+	return (roles[role].perms & P(perm)) != 0;
+}
+
+int role_scoped_to_unit(int role)
+{
+	return role == ROLE_SCHOOL;
+}

@@ -1,0 +1,92 @@
+/* h_facts -- a person's facts: list with history, record, correct. */
+#include <string.h>
+
+#include "domain/role.h"
+#include "http/handlers.h"
+#include "store/facts.h"
+
+static json_t *s_or_null(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
+static json_t *fact_json(const struct fact_row *f)
+{
+	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+			      (json_int_t)f->id, "person_id", (json_int_t)f->person_id, "type",
+			      f->type, "type_name", f->type_name, "value", s_or_null(f->value),
+			      "valid_from", s_or_null(f->valid_from), "valid_to",
+			      s_or_null(f->valid_to), "source_unit_id",
+			      f->source_unit_id ? json_integer(f->source_unit_id) : json_null(),
+			      "source_unit_name", s_or_null(f->source_unit_name), "source_doc",
+			      s_or_null(f->source_doc), "note", s_or_null(f->note));
+	json_object_set_new(o, "recorded_by", json_integer(f->recorded_by));
+	json_object_set_new(o, "recorded_by_name", s_or_null(f->recorded_by_name));
+	json_object_set_new(o, "recorded_at", json_string(f->recorded_at));
+	json_object_set_new(o, "supersedes",
+			    f->supersedes ? json_integer(f->supersedes) : json_null());
+	json_object_set_new(o, "superseded_by",
+			    f->superseded_by ? json_integer(f->superseded_by) : json_null());
+	json_object_set_new(o, "current", json_boolean(!f->superseded_by));
+	json_object_set_new(o, "sensitive", json_boolean(f->sensitive));
+	return o;
+}
+
+static void add_fact(void *ctx, const struct fact_row *f)
+{
+	json_array_append_new(ctx, fact_json(f));
+}
+
+int h_facts_list(struct req *r)
+{
+	struct wb_error err;
+	int64_t id;
+	if (req_require(r, PERM_PERSON_READ) || req_param_id(r, 0, &id))
+		return 0;
+	wb_error_clear(&err);
+	json_t *items = json_array();
+	if (store_facts_list(r->st, &r->scope, id, add_fact, items, &err)) {
+		json_decref(items);
+		return reply_error(r, &err);
+	}
+	return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+int h_facts_add(struct req *r)
+{
+	struct wb_error err;
+	struct fact_input in;
+	struct fact_row f;
+	int64_t person, id = 0;
+	static const char *const keys[] = {"type",     "value",		 "valid_from",
+					   "valid_to", "source_unit_id", "source_doc",
+					   "note",     "supersedes",	 NULL};
+
+	if (req_require(r, PERM_FACT_WRITE) || req_param_id(r, 0, &person) || req_parse_json(r))
+		return 0;
+	wb_error_clear(&err);
+	memset(&in, 0, sizeof(in));
+	int bad = jcheck_keys(r->json, keys, &err);
+	bad |= jget_str(r->json, "type", &in.type, &err) < 0;
+	bad |= jget_str(r->json, "value", &in.value, &err) < 0;
+	bad |= jget_str(r->json, "valid_from", &in.valid_from, &err) < 0;
+	bad |= jget_str(r->json, "valid_to", &in.valid_to, &err) < 0;
+	bad |= jget_str(r->json, "source_doc", &in.source_doc, &err) < 0;
+	bad |= jget_str(r->json, "note", &in.note, &err) < 0;
+	bad |= jget_int(r->json, "source_unit_id", &in.source_unit_id, &err) < 0;
+	bad |= jget_int(r->json, "supersedes", &in.supersedes, &err) < 0;
+	if (bad) {
+		wb_error_set(&err, WB_EINVAL, 422,
+			     err.ndetails == 1 ? err.details[0].code : "VALIDATION",
+			     "数据校验未通过，请按提示修改", "validation failed; see details");
+		return reply_error(r, &err);
+	}
+	if (in.valid_from && !*in.valid_from)
+		in.valid_from = NULL;
+	if (in.valid_to && !*in.valid_to)
+		in.valid_to = NULL;
+	if (store_facts_add(r->st, &r->scope, person, &in, &id, &err) ||
+	    store_facts_get(r->st, &r->scope, id, &f, &err))
+		return reply_error(r, &err);
+	return reply_json(r, 201, fact_json(&f));
+}

@@ -1,0 +1,39 @@
+/* handlers -- one function per route; see router.c for the table. */
+#ifndef WB_HANDLERS_H
+#define WB_HANDLERS_H
+#include "http/http.h"
+
+int h_session_login(struct req *r);
+int h_session_get(struct req *r);
+int h_session_logout(struct req *r);
+int h_session_password(struct req *r);
+int h_catalog(struct req *r);
+int h_region_get(struct req *r);
+int h_region_children(struct req *r);
+int h_units_list(struct req *r);
+int h_persons_list(struct req *r);
+int h_persons_create(struct req *r);
+int h_persons_get(struct req *r);
+int h_persons_update(struct req *r);
+int h_persons_reveal(struct req *r);
+int h_relations_add(struct req *r);
+int h_facts_list(struct req *r);
+int h_facts_add(struct req *r);
+int h_audit_list(struct req *r);
+int h_openapi(struct req *r);
+int h_static(struct req *r);
+
+/* Login throttle (auth.c): at most this many password hashes at once. */
+void auth_init(unsigned concurrent_hashes);
+/* Resolve the session cookie into r->sess / r->scope; replies 401 on failure. */
+int auth_session(struct req *r);
+/* Check X-CSRF-Token against the session; replies 403 on failure. */
+int auth_csrf(struct req *r);
+/* The CSRF token of a session: a keyed hash of the session token, so it needs no
+ * storage, survives page reloads and is the same in every tab. */
+void auth_csrf_token(const struct secret_keys *keys, const char *session_token,
+		     char out[SECRET_TOKEN_CHARS]);
+int auth_hash_acquire(void);
+void auth_hash_release(void);
+
+#endif

@@ -1,0 +1,76 @@
+/* router -- the route table and matcher (see router.h). */
+#include "http/router.h"
+
+#include <string.h>
+
+#include "http/handlers.h"
+
+#define A  ROUTE_AUTH
+#define AC (ROUTE_AUTH | ROUTE_CSRF)
+
+const struct route routes[] = {
+	{"POST", "/api/v1/session", h_session_login, ROUTE_PUBLIC},
+	{"GET", "/api/v1/session", h_session_get, A},
+	{"DELETE", "/api/v1/session", h_session_logout, AC},
+	{"POST", "/api/v1/session/password", h_session_password, AC},
+	{"GET", "/api/v1/catalog", h_catalog, A},
+	{"GET", "/api/v1/regions/{}", h_region_get, A},
+	{"GET", "/api/v1/regions/{}/children", h_region_children, A},
+	{"GET", "/api/v1/units", h_units_list, A},
+	{"GET", "/api/v1/persons", h_persons_list, A},
+	{"POST", "/api/v1/persons", h_persons_create, AC},
+	{"GET", "/api/v1/persons/{}", h_persons_get, A},
+	{"PATCH", "/api/v1/persons/{}", h_persons_update, AC},
+	{"POST", "/api/v1/persons/{}/reveal", h_persons_reveal, AC},
+	{"POST", "/api/v1/persons/{}/relations", h_relations_add, AC},
+	{"GET", "/api/v1/persons/{}/facts", h_facts_list, A},
+	{"POST", "/api/v1/persons/{}/facts", h_facts_add, AC},
+	{"GET", "/api/v1/audit", h_audit_list, A},
+	{"GET", "/api/v1/openapi.json", h_openapi, ROUTE_PUBLIC},
+};
+const int routes_count = (int)(sizeof(routes) / sizeof(routes[0]));
+
+/* Match pattern against path; "{}" takes one non-empty segment into params. */
+static int match(const char *pat, const char *path, struct req *r)
+{
+	int n = 0;
+	while (*pat && *path) {
+		if (pat[0] == '{' && pat[1] == '}') {
+			const char *end = strchr(path, '/');
+			size_t len = end ? (size_t)(end - path) : strlen(path);
+			if (len == 0 || len > 64 || n >= HTTP_MAX_PARAMS)
+				return 0;
+			if (r)
+				r->params[n] = arena_strndup(&r->arena, path, len);
+			n++;
+			path += len;
+			pat += 2;
+			continue;
+		}
+		if (*pat != *path)
+			return 0;
+		pat++;
+		path++;
+	}
+	if (*pat || *path)
+		return 0;
+	if (r)
+		r->nparams = n;
+	return 1;
+}
+
+const struct route *router_match(struct req *r, const char *method, const char *path,
+				 int *path_known)
+{
+	*path_known = 0;
+	for (int i = 0; i < routes_count; i++) {
+		if (!match(routes[i].pattern, path, NULL))
+			continue;
+		if (strcmp(routes[i].method, method) == 0) {
+			match(routes[i].pattern, path, r);
+			return &routes[i];
+		}
+		*path_known = 1;
+	}
+	return NULL;
+}

@@ -1,0 +1,66 @@
+/*
+ * db -- the storage backend interface.
+ *
+ * The aggregate files of src/store/ (persons.c, facts.c, …) speak only this interface;
+ * the SQLite backend (db_sqlite.c) implements it today and a PostgreSQL backend
+ * (db_pg.c, libpq) implements the same functions, so neither domain nor HTTP code knows
+ * which database runs underneath.
+ *
+ * SQL is written once, portable between SQLite ≥ 3.35 and PostgreSQL: `?` placeholders
+ * (the PostgreSQL backend rewrites them to $n), `RETURNING`, `ON CONFLICT`, row values,
+ * no SQLite-only syntax. Statements are identified by the address of their SQL text
+ * (a `static const char[]` in the aggregate file) and prepared once per connection.
+ *
+ * A struct db is one connection and belongs to one thread at a time. Statements are
+ * reset by db_done() after use, so no statement keeps a read snapshot open.
+ */
+#ifndef WB_DB_H
+#define WB_DB_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct db;
+struct db_stmt;
+
+enum { DB_DONE = 0, DB_ROW = 1 };
+
+int db_open(struct db **out, const char *path, int create, struct wb_error *err);
+void db_close(struct db *db);
+
+/* Run SQL text without parameters (migrations, pragmas). */
+int db_exec(struct db *db, const char *sql, struct wb_error *err);
+
+/* Prepared statement for `sql` (cached per connection by the address of sql). */
+struct db_stmt *db_stmt(struct db *db, const char *sql);
+void db_bind_int(struct db_stmt *st, int idx, int64_t v);
+void db_bind_text(struct db_stmt *st, int idx, const char *s); /* NULL binds NULL */
+void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t n);
+void db_bind_null(struct db_stmt *st, int idx);
+/* DB_ROW, DB_DONE or a negative enum wb_err (err filled: CONFLICT for unique keys,
+ * BUSY for lock time-outs, DB otherwise). */
+int db_step(struct db_stmt *st, struct wb_error *err);
+int64_t db_col_int(struct db_stmt *st, int col);
+const char *db_col_text(struct db_stmt *st, int col); /* valid until next step/done */
+const void *db_col_blob(struct db_stmt *st, int col, size_t *len);
+int db_col_is_null(struct db_stmt *st, int col);
+/* Reset the statement and clear its bindings; always call after the last step. */
+void db_done(struct db_stmt *st);
+
+/* Transactions. db_begin_write takes the write lock at once (BEGIN IMMEDIATE), so a
+ * transaction that reads and then writes never fails half-way on a lock upgrade. */
+int db_begin_read(struct db *db, struct wb_error *err);
+int db_begin_write(struct db *db, struct wb_error *err);
+int db_commit(struct db *db, struct wb_error *err);
+void db_rollback(struct db *db);
+int db_in_transaction(struct db *db);
+
+/* Bulk-load mode for the demo generator: relaxed durability on this connection. */
+void db_set_bulk(struct db *db, int on);
+
+/* Test hook (fault injection): make the n-th db_step from now fail with SQLITE_FULL-like
+ * storage error. 0 disables. Used by tests to prove that failed writes leave no trace. */
+void db_fail_after(struct db *db, int n);
+
+#endif

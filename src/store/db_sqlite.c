@@ -1,0 +1,248 @@
+/*
+ * db_sqlite -- the SQLite backend of db.h.
+ *
+ * Each connection runs in WAL mode with foreign keys on, a busy time-out, defensive
+ * mode and trusted_schema off. Prepared statements are cached in a small open-addressing
+ * table keyed by the address of their SQL text and prepared with SQLITE_PREPARE_PERSISTENT.
+ * Connections are opened SQLITE_OPEN_NOMUTEX: one connection per thread.
+ */
+#include "store/db.h"
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/xalloc.h"
+
+#define STMT_SLOTS 256 /* power of two, well above the number of distinct statements */
+
+struct db_stmt {
+	const char *key;
+	sqlite3_stmt *st;
+	struct db *db;
+};
+
+struct db {
+	sqlite3 *h;
+	struct db_stmt slots[STMT_SLOTS];
+	int fail_after;
+};
+
+static int map_error(struct db *db, int rc, struct wb_error *err)
+{
+	int primary = rc & 0xff;
+	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return wb_error_set(err, WB_ECONFLICT, 409, "DUPLICATE", "记录已存在",
+				    "the record already exists");
+	if (primary == SQLITE_CONSTRAINT)
+		return wb_error_set(
+			err, WB_EINVAL, 422, "CONSTRAINT",
+			"数据不满足约束（引用的记录不存在或取值无效）",
+			"the data violates a constraint (a referenced record is missing "
+			"or a value is invalid)");
+	if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+		return wb_error_set(err, WB_EBUSY, 503, "DB_BUSY", "数据库繁忙，请稍后重试",
+				    "the database is busy; please retry");
+	log_error("sqlite: %s (%d)", db && db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc), rc);
+	return wb_error_set(err, WB_EDB, 500, "DB_ERROR", "数据库错误", "database error");
+}
+
+int db_open(struct db **out, const char *path, int create, struct wb_error *err)
+{
+	struct db *db = xcalloc(1, sizeof(*db));
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+	int rc = sqlite3_open_v2(path, &db->h, flags, NULL);
+	if (rc != SQLITE_OK) {
+		wb_error_setx(err, WB_EIO, 500, "DB_OPEN", "无法打开数据库",
+			      "cannot open the database", path);
+		sqlite3_close(db->h);
+		free(db);
+		return WB_EIO;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, 5000);
+	sqlite3_db_config(db->h, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)0);
+	rc = db_exec(
+		db,
+		"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+		"PRAGMA trusted_schema=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;",
+		err);
+	if (rc) {
+		db_close(db);
+		return rc;
+	}
+	*out = db;
+	return 0;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	for (int i = 0; i < STMT_SLOTS; i++)
+		if (db->slots[i].st)
+			sqlite3_finalize(db->slots[i].st);
+	sqlite3_close(db->h);
+	free(db);
+}
+
+int db_exec(struct db *db, const char *sql, struct wb_error *err)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		log_error("sqlite exec: %s", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return map_error(db, sqlite3_extended_errcode(db->h), err);
+	}
+	return 0;
+}
+
+struct db_stmt *db_stmt(struct db *db, const char *sql)
+{
+	uintptr_t h = (uintptr_t)sql;
+	size_t i = (size_t)((h >> 4) * 0x9E3779B97F4A7C15ull) & (STMT_SLOTS - 1);
+
+	for (;;) {
+		struct db_stmt *s = &db->slots[i];
+		if (s->key == sql)
+			return s;
+		if (!s->key) {
+			int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+						    &s->st, NULL);
+			if (rc != SQLITE_OK) {
+				/* SQL text is part of the program: a failure is a bug. */
+				log_error("sqlite prepare failed: %s\n%s", sqlite3_errmsg(db->h),
+					  sql);
+				abort();
+			}
+			s->key = sql;
+			s->db = db;
+			return s;
+		}
+		i = (i + 1) & (STMT_SLOTS - 1);
+	}
+}
+
+void db_bind_int(struct db_stmt *st, int idx, int64_t v)
+{
+	sqlite3_bind_int64(st->st, idx, v);
+}
+
+void db_bind_text(struct db_stmt *st, int idx, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st->st, idx, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st->st, idx);
+}
+
+void db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t n)
+{
+	if (p)
+		sqlite3_bind_blob(st->st, idx, p, (int)n, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st->st, idx);
+}
+
+void db_bind_null(struct db_stmt *st, int idx)
+{
+	sqlite3_bind_null(st->st, idx);
+}
+
+int db_step(struct db_stmt *st, struct wb_error *err)
+{
+	if (st->db->fail_after > 0 && --st->db->fail_after == 0)
+		return wb_error_set(err, WB_EDB, 500, "DB_ERROR", "数据库错误（注入的故障）",
+				    "database error (injected fault)");
+	int rc = sqlite3_step(st->st);
+	if (rc == SQLITE_ROW)
+		return DB_ROW;
+	if (rc == SQLITE_DONE)
+		return DB_DONE;
+	return map_error(st->db, sqlite3_extended_errcode(st->db->h), err);
+}
+
+int64_t db_col_int(struct db_stmt *st, int col)
+{
+	return sqlite3_column_int64(st->st, col);
+}
+
+const char *db_col_text(struct db_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st->st, col);
+}
+
+const void *db_col_blob(struct db_stmt *st, int col, size_t *len)
+{
+	const void *p = sqlite3_column_blob(st->st, col);
+	*len = (size_t)sqlite3_column_bytes(st->st, col);
+	return p;
+}
+
+int db_col_is_null(struct db_stmt *st, int col)
+{
+	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+}
+
+void db_done(struct db_stmt *st)
+{
+	sqlite3_reset(st->st);
+	sqlite3_clear_bindings(st->st);
+}
+
+static const char SQL_BEGIN[] = "BEGIN";
+static const char SQL_BEGIN_IMMEDIATE[] = "BEGIN IMMEDIATE";
+static const char SQL_COMMIT[] = "COMMIT";
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+
+static int run_simple(struct db *db, const char *sql, struct wb_error *err)
+{
+	struct db_stmt *st = db_stmt(db, sql);
+	int rc = sqlite3_step(st->st);
+	sqlite3_reset(st->st);
+	if (rc != SQLITE_DONE)
+		return map_error(db, rc, err);
+	return 0;
+}
+
+int db_begin_read(struct db *db, struct wb_error *err)
+{
+	return run_simple(db, SQL_BEGIN, err);
+}
+
+int db_begin_write(struct db *db, struct wb_error *err)
+{
+	return run_simple(db, SQL_BEGIN_IMMEDIATE, err);
+}
+
+int db_commit(struct db *db, struct wb_error *err)
+{
+	int rc = run_simple(db, SQL_COMMIT, err);
+	if (rc)
+		db_rollback(db);
+	return rc;
+}
+
+void db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		run_simple(db, SQL_ROLLBACK, NULL);
+}
+
+int db_in_transaction(struct db *db)
+{
+	return !sqlite3_get_autocommit(db->h);
+}
+
+void db_set_bulk(struct db *db, int on)
+{
+	db_exec(db, on ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=NORMAL", NULL);
+}
+
+void db_fail_after(struct db *db, int n)
+{
+	db->fail_after = n;
+}
