@@ -1,0 +1,94 @@
+#!/bin/sh
+# bench/run.sh -- weibao benchmarks. Prints figures; asserts nothing.
+#
+#  1. demo generation: time and database size for 150 000 minors and for BENCH_BIG_MINORS
+#     (default 10 000 000; set BENCH_BIG_MINORS=0 to skip);
+#  2. authenticated person reads with wrk on loopback against a database of
+#     BENCH_READ_MINORS (default 1 000 000) minors, each read writing its audit entry;
+#     in the same run nginx serving a static JSON file of the same size (the ceiling),
+#     and the ratio.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin=$top/build/rel/weibao
+out=${BENCH_OUT:-$top/bench/out}
+dur=${BENCH_SECONDS:-10}
+conns=${BENCH_CONNECTIONS:-64}
+read_minors=${BENCH_READ_MINORS:-1000000}
+big_minors=${BENCH_BIG_MINORS:-10000000}
+mkdir -p "$out"
+rm -rf "$out"/*.db* "$out"/nginx
+
+say() { printf '%s\n' "$*"; }
+size_mb() { du -m "$1" | cut -f1; }
+
+gen() { # gen NAME MINORS
+	db="$out/$1.db"
+	"$bin" init --db "$db" > "$db.login" 2>/dev/null
+	t0=$(date +%s.%N)
+	"$bin" demo --db "$db" --county 500242 --minors "$2" --seed 1 > "$db.demo" 2>/dev/null
+	t1=$(date +%s.%N)
+	persons=$(sqlite3 "$db" "select count(*) from persons")
+	printf 'demo %-10s minors=%-9s persons=%-9s seconds=%6.1f db_mb=%s\n' "$1" "$2" "$persons" \
+		"$(echo "$t1 - $t0" | bc)" "$(size_mb "$db")"
+}
+
+say "== weibao bench $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores"
+say "-- demo generation"
+gen small 150000
+[ "$big_minors" -gt 0 ] && { gen big "$big_minors"; rm -f "$out"/big.db*; }
+
+say "-- authenticated reads (GET /api/v1/persons/{id}, audit entry written per read)"
+gen read "$read_minors"
+db=$out/read.db
+pw=$(awk '/^password:/{print $2}' "$db.login")
+unit=$(sqlite3 "$db" "select id from units where type='minor_office' limit 1")
+printf 'bench-password-1\n' | "$bin" user add --db "$db" --username bench --role county_office \
+	--unit "$unit" --region 500242 --password-stdin > /dev/null
+sqlite3 "$db" "select id from persons where birth_date > date('now','-18 years') order by random() limit 20000" > "$out/ids.txt"
+
+"$bin" serve --db "$db" --port 0 > "$out/serve.out" 2> "$out/serve.err" &
+spid=$!
+trap 'kill $spid 2>/dev/null || true; [ -f "$out/nginx/nginx.pid" ] && kill "$(cat "$out/nginx/nginx.pid")" 2>/dev/null || true' EXIT
+for i in $(seq 50); do grep -q listening "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/.*listening on //p' "$out/serve.out")
+cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
+	-d '{"username":"bench","password":"bench-password-1"}' "$url/api/v1/session" |
+	sed -n 's/^Set-Cookie: \(wb_session=[^;]*\).*/\1/p')
+first=$(head -1 "$out/ids.txt")
+curl -s -H "Cookie: $cookie" "$url/api/v1/persons/$first" > "$out/sample.json"
+bytes=$(wc -c < "$out/sample.json")
+audit0=$(sqlite3 "$db" "select count(*) from audit_log")
+WB_COOKIE=$cookie WB_IDS=$out/ids.txt wrk -t2 -c"$conns" -d"${dur}s" --latency \
+	-s "$top/bench/person_read.lua" "$url" > "$out/wrk-weibao.txt"
+kill -TERM $spid; wait $spid || true
+audit1=$(sqlite3 "$db" "select count(*) from audit_log")
+wb=$(grep '^p50_ms' "$out/wrk-weibao.txt")
+say "weibao: $wb body_bytes=$bytes audit_entries_written=$((audit1 - audit0))"
+
+# nginx ceiling: the same body as a static file.
+mkdir -p "$out/nginx/www"
+cp "$out/sample.json" "$out/nginx/www/person.json"
+nport=$((20000 + $$ % 20000))
+cat > "$out/nginx/nginx.conf" <<CONF
+worker_processes 2;
+pid $out/nginx/nginx.pid;
+error_log $out/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  default_type application/json;
+  keepalive_requests 100000;
+  server { listen 127.0.0.1:$nport; root $out/nginx/www; }
+}
+CONF
+nginx -c "$out/nginx/nginx.conf" -p "$out/nginx"
+sleep 0.3
+wrk -t2 -c"$conns" -d"${dur}s" --latency -s "$top/bench/static.lua" \
+	"http://127.0.0.1:$nport/person.json" > "$out/wrk-nginx.txt"
+kill "$(cat "$out/nginx/nginx.pid")"
+ng=$(grep '^p50_ms' "$out/wrk-nginx.txt")
+say "nginx:  $ng body_bytes=$bytes (static file, the ceiling)"
+wr=$(echo "$wb" | sed 's/.*rps=\([0-9]*\).*/\1/')
+nr=$(echo "$ng" | sed 's/.*rps=\([0-9]*\).*/\1/')
+say "ratio weibao/nginx requests per second: $(echo "scale=2; $wr / $nr" | bc)"
+say "aim: >= 20000 authenticated reads/s with audit, p99 < 10 ms"
