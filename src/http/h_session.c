@@ -50,7 +50,7 @@ static void audit_login(struct req *r, const struct user_row *u, const char *use
 	jsonx_quote(&b, username);
 	buf_appends(&b, "}");
 	store_scope_init(&sc, u ? u->id : 0, u ? u->username : "", u ? u->role : 0,
-			 u ? u->unit_id : 0, u ? u->region_code : "11", r->ip);
+			 u ? u->unit_id : 0, u ? u->region_code : "110000000000", r->ip);
 	struct audit_entry e = {action, "user", u ? u->id : 0, b.data};
 	store_audit_append_now(r->st, &sc, &e, NULL);
 	buf_release(&b);
