@@ -30,23 +30,24 @@ static int bad_row(struct wb_error *err, const char *source, long line, const ch
 
 /* One row into the store; parent "" for provinces. */
 static int put_row(struct store *st, const char *code_in, const char *name, int level,
-		   const char *parent_in, const char *source, long line, struct wb_error *err)
+		   const char *parent_in, const char *source, const char *file, long line,
+		   struct wb_error *err)
 {
 	struct region_row r;
 	struct wb_error cerr;
 	memset(&r, 0, sizeof(r));
 	if (region_code_normalize(r.code, code_in, &cerr))
-		return bad_row(err, source, line, "bad code");
+		return bad_row(err, file, line, "bad code");
 	if (parent_in && *parent_in && region_code_normalize(r.parent_code, parent_in, &cerr))
-		return bad_row(err, source, line, "bad parent code");
+		return bad_row(err, file, line, "bad parent code");
 	/* Cities without districts (东莞 441900, 中山 442000, 儋州 460400, …) list a
 	 * county-level row whose 12-digit code is the city's own: the city stands for both. */
 	if (!strcmp(r.code, r.parent_code))
 		return 0;
 	if (!*name || strlen(name) >= sizeof(r.name))
-		return bad_row(err, source, line, "bad name");
+		return bad_row(err, file, line, "bad name");
 	if (level < 1 || level > 6 || level != region_level(r.code))
-		return bad_row(err, source, line, "level does not match the code");
+		return bad_row(err, file, line, "level does not match the code");
 	snprintf(r.name, sizeof(r.name), "%s", name);
 	r.level = level;
 	return store_regions_put(st, &r, source, err);
@@ -71,7 +72,8 @@ int regions_import_seed(struct store *st, FILE *f, const char *source, long *cou
 		long level = strtol(fld[2], &end, 10);
 		if (*end)
 			return bad_row(err, source, lineno, "bad level");
-		int rc = put_row(st, fld[0], fld[1], (int)level, fld[3], source, lineno, err);
+		int rc = put_row(st, fld[0], fld[1], (int)level, fld[3], source, source, lineno,
+				 err);
 		if (rc)
 			return rc;
 		(*count)++;
@@ -102,7 +104,7 @@ static int import_cd_file(struct store *st, const char *dir, const char *file, i
 			break;
 		}
 		rc = put_row(st, fld[0], fld[1], level, parent_col >= 0 ? fld[parent_col] : NULL,
-			     source, lineno, err);
+			     source, path, lineno, err);
 		if (!rc)
 			(*count)++;
 	}
