@@ -28,6 +28,27 @@ static int bad_row(struct wb_error *err, const char *source, long line, const ch
 			     "the region file has a bad row", where);
 }
 
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* "天山堡村村民委员会" → "天山堡村", "桃花源社区居民委员会" → "桃花源社区": the committee is a
+ * unit; the region is named by the place, as officials write it. */
+static void short_village_name(char *name)
+{
+	static const char *const suffixes[] = {"村民委员会", "居民委员会", "委员会"};
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+		if (ends_with(name, suffixes[i])) {
+			size_t n = strlen(name) - strlen(suffixes[i]);
+			name[n] = '\0';
+			if (i == 0 && !ends_with(name, "村"))
+				snprintf(name + n, 8, "村");
+			return;
+		}
+}
+
 /* One row into the store; parent "" for provinces. */
 static int put_row(struct store *st, const char *code_in, const char *name, int level,
 		   const char *parent_in, const char *source, const char *file, long line,
@@ -49,6 +70,7 @@ static int put_row(struct store *st, const char *code_in, const char *name, int 
 	if (level < 1 || level > 6 || level != region_level(r.code))
 		return bad_row(err, file, line, "level does not match the code");
 	snprintf(r.name, sizeof(r.name), "%s", name);
+	short_village_name(r.name);
 	r.level = level;
 	return store_regions_put(st, &r, source, err);
 }

@@ -1,0 +1,204 @@
+/*
+ * bulk -- append-only bulk loading (see bulk.h).
+ */
+#include "store/bulk.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store/db.h"
+#include "store/persons.h"
+#include "store/store.h"
+
+/* The secondary indexes of the big tables, dropped during a load and rebuilt after.
+ * Keep in step with the migrations. */
+static const char SQL_DROP_INDEXES[] =
+	"DROP INDEX IF EXISTS persons_scope; DROP INDEX IF EXISTS persons_scope_birth;"
+	"DROP INDEX IF EXISTS persons_household; DROP INDEX IF EXISTS persons_school;"
+	"DROP INDEX IF EXISTS relations_related; DROP INDEX IF EXISTS facts_person;";
+static const char SQL_CREATE_INDEXES[] =
+	"CREATE INDEX IF NOT EXISTS persons_scope ON persons(scope_region, id);"
+	"CREATE INDEX IF NOT EXISTS persons_scope_birth ON persons(scope_region, birth_date);"
+	"CREATE INDEX IF NOT EXISTS persons_household ON persons(household_id);"
+	"CREATE INDEX IF NOT EXISTS persons_school ON persons(school_unit_id);"
+	"CREATE INDEX IF NOT EXISTS relations_related ON relations(related_id);"
+	"CREATE INDEX IF NOT EXISTS facts_person ON facts(person_id, id);";
+
+static const char SQL_COUNT[] = "SELECT count(*) FROM persons";
+static const char SQL_MAX[] =
+	"SELECT (SELECT coalesce(max(id), 0) FROM persons), (SELECT coalesce(max(id), 0) FROM "
+	"households), (SELECT coalesce(max(id), 0) FROM relations), (SELECT coalesce(max(id), 0) "
+	"FROM facts), (SELECT coalesce(max(id), 0) FROM units)";
+static const char SQL_REGION[] =
+	"INSERT INTO regions (code, name, level, parent_code, source) VALUES (?, ?, ?, ?, ?) "
+	"ON CONFLICT (code) DO NOTHING";
+static const char SQL_UNIT[] =
+	"INSERT INTO units (id, name, type, region_code, created_at) VALUES (?, ?, ?, ?, ?)";
+static const char SQL_HOUSEHOLD[] =
+	"INSERT INTO households (id, region_code, address) VALUES (?, ?, ?)";
+static const char SQL_PERSON[] =
+	"INSERT INTO persons (id, name, gender, birth_date, id_cipher, id_hash, ethnicity, "
+	"household_region, residence_region, scope_region, household_id, school_unit_id, "
+	"phone_cipher, version, created_at, updated_at, created_by) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 1)";
+static const char SQL_RELATION[] =
+	"INSERT INTO relations (id, person_id, related_id, kind, is_guardian, lives_with, "
+	"created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, 1)";
+static const char SQL_FACT[] =
+	"INSERT INTO facts (id, person_id, type, value, valid_from, valid_to, source_unit_id, "
+	"source_doc, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)";
+
+static char load_time[21];
+
+static int step_done(struct db_stmt *s, struct wb_error *err)
+{
+	int rc = db_step(s, err);
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+int bulk_count_persons(struct store *st, int64_t *n, struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_COUNT);
+	int rc = db_step(s, err);
+	*n = rc == DB_ROW ? db_col_int(s, 0) : 0;
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+int bulk_begin(struct store *st, struct bulk_ids *next, struct wb_error *err)
+{
+	store_now(load_time);
+	db_set_bulk(st->db, 1);
+	int rc = db_begin_write(st->db, err);
+	if (rc)
+		return rc;
+	struct db_stmt *s = db_stmt(st->db, SQL_MAX);
+	rc = db_step(s, err);
+	if (rc == DB_ROW) {
+		next->person = db_col_int(s, 0) + 1;
+		next->household = db_col_int(s, 1) + 1;
+		next->relation = db_col_int(s, 2) + 1;
+		next->fact = db_col_int(s, 3) + 1;
+		next->unit = db_col_int(s, 4) + 1;
+	}
+	db_done(s);
+	if (rc < 0 || (rc = db_exec(st->db, SQL_DROP_INDEXES, err)) != 0) {
+		bulk_abort(st);
+		return rc;
+	}
+	return 0;
+}
+
+int bulk_region(struct store *st, const char *code, const char *name, int level, const char *parent,
+		const char *source, struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_REGION);
+	db_bind_text(s, 1, code);
+	db_bind_text(s, 2, name);
+	db_bind_int(s, 3, level);
+	db_bind_text(s, 4, parent);
+	db_bind_text(s, 5, source);
+	return step_done(s, err);
+}
+
+int bulk_unit(struct store *st, int64_t id, const char *name, const char *type, const char *region,
+	      struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_UNIT);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, name);
+	db_bind_text(s, 3, type);
+	db_bind_text(s, 4, region);
+	db_bind_text(s, 5, load_time);
+	return step_done(s, err);
+}
+
+int bulk_household(struct store *st, int64_t id, const char *region, const char *address,
+		   struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_HOUSEHOLD);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, region);
+	db_bind_text(s, 3, address);
+	return step_done(s, err);
+}
+
+int bulk_person(struct store *st, const struct bulk_person *p, struct wb_error *err)
+{
+	unsigned char idc[64], idh[SECRET_HASH_BYTES], phc[64];
+	size_t idclen = 0, phclen = 0;
+	char gender[2] = {p->gender, 0};
+
+	if (p->id_number[0])
+		store_persons_seal_id(st, p->id_number, idc, &idclen, idh);
+	if (p->phone)
+		store_persons_seal_phone(st, p->phone, phc, &phclen);
+	struct db_stmt *s = db_stmt(st->db, SQL_PERSON);
+	db_bind_int(s, 1, p->id);
+	db_bind_text(s, 2, p->name);
+	db_bind_text(s, 3, gender);
+	db_bind_text(s, 4, p->birth_date);
+	db_bind_blob(s, 5, idclen ? idc : NULL, idclen);
+	db_bind_blob(s, 6, idclen ? idh : NULL, SECRET_HASH_BYTES);
+	db_bind_text(s, 7, p->ethnicity);
+	db_bind_text(s, 8, p->household_region);
+	db_bind_text(s, 9, p->residence_region);
+	db_bind_text(s, 10, p->residence_region ? p->residence_region : p->household_region);
+	if (p->household_id)
+		db_bind_int(s, 11, p->household_id);
+	if (p->school_unit_id)
+		db_bind_int(s, 12, p->school_unit_id);
+	db_bind_blob(s, 13, phclen ? phc : NULL, phclen);
+	db_bind_text(s, 14, load_time);
+	db_bind_text(s, 15, load_time);
+	return step_done(s, err);
+}
+
+int bulk_relation(struct store *st, int64_t id, int64_t child, int64_t related, const char *kind,
+		  int is_guardian, int lives_with, struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_RELATION);
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, child);
+	db_bind_int(s, 3, related);
+	db_bind_text(s, 4, kind);
+	db_bind_int(s, 5, is_guardian);
+	db_bind_int(s, 6, lives_with);
+	db_bind_text(s, 7, load_time);
+	return step_done(s, err);
+}
+
+int bulk_fact(struct store *st, int64_t id, const struct bulk_fact *f, struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_FACT);
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, f->person_id);
+	db_bind_text(s, 3, f->type);
+	db_bind_text(s, 4, f->value);
+	db_bind_text(s, 5, f->valid_from);
+	db_bind_text(s, 6, f->valid_to);
+	if (f->source_unit_id)
+		db_bind_int(s, 7, f->source_unit_id);
+	db_bind_text(s, 8, f->source_doc);
+	db_bind_text(s, 9, load_time);
+	return step_done(s, err);
+}
+
+int bulk_commit(struct store *st, struct wb_error *err)
+{
+	int rc = db_exec(st->db, SQL_CREATE_INDEXES, err);
+	if (rc) {
+		bulk_abort(st);
+		return rc;
+	}
+	rc = db_commit(st->db, err);
+	db_set_bulk(st->db, 0);
+	return rc;
+}
+
+void bulk_abort(struct store *st)
+{
+	db_rollback(st->db);
+	db_set_bulk(st->db, 0);
+}
