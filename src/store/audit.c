@@ -145,7 +145,7 @@ static struct {
 	pthread_cond_t wake, space, idle;
 	struct queued *items;
 	size_t len, cap;
-	int running, stopping, busy;
+	int running, stopping, busy, waiting;
 	pthread_t thread;
 	struct store st;
 	const struct secret_keys *keys;
@@ -196,8 +196,11 @@ static void *writer_main(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&q.lock);
 	for (;;) {
-		while (q.len == 0 && !q.stopping)
+		while (q.len == 0 && !q.stopping) {
+			q.waiting = 1;
 			pthread_cond_wait(&q.wake, &q.lock);
+			q.waiting = 0;
+		}
 		if (q.len == 0 && q.stopping)
 			break;
 		struct queued *batch = q.items;
@@ -220,6 +223,11 @@ static void *writer_main(void *arg)
 			queued_free(&batch[i]);
 		free(batch);
 
+		/* Let entries gather for a moment: fewer, larger transactions. */
+		if (n < 64 && !q.stopping) {
+			struct timespec pause = {0, 2 * 1000 * 1000};
+			nanosleep(&pause, NULL);
+		}
 		pthread_mutex_lock(&q.lock);
 		q.busy = 0;
 		if (q.len == 0)
@@ -283,7 +291,8 @@ void audit_queue_push(struct store *st, const struct wb_scope *actor, const stru
 	it->action = dup_or_null(e->action);
 	it->object_type = dup_or_null(e->object_type);
 	it->detail = dup_or_null(e->detail);
-	pthread_cond_signal(&q.wake);
+	if (q.waiting) /* wake the writer only when it sleeps: a busy writer batches */
+		pthread_cond_signal(&q.wake);
 	pthread_mutex_unlock(&q.lock);
 }
 

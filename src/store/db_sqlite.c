@@ -8,6 +8,7 @@
  */
 #include "store/db.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -49,8 +50,21 @@ static int map_error(struct db *db, int rc, struct wb_error *err)
 	return wb_error_set(err, WB_EDB, 500, "DB_ERROR", "数据库错误", "database error");
 }
 
+/* Once per process, before the first connection: no global mutex around SQLite's
+ * allocator (memory statistics off) and no per-connection mutexes (each connection is
+ * used by one thread at a time). Measured: the memstatus mutex alone cost ~10% of
+ * throughput under concurrent reads. */
+static void global_init(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	sqlite3_initialize();
+}
+
 int db_open(struct db **out, const char *path, int create, struct wb_error *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, global_init);
 	struct db *db = xcalloc(1, sizeof(*db));
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 	int rc = sqlite3_open_v2(path, &db->h, flags, NULL);
@@ -67,7 +81,8 @@ int db_open(struct db **out, const char *path, int create, struct wb_error *err)
 	rc = db_exec(
 		db,
 		"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-		"PRAGMA trusted_schema=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;",
+		"PRAGMA trusted_schema=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
+		"PRAGMA mmap_size=1073741824;",
 		err);
 	if (rc) {
 		db_close(db);

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/timeutil.h"
+#include "core/xalloc.h"
 #include "store/db.h"
 #include "store/store.h"
 
@@ -92,7 +94,46 @@ int store_regions_put(struct store *st, const struct region_row *r, const char *
 	return rc < 0 ? rc : 0;
 }
 
+/* Display paths are asked for on every person read; regions are reference data that
+ * changes only by import, so each connection keeps recent answers for a few minutes. */
+#define PATH_CACHE_SLOTS 4096
+#define PATH_CACHE_TTL	 300
+struct path_entry {
+	char code[REGION_CODE_MAX + 1];
+	char path[200];
+	int64_t at;
+};
+
+static struct path_entry *path_slot(struct store *st, const char *code)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (const char *c = code; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ull;
+	if (!st->region_cache)
+		st->region_cache = xcalloc(PATH_CACHE_SLOTS, sizeof(struct path_entry));
+	return &((struct path_entry *)st->region_cache)[h & (PATH_CACHE_SLOTS - 1)];
+}
+
+static int path_name_uncached(struct store *st, const char *code, char *out, size_t cap);
+
 int store_regions_path_name(struct store *st, const char *code, char *out, size_t cap)
+{
+	struct path_entry *e = path_slot(st, code);
+	int64_t now = time_now();
+	if (!strcmp(e->code, code) && now - e->at < PATH_CACHE_TTL) {
+		snprintf(out, cap, "%s", e->path);
+		return 0;
+	}
+	int rc = path_name_uncached(st, code, out, cap);
+	if (rc == 0 && strlen(code) < sizeof(e->code)) {
+		snprintf(e->code, sizeof(e->code), "%s", code);
+		snprintf(e->path, sizeof(e->path), "%s", out);
+		e->at = now;
+	}
+	return rc;
+}
+
+static int path_name_uncached(struct store *st, const char *code, char *out, size_t cap)
 {
 	struct region_row chain[6];
 	int n = 0;

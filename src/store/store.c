@@ -2,6 +2,7 @@
 #include "store/store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/timeutil.h"
@@ -12,7 +13,7 @@
 int store_open(struct store *st, const char *path, const struct secret_keys *keys, int create,
 	       int migrate, struct wb_error *err)
 {
-	st->db = NULL;
+	memset(st, 0, sizeof(*st));
 	st->keys = keys;
 	int rc = db_open(&st->db, path, create, err);
 	if (rc)
@@ -28,6 +29,9 @@ void store_close(struct store *st)
 {
 	db_close(st->db);
 	st->db = NULL;
+	free(st->region_cache);
+	free(st->unit_cache);
+	st->region_cache = st->unit_cache = NULL;
 }
 
 void store_scope_init(struct wb_scope *sc, int64_t user_id, const char *username, int role,

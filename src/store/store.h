@@ -23,6 +23,10 @@ struct db;
 struct store {
 	struct db *db;
 	const struct secret_keys *keys;
+	/* Per-connection caches of reference data (regions.c, units.c); freed by
+	 * store_close. */
+	void *region_cache;
+	void *unit_cache;
 };
 
 struct wb_scope {

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/timeutil.h"
+#include "core/xalloc.h"
 #include "store/db.h"
 #include "store/store.h"
 
@@ -50,7 +52,39 @@ static void fill(struct db_stmt *s, struct unit_row *u)
 	snprintf(u->region_name, sizeof(u->region_name), "%s", db_col_text(s, 5));
 }
 
+/* Units are read on every person read (the school's name): recent rows are kept
+ * for a minute (per connection). */
+#define UNIT_CACHE_SLOTS 1024
+#define UNIT_CACHE_TTL	 60
+struct unit_entry {
+	struct unit_row row;
+	int64_t at;
+};
+
+static int units_get_uncached(struct store *st, int64_t id, struct unit_row *out,
+			      struct wb_error *err);
+
 int store_units_get(struct store *st, int64_t id, struct unit_row *out, struct wb_error *err)
+{
+	if (!st->unit_cache)
+		st->unit_cache = xcalloc(UNIT_CACHE_SLOTS, sizeof(struct unit_entry));
+	struct unit_entry *e =
+		&((struct unit_entry *)st->unit_cache)[(uint64_t)id & (UNIT_CACHE_SLOTS - 1)];
+	int64_t now = time_now();
+	if (e->row.id == id && now - e->at < UNIT_CACHE_TTL) {
+		*out = e->row;
+		return 0;
+	}
+	int rc = units_get_uncached(st, id, out, err);
+	if (rc == 0) {
+		e->row = *out;
+		e->at = now;
+	}
+	return rc;
+}
+
+static int units_get_uncached(struct store *st, int64_t id, struct unit_row *out,
+			      struct wb_error *err)
 {
 	struct db_stmt *s = db_stmt(st->db, SQL_GET);
 	db_bind_int(s, 1, id);
