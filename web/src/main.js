@@ -1,0 +1,71 @@
+// main.js -- the application shell: session, header, hash routes.
+import { h, render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import htm from 'htm';
+import { get, del, setCsrf } from './api.js';
+import { t, toggleLanguage } from './i18n.js';
+import { Login } from './login.js';
+import { RegionPage } from './region.js';
+import { PersonPage } from './person.js';
+import { NewPerson } from './newperson.js';
+import { PasswordDialog } from './password.js';
+import './styles.css';
+
+const html = htm.bind(h);
+
+function parseHash() {
+  const raw = location.hash.replace(/^#/, '') || '/';
+  const [path, query] = raw.split('?');
+  return { parts: path.split('/').filter(Boolean), query: new URLSearchParams(query || '') };
+}
+
+function App() {
+  const [user, setUser] = useState(undefined); // undefined: checking, null: logged out
+  const [route, setRoute] = useState(parseHash());
+  const [, setTick] = useState(0);
+  const [pwOpen, setPwOpen] = useState(false);
+
+  useEffect(() => {
+    const onHash = () => setRoute(parseHash());
+    const onLogout = () => setUser(null);
+    window.addEventListener('hashchange', onHash);
+    window.addEventListener('wb-logout', onLogout);
+    get('/session').then((s) => { setCsrf(s.csrf_token); setUser(s.user); }, () => setUser(null));
+    return () => {
+      window.removeEventListener('hashchange', onHash);
+      window.removeEventListener('wb-logout', onLogout);
+    };
+  }, []);
+
+  if (user === undefined) return html`<p class="muted pad">${t('loading')}</p>`;
+  if (user === null) {
+    return html`<${Login} onLogin=${(s) => { setCsrf(s.csrf_token); setUser(s.user); location.hash = '#/regions/' + s.user.region_code; }} />`;
+  }
+
+  const logout = async () => { try { await del('/session'); } catch { /* already gone */ } setUser(null); };
+  const lang = () => { toggleLanguage(); setTick((n) => n + 1); };
+  const [first, second] = route.parts;
+  let page;
+  if (first === 'persons' && second === 'new') page = html`<${NewPerson} user=${user} query=${route.query} />`;
+  else if (first === 'persons' && second) page = html`<${PersonPage} key=${second} id=${second} user=${user} />`;
+  else page = html`<${RegionPage} key=${second || user.region_code} code=${second || user.region_code} user=${user} />`;
+
+  return html`
+    <header class="top">
+      <a class="brand" href=${'#/regions/' + user.region_code}>${t('app')}</a>
+      <div class="who" data-testid="who">
+        <span>${user.username}</span>
+        <span class="muted">${user.role_name}${user.unit_name ? ' · ' + user.unit_name : ''}</span>
+      </div>
+      <nav class="actions">
+        <button class="link" data-testid="lang-toggle" onClick=${lang}>${t('language')}</button>
+        <button class="link" onClick=${() => setPwOpen(true)}>${t('change_password')}</button>
+        <button class="link" data-testid="logout" onClick=${logout}>${t('logout')}</button>
+      </nav>
+    </header>
+    <main>${page}</main>
+    ${pwOpen && html`<${PasswordDialog} onClose=${() => setPwOpen(false)} />`}
+  `;
+}
+
+render(html`<${App} />`, document.getElementById('app'));
