@@ -56,7 +56,8 @@ int req_parse_json(struct req *r)
 		return reply_errorx(r, 400, "JSON_TOO_DEEP", "JSON 嵌套层数过多",
 				    "the JSON is nested too deeply"),
 		       -1;
-	r->json = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
+	r->json = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+			     &jerr);
 	if (!r->json) {
 		struct wb_error e;
 		wb_error_clear(&e);
