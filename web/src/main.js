@@ -3,7 +3,7 @@ import { h, render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { get, del, setCsrf } from './api.js';
-import { t, toggleLanguage } from './i18n.js';
+import { t, toggleLanguage, isEnglish } from './i18n.js';
 import { Login } from './login.js';
 import { RegionPage } from './region.js';
 import { PersonPage } from './person.js';
@@ -55,7 +55,7 @@ function App() {
       <a class="brand" href=${'#/regions/' + user.region_code}>${t('app')}</a>
       <div class="who" data-testid="who">
         <span>${user.username}</span>
-        <span class="muted">${user.role_name}${user.unit_name ? ' · ' + user.unit_name : ''}</span>
+        <span class="muted">${isEnglish() ? user.role_name_en : user.role_name}${user.unit_name ? ' · ' + user.unit_name : ''}</span>
       </div>
       <nav class="actions">
         <button class="link" data-testid="lang-toggle" onClick=${lang}>${t('language')}</button>
