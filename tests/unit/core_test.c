@@ -1,0 +1,127 @@
+/* core_test -- buffers with ceilings, civil dates, the CSV record splitter, and the
+ * crypto wrappers (src/core/, src/ingest/csv.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/secret.h"
+#include "core/timeutil.h"
+#include "ingest/csv.h"
+
+static void buf_ceiling(void **state)
+{
+	(void)state;
+	struct buf b;
+	buf_init(&b, 8);
+	assert_int_equal(buf_appends(&b, "abcd"), 0);
+	assert_int_equal(buf_appendf(&b, "%d", 123), 0);
+	assert_int_equal(buf_appends(&b, "xy"), WB_ETOOBIG);
+	assert_string_equal(b.data, "abcd123"); /* unchanged by the refused append */
+	assert_int_equal(buf_appends(&b, "z"), 0);
+	assert_int_equal(b.len, 8);
+	buf_release(&b);
+}
+
+static void dates_round_trip(void **state)
+{
+	(void)state;
+	char s[11];
+	int64_t d, prev = date_days(1899, 12, 31);
+	for (int64_t x = date_days(1900, 1, 1); x <= date_days(2100, 12, 31); x++) {
+		date_format(x, s);
+		assert_int_equal(date_parse(s, &d), 0);
+		assert_int_equal(d, x);
+		assert_int_equal(x, prev + 1);
+		prev = x;
+	}
+	assert_int_not_equal(date_parse("2023-02-29", &d), 0);
+	assert_int_equal(date_parse("2024-02-29", &d), 0);
+	assert_int_not_equal(date_parse("2024-2-9", &d), 0);
+	assert_int_equal(date_parse("20240229", &d), 0);
+	/* Ages change on the birthday, and for 29 February on 1 March. */
+	int64_t b = date_days(2008, 2, 29);
+	assert_int_equal(date_age(b, date_days(2026, 2, 28)), 17);
+	assert_int_equal(date_age(b, date_days(2026, 3, 1)), 18);
+	assert_int_equal(date_age(date_days(2010, 6, 1), date_days(2026, 6, 1)), 16);
+	assert_int_equal(date_age(date_days(2010, 6, 1), date_days(2026, 5, 31)), 15);
+}
+
+static void csv_records(void **state)
+{
+	(void)state;
+	char *f[CSV_MAX_FIELDS];
+	char l1[] = "\xef\xbb\xbf"
+		    "code,\"name, with comma\",\"say \"\"hi\"\"\",\r\n";
+	assert_int_equal(csv_split(l1, f), 4);
+	assert_string_equal(f[0], "code");
+	assert_string_equal(f[1], "name, with comma");
+	assert_string_equal(f[2], "say \"hi\"");
+	assert_string_equal(f[3], "");
+	char l2[] = "a,\"unterminated";
+	assert_int_equal(csv_split(l2, f), -1);
+	char l3[] = "a,\"x\"y";
+	assert_int_equal(csv_split(l3, f), -1);
+	char l4[] = "a,b\"c";
+	assert_int_equal(csv_split(l4, f), -1);
+	char l5[64];
+	memset(l5, ',', 20);
+	l5[20] = '\0';
+	assert_int_equal(csv_split(l5, f), -1); /* too many fields */
+}
+
+static void crypto(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/wb-core-XXXXXX", key[64];
+	struct secret_keys k;
+	struct wb_error e;
+	unsigned char sealed[64], plain[32];
+	assert_non_null(mkdtemp(dir));
+	snprintf(key, sizeof(key), "%s/k", dir);
+	assert_int_equal(secret_key_create(key, &e), 0);
+	assert_int_not_equal(secret_key_create(key, &e), 0); /* never overwritten */
+	struct stat st;
+	assert_int_equal(stat(key, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(secret_key_load(key, &k, &e), 0);
+	secret_seal(&k, sealed, "500242201403090035", 18, "ad", 2);
+	assert_int_equal(secret_open(&k, plain, sealed, secret_sealed_len(18), "ad", 2), 0);
+	assert_memory_equal(plain, "500242201403090035", 18);
+	assert_int_not_equal(secret_open(&k, plain, sealed, secret_sealed_len(18), "AD", 2), 0);
+	sealed[30] ^= 1;
+	assert_int_not_equal(secret_open(&k, plain, sealed, secret_sealed_len(18), "ad", 2), 0);
+	chmod(key, 0644);
+	assert_int_not_equal(secret_key_load(key, &k, &e), 0);
+	assert_string_equal(e.code, "KEY_PERMISSIONS");
+	char pw[SECRET_PWHASH_BYTES];
+	assert_int_equal(secret_password_hash(pw, "long enough password"), 0);
+	assert_int_equal(secret_password_verify(pw, "long enough password"), 0);
+	assert_int_not_equal(secret_password_verify(pw, "long enough passworD"), 0);
+	char t1[SECRET_TOKEN_CHARS], t2[SECRET_TOKEN_CHARS];
+	secret_token(t1);
+	secret_token(t2);
+	assert_int_equal(strlen(t1), SECRET_TOKEN_CHARS - 1);
+	assert_string_not_equal(t1, t2);
+	unlink(key);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	if (secret_init())
+		return 1;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(buf_ceiling),
+		cmocka_unit_test(dates_round_trip),
+		cmocka_unit_test(csv_records),
+		cmocka_unit_test(crypto),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
