@@ -13,4 +13,8 @@ int jsonx_quote(struct buf *b, const char *s);
 /* Count UTF-8 code points (s must be valid UTF-8). */
 size_t jsonx_utf8_len(const char *s);
 
+/* Deepest nesting of [ and { outside strings in a JSON text (no validation: a cheap
+ * guard run before parsing). */
+int jsonx_depth(const char *s, size_t n);
+
 #endif

@@ -8,34 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonx.h"
 #include "domain/role.h"
 
 const char *req_query(struct req *r, const char *key)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
-}
-
-/* Nesting depth outside strings; bodies are small so one pass is cheap. */
-static int json_depth(const char *s, size_t n)
-{
-	int depth = 0, max = 0, in_str = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = 0;
-		} else if (c == '"') {
-			in_str = 1;
-		} else if (c == '{' || c == '[') {
-			if (++depth > max)
-				max = depth;
-		} else if (c == '}' || c == ']') {
-			depth--;
-		}
-	}
-	return max;
 }
 
 int req_parse_json(struct req *r)
@@ -52,7 +30,7 @@ int req_parse_json(struct req *r)
 		return reply_errorx(r, 400, "BODY_REQUIRED", "缺少请求体",
 				    "a request body is required"),
 		       -1;
-	if (json_depth(r->body.data, r->body.len) > HTTP_JSON_DEPTH_MAX)
+	if (jsonx_depth(r->body.data, r->body.len) > HTTP_JSON_DEPTH_MAX)
 		return reply_errorx(r, 400, "JSON_TOO_DEEP", "JSON 嵌套层数过多",
 				    "the JSON is nested too deeply"),
 		       -1;
