@@ -124,7 +124,7 @@ fuzz-corpus: $(FUZZ_BIN)
 		echo "== $$n over tests/fuzz/corpus/$${n%_fuzzer}"; \
 		$$f tests/fuzz/corpus/$${n%_fuzzer}; done
 
-api: build/asan/weibao build/rel/weibao
+api: build/asan/weibao
 	cd tests && (test -d node_modules || npm ci --no-audit --no-fund)
 	WEIBAO_BIN=$(CURDIR)/build/asan/weibao node --test --test-concurrency=1 tests/api/
 
