@@ -15,14 +15,20 @@
 static const char SQL_DROP_INDEXES[] =
 	"DROP INDEX IF EXISTS persons_scope; DROP INDEX IF EXISTS persons_scope_birth;"
 	"DROP INDEX IF EXISTS persons_household; DROP INDEX IF EXISTS persons_school;"
-	"DROP INDEX IF EXISTS relations_related; DROP INDEX IF EXISTS facts_person;";
+	"DROP INDEX IF EXISTS relations_related; DROP INDEX IF EXISTS facts_person;"
+	"DROP INDEX IF EXISTS persons_id_hash; DROP INDEX IF EXISTS relations_unique;"
+	"DROP INDEX IF EXISTS facts_supersedes;";
 static const char SQL_CREATE_INDEXES[] =
 	"CREATE INDEX IF NOT EXISTS persons_scope ON persons(scope_region, id);"
 	"CREATE INDEX IF NOT EXISTS persons_scope_birth ON persons(scope_region, birth_date);"
 	"CREATE INDEX IF NOT EXISTS persons_household ON persons(household_id);"
 	"CREATE INDEX IF NOT EXISTS persons_school ON persons(school_unit_id);"
 	"CREATE INDEX IF NOT EXISTS relations_related ON relations(related_id);"
-	"CREATE INDEX IF NOT EXISTS facts_person ON facts(person_id, id);";
+	"CREATE INDEX IF NOT EXISTS facts_person ON facts(person_id, id);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS persons_id_hash ON persons(id_hash);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS relations_unique ON relations(person_id, related_id, "
+	"kind);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS facts_supersedes ON facts(supersedes);";
 
 static const char SQL_COUNT[] = "SELECT count(*) FROM persons";
 static const char SQL_MAX[] =

@@ -62,7 +62,7 @@ CREATE TABLE persons (
   gender           TEXT NOT NULL CHECK (gender IN ('M', 'F', 'U')),
   birth_date       TEXT,
   id_cipher        BLOB,                 -- XChaCha20-Poly1305 of the 18-char ID number
-  id_hash          BLOB UNIQUE,          -- keyed BLAKE2b of the ID number, for lookup
+  id_hash          BLOB,                 -- keyed BLAKE2b of the ID number, for lookup (unique)
   ethnicity        TEXT,                 -- GB/T 3304 two-digit code
   household_region TEXT NOT NULL REFERENCES regions(code),
   residence_region TEXT REFERENCES regions(code),
@@ -75,6 +75,7 @@ CREATE TABLE persons (
   updated_at       TEXT NOT NULL,
   created_by       INTEGER REFERENCES users(id)
 );
+CREATE UNIQUE INDEX persons_id_hash ON persons(id_hash);
 CREATE INDEX persons_scope ON persons(scope_region, id);
 CREATE INDEX persons_scope_birth ON persons(scope_region, birth_date);
 CREATE INDEX persons_household ON persons(household_id);
@@ -98,9 +99,9 @@ CREATE TABLE relations (
   lives_with  INTEGER NOT NULL DEFAULT 0,
   created_at  TEXT NOT NULL,
   created_by  INTEGER REFERENCES users(id),
-  UNIQUE (person_id, related_id, kind),
   CHECK (person_id <> related_id)
 );
+CREATE UNIQUE INDEX relations_unique ON relations(person_id, related_id, kind);
 CREATE INDEX relations_related ON relations(related_id);
 
 CREATE TABLE fact_types (
@@ -126,9 +127,10 @@ CREATE TABLE facts (
   note           TEXT,
   recorded_by    INTEGER NOT NULL REFERENCES users(id),
   recorded_at    TEXT NOT NULL,
-  supersedes     INTEGER UNIQUE REFERENCES facts(id)
+  supersedes     INTEGER REFERENCES facts(id)
 );
 CREATE INDEX facts_person ON facts(person_id, id);
+CREATE UNIQUE INDEX facts_supersedes ON facts(supersedes);
 
 -- Append-only, hash-chained audit log: hash = BLAKE2b(prev_hash || canonical entry).
 CREATE TABLE audit_log (
