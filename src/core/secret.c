@@ -71,11 +71,29 @@ size_t secret_sealed_len(size_t n)
 	return SECRET_NONCE_BYTES + n + crypto_aead_xchacha20poly1305_ietf_ABYTES;
 }
 
+/* Random nonces come from a per-thread pool refilled a few kilobytes at a time: one
+ * getrandom() call per nonce showed as 8 % of a bulk load. XChaCha20's 192-bit nonces
+ * stay safe to draw at random; the pool only batches the draws. */
+enum { NONCE_POOL = 4096 / SECRET_NONCE_BYTES * SECRET_NONCE_BYTES };
+static _Thread_local unsigned char nonce_pool[NONCE_POOL];
+static _Thread_local size_t nonce_used = NONCE_POOL;
+
+static void next_nonce(unsigned char out[SECRET_NONCE_BYTES])
+{
+	if (nonce_used == NONCE_POOL) {
+		randombytes_buf(nonce_pool, sizeof(nonce_pool));
+		nonce_used = 0;
+	}
+	memcpy(out, nonce_pool + nonce_used, SECRET_NONCE_BYTES);
+	sodium_memzero(nonce_pool + nonce_used, SECRET_NONCE_BYTES);
+	nonce_used += SECRET_NONCE_BYTES;
+}
+
 void secret_seal(const struct secret_keys *k, unsigned char *out, const void *plain, size_t n,
 		 const void *ad, size_t adlen)
 {
 	unsigned long long clen;
-	randombytes_buf(out, SECRET_NONCE_BYTES);
+	next_nonce(out);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(out + SECRET_NONCE_BYTES, &clen, plain, n, ad,
 						   adlen, NULL, out, k->enc);
 }

@@ -10,7 +10,10 @@
 #include "store/persons.h"
 #include "store/store.h"
 
-/* The secondary indexes of the big tables, dropped during a load and rebuilt after.
+/* The secondary indexes of the big tables, dropped during a load and rebuilt after by
+ * one sort each (measured on 1 M minors / 2.8 M persons: 15 s of a 45 s load, 8.6 s of
+ * it the unique index of the random keyed ID hashes; keeping the ordered indexes live
+ * during the load instead cost as much as rebuilding them).
  * Keep in step with the migrations. */
 static const char SQL_DROP_INDEXES[] =
 	"DROP INDEX IF EXISTS persons_scope; DROP INDEX IF EXISTS persons_scope_birth;"
@@ -100,11 +103,11 @@ int bulk_region(struct store *st, const char *code, const char *name, int level,
 		const char *source, struct wb_error *err)
 {
 	struct db_stmt *s = db_stmt(st->db, SQL_REGION);
-	db_bind_text(s, 1, code);
-	db_bind_text(s, 2, name);
+	db_bind_text_ref(s, 1, code);
+	db_bind_text_ref(s, 2, name);
 	db_bind_int(s, 3, level);
-	db_bind_text(s, 4, parent);
-	db_bind_text(s, 5, source);
+	db_bind_text_ref(s, 4, parent);
+	db_bind_text_ref(s, 5, source);
 	return step_done(s, err);
 }
 
@@ -113,10 +116,10 @@ int bulk_unit(struct store *st, int64_t id, const char *name, const char *type, 
 {
 	struct db_stmt *s = db_stmt(st->db, SQL_UNIT);
 	db_bind_int(s, 1, id);
-	db_bind_text(s, 2, name);
-	db_bind_text(s, 3, type);
-	db_bind_text(s, 4, region);
-	db_bind_text(s, 5, load_time);
+	db_bind_text_ref(s, 2, name);
+	db_bind_text_ref(s, 3, type);
+	db_bind_text_ref(s, 4, region);
+	db_bind_text_ref(s, 5, load_time);
 	return step_done(s, err);
 }
 
@@ -125,8 +128,8 @@ int bulk_household(struct store *st, int64_t id, const char *region, const char 
 {
 	struct db_stmt *s = db_stmt(st->db, SQL_HOUSEHOLD);
 	db_bind_int(s, 1, id);
-	db_bind_text(s, 2, region);
-	db_bind_text(s, 3, address);
+	db_bind_text_ref(s, 2, region);
+	db_bind_text_ref(s, 3, address);
 	return step_done(s, err);
 }
 
@@ -142,22 +145,22 @@ int bulk_person(struct store *st, const struct bulk_person *p, struct wb_error *
 		store_persons_seal_phone(st, p->phone, phc, &phclen);
 	struct db_stmt *s = db_stmt(st->db, SQL_PERSON);
 	db_bind_int(s, 1, p->id);
-	db_bind_text(s, 2, p->name);
-	db_bind_text(s, 3, gender);
-	db_bind_text(s, 4, p->birth_date);
-	db_bind_blob(s, 5, idclen ? idc : NULL, idclen);
-	db_bind_blob(s, 6, idclen ? idh : NULL, SECRET_HASH_BYTES);
-	db_bind_text(s, 7, p->ethnicity);
-	db_bind_text(s, 8, p->household_region);
-	db_bind_text(s, 9, p->residence_region);
-	db_bind_text(s, 10, p->residence_region ? p->residence_region : p->household_region);
+	db_bind_text_ref(s, 2, p->name);
+	db_bind_text_ref(s, 3, gender);
+	db_bind_text_ref(s, 4, p->birth_date);
+	db_bind_blob_ref(s, 5, idclen ? idc : NULL, idclen);
+	db_bind_blob_ref(s, 6, idclen ? idh : NULL, SECRET_HASH_BYTES);
+	db_bind_text_ref(s, 7, p->ethnicity);
+	db_bind_text_ref(s, 8, p->household_region);
+	db_bind_text_ref(s, 9, p->residence_region);
+	db_bind_text_ref(s, 10, p->residence_region ? p->residence_region : p->household_region);
 	if (p->household_id)
 		db_bind_int(s, 11, p->household_id);
 	if (p->school_unit_id)
 		db_bind_int(s, 12, p->school_unit_id);
-	db_bind_blob(s, 13, phclen ? phc : NULL, phclen);
-	db_bind_text(s, 14, load_time);
-	db_bind_text(s, 15, load_time);
+	db_bind_blob_ref(s, 13, phclen ? phc : NULL, phclen);
+	db_bind_text_ref(s, 14, load_time);
+	db_bind_text_ref(s, 15, load_time);
 	return step_done(s, err);
 }
 
@@ -168,10 +171,10 @@ int bulk_relation(struct store *st, int64_t id, int64_t child, int64_t related, 
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, child);
 	db_bind_int(s, 3, related);
-	db_bind_text(s, 4, kind);
+	db_bind_text_ref(s, 4, kind);
 	db_bind_int(s, 5, is_guardian);
 	db_bind_int(s, 6, lives_with);
-	db_bind_text(s, 7, load_time);
+	db_bind_text_ref(s, 7, load_time);
 	return step_done(s, err);
 }
 
@@ -180,14 +183,14 @@ int bulk_fact(struct store *st, int64_t id, const struct bulk_fact *f, struct wb
 	struct db_stmt *s = db_stmt(st->db, SQL_FACT);
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, f->person_id);
-	db_bind_text(s, 3, f->type);
-	db_bind_text(s, 4, f->value);
-	db_bind_text(s, 5, f->valid_from);
-	db_bind_text(s, 6, f->valid_to);
+	db_bind_text_ref(s, 3, f->type);
+	db_bind_text_ref(s, 4, f->value);
+	db_bind_text_ref(s, 5, f->valid_from);
+	db_bind_text_ref(s, 6, f->valid_to);
 	if (f->source_unit_id)
 		db_bind_int(s, 7, f->source_unit_id);
-	db_bind_text(s, 8, f->source_doc);
-	db_bind_text(s, 9, load_time);
+	db_bind_text_ref(s, 8, f->source_doc);
+	db_bind_text_ref(s, 9, load_time);
 	return step_done(s, err);
 }
 

@@ -22,6 +22,17 @@ before(async () => {
 
 after(async () => { await srv.stop(); });
 
+test('demo data: every reference resolves, every index is back, the file is in WAL mode', () => {
+  // The bulk loader skips per-row foreign-key checks and drops indexes during the load.
+  assert.equal(sql(srv.db, 'pragma foreign_key_check'), '');
+  assert.equal(sql(srv.db, 'pragma integrity_check'), 'ok');
+  const idx = sql(srv.db, "select name from sqlite_master where type = 'index' and name in " +
+    "('persons_id_hash','relations_unique','facts_supersedes','persons_scope','facts_person')");
+  assert.equal(idx.split('\n').length, 5);
+  assert.equal(sql(srv.db, 'pragma journal_mode'), 'wal');
+  assert.ok(Number(sql(srv.db, 'select count(*) from persons')) > 600);
+});
+
 test('create a family: father, then a child related to him; ID masked on read', async () => {
   let r = await station.post('/persons', { name: '冉大山', gender: 'M', id_number: idNumber('19850412', '031'),
     household_region: village, phone: '13812345678', ethnicity: '土家' });
