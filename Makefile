@@ -26,8 +26,9 @@ SRC       := $(sort $(wildcard src/*.c src/core/*.c src/domain/*.c src/store/*.c
                                 src/http/*.c src/cli/*.c src/ingest/*.c))
 LIB_SRC   := $(filter-out src/main.c,$(SRC))
 GEN_SRC   := build/gen/migrations.c build/gen/assets.c build/gen/openapi.c \
-             build/gen/regions_seed.c
+             build/gen/regions_seed.c build/gen/profiles.c
 MIGRATIONS := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
+PROFILES  := $(sort $(wildcard src/ingest/profiles/*.profile))
 WEB_SRC   := $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print 2>/dev/null)
 
 REL_OBJ   := $(SRC:%.c=build/rel/%.o) $(GEN_SRC:build/gen/%.c=build/rel/gen/%.o)
@@ -53,6 +54,10 @@ deps:
 build/gen/migrations.c: $(MIGRATIONS) tools/sql2c.sh
 	@mkdir -p $(@D)
 	tools/sql2c.sh $@ src/store/migrations/sqlite
+
+build/gen/profiles.c: $(PROFILES) tools/profiles2c.sh
+	@mkdir -p $(@D)
+	tools/profiles2c.sh $@ src/ingest/profiles
 
 build/gen/openapi.c: src/http/openapi.json tools/text2c.sh
 	@mkdir -p $(@D)

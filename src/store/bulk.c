@@ -31,7 +31,8 @@ static const char SQL_CREATE_INDEXES[] =
 	"CREATE UNIQUE INDEX IF NOT EXISTS persons_id_hash ON persons(id_hash);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS relations_unique ON relations(person_id, related_id, "
 	"kind);"
-	"CREATE UNIQUE INDEX IF NOT EXISTS facts_supersedes ON facts(supersedes);";
+	"CREATE UNIQUE INDEX IF NOT EXISTS facts_supersedes ON facts(supersedes) "
+	"WHERE retracted_at IS NULL;";
 
 static const char SQL_COUNT[] = "SELECT count(*) FROM persons";
 static const char SQL_MAX[] =

@@ -59,6 +59,8 @@ int db_begin_write(struct db *db, struct wb_error *err);
 int db_commit(struct db *db, struct wb_error *err);
 void db_rollback(struct db *db);
 int db_in_transaction(struct db *db);
+/* Rows changed by the last INSERT, UPDATE or DELETE on this connection. */
+int64_t db_changes(struct db *db);
 
 /* Bulk-load mode for the demo generator: relaxed durability on this connection. */
 void db_set_bulk(struct db *db, int on);

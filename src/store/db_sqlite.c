@@ -274,6 +274,11 @@ int db_in_transaction(struct db *db)
  * for the index builds, and no per-row foreign-key look-ups (the loader writes rows whose
  * references it has just written itself; tests run PRAGMA foreign_key_check on the result).
  * Switching back restores WAL mode and normal durability. */
+int64_t db_changes(struct db *db)
+{
+	return sqlite3_changes64(db->h);
+}
+
 void db_set_bulk(struct db *db, int on)
 {
 	if (on)

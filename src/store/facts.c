@@ -16,8 +16,9 @@
 #define FACT_COLS                                                                                  \
 	"f.id, f.person_id, f.type, t.name, f.value, f.valid_from, f.valid_to, "                   \
 	"f.source_unit_id, u.name, f.source_doc, f.note, f.recorded_by, usr.username, "            \
-	"f.recorded_at, f.supersedes, (SELECT g.id FROM facts g WHERE g.supersedes = f.id), "      \
-	"t.sensitive"
+	"f.recorded_at, f.supersedes, "                                                            \
+	"(SELECT g.id FROM facts g WHERE g.supersedes = f.id AND g.retracted_at IS NULL), "        \
+	"t.sensitive, f.import_id, f.retracted_at"
 #define FACT_FROM                                                                                  \
 	" FROM facts f JOIN fact_types t ON t.code = f.type "                                      \
 	"LEFT JOIN units u ON u.id = f.source_unit_id "                                            \
@@ -27,7 +28,8 @@ static const char SQL_TYPE[] =
 	"SELECT value_kind, value_enum, sensitive FROM fact_types WHERE code = ?";
 static const char SQL_UNIT[] = "SELECT 1 FROM units WHERE id = ?";
 static const char SQL_OLD[] =
-	"SELECT f.person_id, (SELECT g.id FROM facts g WHERE g.supersedes = f.id), t.sensitive "
+	"SELECT f.person_id, (SELECT g.id FROM facts g WHERE g.supersedes = f.id AND "
+	"g.retracted_at IS NULL), t.sensitive, f.retracted_at "
 	"FROM facts f JOIN fact_types t ON t.code = f.type WHERE f.id = ?";
 static const char SQL_INSERT[] =
 	"INSERT INTO facts (person_id, type, value, valid_from, valid_to, source_unit_id, "
@@ -157,10 +159,11 @@ static int check_input(struct store *st, const struct wb_scope *sc, int64_t pers
 		int64_t owner = rc == DB_ROW ? db_col_int(s, 0) : 0;
 		int64_t later = rc == DB_ROW && !db_col_is_null(s, 1) ? db_col_int(s, 1) : 0;
 		int sens = rc == DB_ROW ? (int)db_col_int(s, 2) : 0;
+		int retracted = rc == DB_ROW && !db_col_is_null(s, 3);
 		db_done(s);
 		if (rc < 0)
 			return rc;
-		if (owner != person_id || (sens && !role_can(sc->role, PERM_SENSITIVE_READ)))
+		if (owner != person_id || retracted || (sens && !role_can(sc->role, PERM_SENSITIVE_READ)))
 			return invalid(
 				err, "supersedes", "FACT_NOT_FOUND",
 				"要更正的事实不存在或不属于此人",
@@ -253,6 +256,9 @@ static void fill(struct db_stmt *s, struct fact_row *f)
 	f->supersedes = db_col_is_null(s, 14) ? 0 : db_col_int(s, 14);
 	f->superseded_by = db_col_is_null(s, 15) ? 0 : db_col_int(s, 15);
 	f->sensitive = (int)db_col_int(s, 16);
+	f->import_id = db_col_is_null(s, 17) ? 0 : db_col_int(s, 17);
+	snprintf(f->retracted_at, sizeof(f->retracted_at), "%s",
+		 db_col_is_null(s, 18) ? "" : db_col_text(s, 18));
 }
 
 int store_facts_list(struct store *st, const struct wb_scope *sc, int64_t person_id,

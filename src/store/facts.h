@@ -4,7 +4,7 @@
  * A fact says: this person has <type> with <value>, valid from/to, according to
  * <source unit> and <source document>, recorded by <user> at <time>. A correction is a
  * new fact that supersedes the old one; both stay visible in the history. Only facts not
- * superseded are current. Facts of sensitive types (criminal and psychological matters)
+ * superseded (and not retracted by undoing their import) are current. Facts of sensitive types (criminal and psychological matters)
  * are shown only to roles with PERM_SENSITIVE_READ.
  */
 #ifndef WB_STORE_FACTS_H
@@ -41,6 +41,8 @@ struct fact_row {
 	char recorded_at[21];
 	int64_t supersedes, superseded_by;
 	int sensitive;
+	int64_t import_id;	/* the import the fact came from, 0 when entered by hand */
+	char retracted_at[21];	/* set when its import was undone; "" otherwise */
 };
 
 int store_facts_add(struct store *st, const struct wb_scope *sc, int64_t person_id,

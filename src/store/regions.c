@@ -12,6 +12,9 @@
 static const char SQL_GET[] = "SELECT code, name, level, parent_code FROM regions WHERE code = ?";
 static const char SQL_CHILDREN[] =
 	"SELECT code, name, level, parent_code FROM regions WHERE parent_code = ? ORDER BY code";
+static const char SQL_SUBTREE[] =
+	"SELECT code, name, level, parent_code FROM regions WHERE code >= ? AND code < ? "
+	"AND level <= ? ORDER BY code";
 static const char SQL_COUNT[] =
 	"SELECT count(*), count(CASE WHEN birth_date > ? THEN 1 END) FROM persons "
 	"WHERE scope_region >= ? AND scope_region < ?";
@@ -160,4 +163,25 @@ static int path_name_uncached(struct store *st, const char *code, char *out, siz
 	if (n == 0)
 		return -1;
 	return 0;
+}
+
+int store_regions_subtree(struct store *st, const char *code, int max_level,
+			  int (*cb)(void *ctx, const struct region_row *r), void *ctx,
+			  struct wb_error *err)
+{
+	char lo[REGION_CODE_MAX + 1], hi[REGION_CODE_MAX + 1];
+	struct region_row r;
+	region_subtree_range(code, lo, hi);
+	struct db_stmt *s = db_stmt(st->db, SQL_SUBTREE);
+	db_bind_text(s, 1, lo);
+	db_bind_text(s, 2, hi);
+	db_bind_int(s, 3, max_level);
+	int rc;
+	while ((rc = db_step(s, err)) == DB_ROW) {
+		fill(s, &r);
+		if (cb(ctx, &r))
+			break;
+	}
+	db_done(s);
+	return rc < 0 ? rc : 0;
 }

@@ -28,6 +28,11 @@ int store_regions_get(struct store *st, const char *code, struct region_row *out
 int store_regions_children(struct store *st, const char *code,
 			   int (*cb)(void *ctx, const struct region_row *r), void *ctx,
 			   struct wb_error *err);
+/* Every region of the subtree of code (itself included) down to max_level, in code
+ * order; cb returns non-zero to stop. */
+int store_regions_subtree(struct store *st, const char *code, int max_level,
+			  int (*cb)(void *ctx, const struct region_row *r), void *ctx,
+			  struct wb_error *err);
 /* Counts of persons and of minors (born after minor_cutoff, "YYYY-MM-DD") in a subtree. */
 int store_regions_counts(struct store *st, const char *code, const char *minor_cutoff,
 			 int64_t *persons, int64_t *minors, struct wb_error *err);

@@ -1,0 +1,152 @@
+/* normalize -- canonical dates, genders, text and phone numbers (see normalize.h). */
+#include "ingest/normalize.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/timeutil.h"
+
+static int is_blank_at(const char *s, size_t *len)
+{
+	if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {
+		*len = 1;
+		return 1;
+	}
+	if (!strncmp(s, "\xe3\x80\x80", 3)) { /* U+3000 ideographic space */
+		*len = 3;
+		return 1;
+	}
+	return 0;
+}
+
+int norm_trim(char *out, size_t cap, const char *in)
+{
+	size_t k;
+	while (*in && is_blank_at(in, &k))
+		in += k;
+	size_t n = strlen(in);
+	for (;;) {
+		if (n && (in[n - 1] == ' ' || in[n - 1] == '\t' || in[n - 1] == '\r' ||
+			  in[n - 1] == '\n'))
+			n--;
+		else if (n >= 3 && !strncmp(in + n - 3, "\xe3\x80\x80", 3))
+			n -= 3;
+		else
+			break;
+	}
+	if (n + 1 > cap)
+		return -1;
+	memcpy(out, in, n);
+	out[n] = 0;
+	return (int)n;
+}
+
+/* Read up to max digits; returns the count read. */
+static int digits(const char **p, int max, int *v)
+{
+	int n = 0;
+	*v = 0;
+	while (n < max && **p >= '0' && **p <= '9') {
+		*v = *v * 10 + (**p - '0');
+		(*p)++;
+		n++;
+	}
+	return n;
+}
+
+/* A separator between date parts: - / . or 年 / 月 (3 bytes each in UTF-8). */
+static int separator(const char **p)
+{
+	if (**p == '-' || **p == '/' || **p == '.') {
+		(*p)++;
+		return 1;
+	}
+	if (!strncmp(*p, "年", 3) || !strncmp(*p, "月", 3)) {
+		*p += 3;
+		return 1;
+	}
+	return 0;
+}
+
+int norm_date(char out[11], const char *in, int allow_month)
+{
+	char t[40];
+	if (norm_trim(t, sizeof(t), in) <= 0)
+		return -1;
+	const char *p = t;
+	int y, m, d = 1, n;
+	n = digits(&p, 8, &y);
+	if (n == 8 && !*p) { /* 20100305 */
+		d = y % 100;
+		m = y / 100 % 100;
+		y /= 10000;
+	} else if (n == 6 && !*p && allow_month) { /* 201003 */
+		m = y % 100;
+		y /= 100;
+	} else {
+		if (n != 4 || !separator(&p) || digits(&p, 2, &m) == 0)
+			return -1;
+		int has_day = separator(&p) && *p;
+		if (has_day) {
+			if (digits(&p, 2, &d) == 0)
+				return -1;
+			if (!strncmp(p, "日", 3))
+				p += 3;
+		} else if (!allow_month) {
+			return -1;
+		}
+		/* "2010-03-05 00:00:00" as some exports write it */
+		if (*p == ' ' || *p == 'T')
+			while (*++p)
+				if (!(*p >= '0' && *p <= '9') && *p != ':')
+					return -1;
+		if (*p)
+			return -1;
+	}
+	if (y < 1900 || y > 2100 || !date_valid(y, m, d))
+		return -1;
+	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	return 0;
+}
+
+int norm_gender(const char *in)
+{
+	static const char *const male[] = {"男", "男性", "M", "m", "1", "male", "Male"};
+	static const char *const female[] = {"女", "女性", "F", "f", "2", "female", "Female"};
+	static const char *const unknown[] = {"", "未知", "未说明", "未知的性别", "0", "9"};
+	char t[32];
+	if (norm_trim(t, sizeof(t), in) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(male) / sizeof(male[0]); i++)
+		if (!strcmp(t, male[i]))
+			return 'M';
+	for (size_t i = 0; i < sizeof(female) / sizeof(female[0]); i++)
+		if (!strcmp(t, female[i]))
+			return 'F';
+	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
+		if (!strcmp(t, unknown[i]))
+			return 0;
+	return -1;
+}
+
+int norm_phone(char out[24], const char *in)
+{
+	int n = 0;
+	for (const char *p = in; *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (n == 23)
+				return -1;
+			out[n++] = *p;
+		} else if (*p != ' ' && *p != '-' && *p != '(' && *p != ')' && *p != '+') {
+			return -1;
+		}
+	}
+	out[n] = 0;
+	if (n == 13 && !strncmp(out, "86", 2)) { /* +86 138… */
+		memmove(out, out + 2, 12);
+		n = 11;
+	}
+	if (n < 7 || n > 12 || (n == 11 && out[0] != '1' && out[0] != '0'))
+		return -1;
+	return 0;
+}

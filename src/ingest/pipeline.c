@@ -1,0 +1,1059 @@
+/*
+ * pipeline -- the import of one extract (see pipeline.h).
+ *
+ * Per row, two phases: resolve (parse every role's values, find or decide each person,
+ * build the facts) touches nothing; apply writes. A reason found in the first phase
+ * rejects the row before anything is written, so a row is never half applied.
+ */
+#include "ingest/pipeline.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/secret.h"
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+#include "domain/idno.h"
+#include "domain/person.h"
+#include "domain/region.h"
+#include "ingest/address.h"
+#include "ingest/link.h"
+#include "ingest/normalize.h"
+#include "ingest/profile.h"
+#include "ingest/table.h"
+#include "store/facts.h"
+#include "store/imports.h"
+#include "store/regions.h"
+#include "store/store.h"
+
+enum { HEADER_SEARCH_ROWS = 20, VALUE_MAX = 256 };
+
+/* What phase one decided for one role of a row. */
+struct role_plan {
+	int present;
+	struct import_values v;
+	struct import_person cur; /* when found */
+	int found;		  /* 1: cur is the stored person */
+	int64_t person_id;	  /* after apply */
+};
+
+struct fact_plan {
+	int role;
+	char type[40], value[VALUE_MAX], from[11], to[11];
+};
+
+/* Rows seen in this file, for duplicates: key → first row number. */
+struct seen {
+	uint64_t *keys;
+	int64_t *rows;
+	uint32_t *check; /* a second hash: tells apart rows whose first hashes collide */
+	size_t cap, n;
+};
+
+struct pipe {
+	struct store *st;
+	const struct wb_scope *sc;
+	const struct import_request *rq;
+	struct import_result *res;
+	struct profile prof;
+	struct import_meta meta;
+	struct address_index addr;
+	struct link_index *link; /* built on the first row without an ID number */
+	int link_built;
+	struct table_reader *tr;
+	int sheet;
+	int have_header;
+	int colmap[1024]; /* table column → profile column, -1 unused */
+	size_t ncols;
+	const char *values[PROFILE_MAX_COLUMNS];
+	char valbuf[PROFILE_MAX_COLUMNS][VALUE_MAX];
+	struct role_plan roles[PROFILE_MAX_ROLES];
+	struct fact_plan facts[PROFILE_MAX_FACTS];
+	int nfacts;
+	struct seen seen_rows, seen_ids;
+	int64_t skip_rows; /* resumed: data rows already applied */
+	int64_t data_rows; /* data rows met so far */
+	struct wb_error rowerr;
+	const struct table_row *row;
+	char **fact_types;
+	int nfact_types;
+};
+
+/* ---- small helpers --------------------------------------------------------------------- */
+
+static uint64_t fnv(const void *p, size_t n, uint64_t h)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* Insert key; returns the first row that had it, or 0 when new. */
+static int64_t seen_put(struct seen *s, uint64_t key, uint32_t check, int64_t row)
+{
+	if (s->n * 2 >= s->cap) {
+		struct seen big = {.cap = s->cap ? s->cap * 2 : 4096};
+		big.keys = xcalloc(big.cap, sizeof(*big.keys));
+		big.rows = xcalloc(big.cap, sizeof(*big.rows));
+		big.check = xcalloc(big.cap, sizeof(*big.check));
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->rows[i])
+				seen_put(&big, s->keys[i], s->check[i], s->rows[i]);
+		free(s->keys), free(s->rows), free(s->check);
+		*s = big;
+	}
+	size_t i = key & (s->cap - 1);
+	for (; s->rows[i]; i = (i + 1) & (s->cap - 1))
+		if (s->keys[i] == key && s->check[i] == check)
+			return s->rows[i];
+	s->keys[i] = key, s->rows[i] = row, s->check[i] = check, s->n++;
+	return 0;
+}
+
+static void seen_free(struct seen *s)
+{
+	free(s->keys), free(s->rows), free(s->check);
+}
+
+static void add_reason(struct import_result *res, const struct wb_error *e)
+{
+	for (int i = 0; i < res->nreasons; i++)
+		if (!strcmp(res->reasons[i].code, e->code)) {
+			res->reasons[i].count++;
+			return;
+		}
+	if (res->nreasons == IMPORT_MAX_REASONS)
+		return;
+	struct import_reason *r = &res->reasons[res->nreasons++];
+	snprintf(r->code, sizeof(r->code), "%s", e->code);
+	snprintf(r->zh, sizeof(r->zh), "%s", e->message);
+	r->count = 1;
+}
+
+__attribute__((format(printf, 4, 5))) static int row_fail(struct pipe *p, const char *code,
+							  const char *en, const char *zhfmt, ...)
+{
+	char zh[256];
+	va_list ap;
+	va_start(ap, zhfmt);
+	vsnprintf(zh, sizeof(zh), zhfmt, ap);
+	va_end(ap);
+	wb_error_set(&p->rowerr, WB_EINVAL, 422, code, zh, en);
+	return WB_EINVAL;
+}
+
+static char *cells_json(const struct table_row *row)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < row->ncells; i++)
+		json_array_append_new(a, json_stringn(row->cells[i], row->lens[i]));
+	char *s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+/* ---- headers ----------------------------------------------------------------------------- */
+
+static int try_header(struct pipe *p, const struct table_row *row)
+{
+	int matched = 0;
+	size_t n = row->ncells < 1024 ? row->ncells : 1024;
+	for (size_t i = 0; i < n; i++) {
+		p->colmap[i] = profile_match_header(&p->prof, row->cells[i]);
+		if (p->colmap[i] >= 0)
+			for (size_t j = 0; j < i; j++)
+				if (p->colmap[j] == p->colmap[i])
+					p->colmap[i] = -1; /* first of two equal headers wins */
+		matched += p->colmap[i] >= 0;
+	}
+	if (matched < 2)
+		return 0;
+	p->ncols = n;
+	p->have_header = 1;
+	return 1;
+}
+
+static int missing_header(struct pipe *p, struct wb_error *err)
+{
+	/* The required columns must be in the header; say which is missing. */
+	for (int r = 0; r < p->prof.nrequired; r++) {
+		int c = p->prof.required[r], found = 0;
+		for (size_t i = 0; i < p->ncols; i++)
+			found |= p->colmap[i] == c;
+		if (!found) {
+			char zh[256], en[256];
+			snprintf(zh, sizeof(zh), "第 %d 个工作表的表头中缺少必需的列“%s”",
+				 p->sheet + 1, p->prof.columns[c].aliases[0]);
+			snprintf(en, sizeof(en), "sheet %d: the header lacks the required column '%s'",
+				 p->sheet + 1, p->prof.columns[c].aliases[0]);
+			return wb_error_set(err, WB_EINVAL, 422, "IMPORT_COLUMN_MISSING", zh, en);
+		}
+	}
+	return 0;
+}
+
+/* ---- phase one: resolve ----------------------------------------------------------------- */
+
+static const char *val(struct pipe *p, int column)
+{
+	return column >= 0 && p->values[column] ? p->values[column] : "";
+}
+
+static int role_column(const struct profile *pr, int role, int field)
+{
+	for (int c = 0; c < pr->ncolumns; c++)
+		if (pr->columns[c].role == role && pr->columns[c].field == field)
+			return c;
+	return -1;
+}
+
+static const char *role_val(struct pipe *p, int role, int field)
+{
+	return val(p, role_column(&p->prof, role, field));
+}
+
+/* How a role is named in a reason: nothing for the row's subject, else its Chinese word. */
+static const char *role_label(const struct profile *pr, int r)
+{
+	static const char *const names[][2] = {{"child", "子女"},  {"father", "父亲"},
+					       {"mother", "母亲"}, {"guardian", "监护人"},
+					       {"man", "男方"},	   {"woman", "女方"}};
+	if (r == 0)
+		return "";
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(pr->roles[r], names[i][0]))
+			return names[i][1];
+	return pr->roles[r];
+}
+
+static int parse_identity(struct pipe *p, int r, struct import_values *v)
+{
+	const char *who = role_label(&p->prof, r);
+	const char *id = role_val(p, r, PF_ID_NUMBER);
+	struct wb_error e;
+	wb_error_clear(&e);
+	if (*id && idno_normalize(v->id_number, id, &e))
+		return row_fail(p, e.code, e.message_en, "%s身份证号有误：%s", who, e.message);
+	const char *name = role_val(p, r, PF_NAME);
+	if (*name && person_check_name(v->name, name))
+		return row_fail(p, "NAME_INVALID", "invalid name", "%s姓名无效", who);
+	int g = norm_gender(role_val(p, r, PF_GENDER));
+	if (g < 0)
+		return row_fail(p, "GENDER_INVALID", "unrecognised gender", "%s性别无法识别：%s",
+				who, role_val(p, r, PF_GENDER));
+	v->gender = (char)g;
+	const char *bd = role_val(p, r, PF_BIRTH_DATE);
+	if (*bd && norm_date(v->birth_date, bd, 0))
+		return row_fail(p, "DATE_INVALID", "invalid birth date", "%s出生日期无效：%s",
+				who, bd);
+	if (v->id_number[0]) {
+		char idb[11];
+		date_format(idno_birth_days(v->id_number), idb);
+		char idg = idno_gender(v->id_number);
+		if (v->birth_date[0] && strcmp(idb, v->birth_date))
+			return row_fail(p, "ID_BIRTH_MISMATCH",
+					"birth date disagrees with the ID number",
+					"%s出生日期（%s）与身份证号不一致", who, v->birth_date);
+		if (v->gender && v->gender != idg)
+			return row_fail(p, "ID_GENDER_MISMATCH", "gender disagrees with the ID number",
+					"%s性别与身份证号不一致", who);
+		memcpy(v->birth_date, idb, sizeof(idb));
+		v->gender = idg;
+	}
+	return 0;
+}
+
+static int parse_region(struct pipe *p, int r, int field, char out[REGION_CODE_MAX + 1],
+			int required)
+{
+	const char *text = role_val(p, r, field);
+	if (!*text)
+		return 0;
+	const char *code = address_match(&p->addr, text);
+	if (code) {
+		snprintf(out, REGION_CODE_MAX + 1, "%s", code);
+		return 0;
+	}
+	if (!required)
+		return 0; /* a residence outside the area is kept out of the record */
+	return row_fail(p, "REGION_UNKNOWN", "the address names no region of the area",
+			"%s无法识别为本地区的乡镇或村：%s", field == PF_HOUSEHOLD ? "户籍地" : "地址",
+			text);
+}
+
+static int parse_other(struct pipe *p, int r, struct import_values *v)
+{
+	const char *who = role_label(&p->prof, r);
+	const char *eth = role_val(p, r, PF_ETHNICITY);
+	if (*eth && ethnicity_normalize(v->ethnicity, eth))
+		return row_fail(p, "ETHNICITY_UNKNOWN", "unknown ethnicity", "%s民族无法识别：%s",
+				who, eth);
+	const char *ph = role_val(p, r, PF_PHONE);
+	if (*ph && norm_phone(v->phone, ph))
+		return row_fail(p, "PHONE_INVALID", "invalid phone number", "%s联系电话无效：%s",
+				who, ph);
+	if (parse_region(p, r, PF_HOUSEHOLD, v->household_region, 1) ||
+	    parse_region(p, r, PF_RESIDENCE, v->residence_region, 0))
+		return WB_EINVAL;
+	const char *school = role_val(p, r, PF_SCHOOL);
+	if (*school)
+		v->school_unit_id = store_imports_school(p->st, p->meta.region, school);
+	return 0;
+}
+
+static int role_present(struct pipe *p, int r)
+{
+	for (int c = 0; c < p->prof.ncolumns; c++)
+		if (p->prof.columns[c].role == r && *val(p, c))
+			return 1;
+	return 0;
+}
+
+static int check_minor(struct pipe *p, int r, const struct import_values *v)
+{
+	int64_t b, at;
+	if (p->prof.minor_role != r || !v->birth_date[0])
+		return 0;
+	if (date_parse(v->birth_date, &b) || date_parse(p->meta.extract_date, &at))
+		return 0;
+	if (date_age(b, at) >= 18)
+		return row_fail(p, "NOT_MINOR", "not a minor on the extract date",
+				"%s在名单日期已年满18周岁", role_label(&p->prof, r));
+	return 0;
+}
+
+/* Stored identity must agree with the row: a different name or birth date under the
+ * same ID number is a contradiction an officer has to look at. */
+static int check_contradiction(struct pipe *p, int r, const struct role_plan *rp)
+{
+	const char *who = role_label(&p->prof, r);
+	if (rp->v.name[0] && strcmp(rp->v.name, rp->cur.name))
+		return row_fail(p, "ID_NAME_CONFLICT", "same ID number, different stored name",
+				"%s身份证号已登记，但库中姓名不同", who);
+	if (rp->v.birth_date[0] && rp->cur.birth_date[0] &&
+	    strcmp(rp->v.birth_date, rp->cur.birth_date))
+		return row_fail(p, "BIRTH_CONFLICT", "different stored birth date",
+				"%s出生日期与库中记录（%s）不一致", who, rp->cur.birth_date);
+	return 0;
+}
+
+static int ensure_link_index(struct pipe *p, struct wb_error *err);
+
+/* A role without an ID number that the profile relates to a person already found (a
+ * child's mother named in a 户籍 row; a prisoner's child named in a 司法 row) is that
+ * person's relative of the same name when one is stored; otherwise, unless it is the
+ * row's subject, a new person. Returns 0 when decided, 1 when the subject goes on to
+ * linkage, or a negative store error. */
+static int find_relative(struct pipe *p, int r, struct role_plan *rp, struct wb_error *err)
+{
+	for (int i = 0; i < p->prof.nrelations; i++) {
+		const struct profile_relation *rel = &p->prof.relations[i];
+		int other = rel->child == r ? rel->adult : rel->adult == r ? rel->child : -1;
+		if (other < 0 || !p->roles[other].found)
+			continue;
+		int64_t id = store_imports_relative(p->st, p->roles[other].cur.id, rel->child == r,
+						    rel->kind, rp->v.name);
+		if (!id)
+			continue;
+		int rc = store_imports_person_get(p->st, p->sc, id, &rp->cur, err);
+		if (rc)
+			return rc;
+		rp->found = 1;
+		return 0;
+	}
+	if (r == 0)
+		return 1;
+	for (int i = 0; i < p->prof.nrelations; i++) { /* a parent's gender from the kind */
+		const struct profile_relation *rel = &p->prof.relations[i];
+		if (rel->adult == r && !rp->v.gender)
+			rp->v.gender = !strcmp(rel->kind, "father")   ? 'M'
+				       : !strcmp(rel->kind, "mother") ? 'F'
+								      : 0;
+	}
+	return 0;
+}
+
+/* Find the person of a role: by ID number, else by linkage. Returns 0, WB_EINVAL
+ * (rejected, p->rowerr), 1 (needs review: candidates in *review) or a store error. */
+static int find_person(struct pipe *p, int r, struct role_plan *rp, char **review,
+		       struct wb_error *err)
+{
+	if (rp->v.id_number[0]) {
+		int rc = store_imports_find_by_id(p->st, p->sc, rp->v.id_number, &rp->cur, err);
+		if (rc < 0)
+			return rc;
+		rp->found = rc == 1;
+		if (rp->found && !rp->cur.in_scope)
+			return row_fail(p, "PERSON_OUT_OF_SCOPE", "registered outside your area",
+					"%s已在其他辖区登记，请联系其所在地处理", role_label(&p->prof, r));
+		return rp->found ? check_contradiction(p, r, rp) : 0;
+	}
+	if (!rp->v.name[0])
+		return row_fail(p, "NAME_MISSING", "no ID number and no name",
+				"%s既无身份证号也无姓名", role_label(&p->prof, r));
+	int rc = find_relative(p, r, rp, err);
+	if (rc <= 0)
+		return rc;
+	if ((rc = ensure_link_index(p, err)))
+		return rc;
+	if (rc)
+		return rc;
+	struct link_query q = {rp->v.name, rp->v.birth_date, rp->v.gender,
+			       rp->v.household_region[0] ? rp->v.household_region
+							 : p->meta.region};
+	struct link_outcome out;
+	link_find(p->link, &q, &out);
+	if (out.decision == LINK_MATCH) {
+		if ((rc = store_imports_person_get(p->st, p->sc, out.best, &rp->cur, err)))
+			return rc;
+		rp->found = 1;
+		return 0;
+	}
+	if (out.decision == LINK_REVIEW) {
+		*review = link_outcome_json(&out);
+		return 1;
+	}
+	if (!rp->v.birth_date[0] || !rp->v.gender)
+		return row_fail(p, "IDENTITY_INSUFFICIENT",
+				"without an ID number, name, gender and birth date are needed",
+				"%s无身份证号时，需要姓名、性别和出生日期才能登记",
+				role_label(&p->prof, r));
+	return 0;
+}
+
+static int known_fact_type(struct pipe *p, const char *t)
+{
+	for (int i = 0; i < p->nfact_types; i++)
+		if (!strcmp(p->fact_types[i], t))
+			return 1;
+	return 0;
+}
+
+/* Expand a template; a referenced column with a map goes through it. NULL text (the
+ * value is not in the map) makes the row fail. */
+static int render(struct pipe *p, const struct profile_template *t, char *out, size_t cap)
+{
+	size_t o = 0;
+	out[0] = 0;
+	for (const char *q = t->text; *q;) {
+		if (*q != '{') {
+			if (o + 1 < cap)
+				out[o++] = *q;
+			q++;
+			continue;
+		}
+		const char *end = strchr(q, '}');
+		char key[PROFILE_NAME_MAX];
+		snprintf(key, sizeof(key), "%.*s", (int)(end - q - 1), q + 1);
+		int c = -1;
+		for (int i = 0; i < p->prof.ncolumns; i++)
+			if (!strcmp(p->prof.columns[i].key, key))
+				c = i;
+		const char *v = val(p, c);
+		const char *m = *v ? profile_map_value(&p->prof, c, v) : "";
+		if (!m)
+			return row_fail(p, "VALUE_UNKNOWN", "a value the profile cannot map",
+					"“%s”列的取值“%s”无法识别", p->prof.columns[c].aliases[0],
+					v);
+		size_t k = strlen(m);
+		if (o + k >= cap)
+			return row_fail(p, "VALUE_TOO_LONG", "value too long", "“%s”列的取值过长",
+					p->prof.columns[c].aliases[0]);
+		memcpy(out + o, m, k);
+		o += k;
+		q = end + 1;
+	}
+	out[o] = 0;
+	return 0;
+}
+
+static int plan_fact(struct pipe *p, const struct profile_fact *f)
+{
+	struct fact_plan *fp = &p->facts[p->nfacts];
+	char from[64], to[64];
+	memset(fp, 0, sizeof(*fp));
+	if (!p->roles[f->role].present)
+		return 0;
+	if (render(p, &f->type, fp->type, sizeof(fp->type)))
+		return WB_EINVAL;
+	if (!fp->type[0] || !strcmp(fp->type, "-"))
+		return 0; /* the row states nothing of this kind */
+	if (!known_fact_type(p, fp->type))
+		return row_fail(p, "FACT_TYPE_UNKNOWN", "unknown fact type",
+				"事实类型“%s”不存在（请检查导入模板）", fp->type);
+	if (render(p, &f->value, fp->value, sizeof(fp->value)) ||
+	    render(p, &f->from, from, sizeof(from)) || render(p, &f->to, to, sizeof(to)))
+		return WB_EINVAL;
+	if (from[0] && norm_date(fp->from, from, 1))
+		return row_fail(p, "DATE_INVALID", "invalid start date", "起始日期无效：%s", from);
+	if (to[0] && norm_date(fp->to, to, 1))
+		return row_fail(p, "DATE_INVALID", "invalid end date", "终止日期无效：%s", to);
+	if (fp->from[0] && fp->to[0] && strcmp(fp->to, fp->from) < 0)
+		return row_fail(p, "DATE_RANGE", "end before start", "终止日期早于起始日期");
+	if (!strcmp(fp->type, "disability") &&
+	    (strlen(fp->value) != 3 || fp->value[0] < '1' || fp->value[0] > '7' ||
+	     fp->value[1] != '-' || fp->value[2] < '1' || fp->value[2] > '4'))
+		return row_fail(p, "VALUE_UNKNOWN", "disability category or grade unknown",
+				"残疾类别或等级无法识别：%s", fp->value);
+	fp->role = f->role;
+	p->nfacts++;
+	return 0;
+}
+
+/* Whole-row duplicates, and one ID number with two different names in the file. */
+static int check_duplicates(struct pipe *p, int64_t rowno)
+{
+	uint64_t h = 14695981039346656037ULL;
+	uint32_t h2 = 2166136261u;
+	for (int c = 0; c < p->prof.ncolumns; c++) {
+		const char *v = val(p, c);
+		h = fnv(v, strlen(v) + 1, h);
+		h2 = (uint32_t)fnv(v, strlen(v) + 1, h2 ^ 0x9e3779b9u);
+	}
+	int64_t first = seen_put(&p->seen_rows, h, h2, rowno);
+	if (first)
+		return row_fail(p, "DUPLICATE_ROW", "the same row appears earlier in the file",
+				"与文件中第 %" PRId64 " 行重复", first);
+	for (int r = 0; r < p->prof.nroles; r++) {
+		const struct import_values *v = &p->roles[r].v;
+		if (!v->id_number[0])
+			continue;
+		uint64_t k = fnv(v->id_number, IDNO_LEN, 1469598103934665603ULL);
+		uint32_t chk = (uint32_t)fnv(v->name, strlen(v->name), 7);
+		/* Same ID with the same name is fine (one prisoner, two children). A second
+		 * name under one ID number shows as a key that is new while the ID is not. */
+		int64_t a = seen_put(&p->seen_ids, k, chk, rowno);
+		int64_t b = seen_put(&p->seen_ids, k ^ 0x5bd1e995ULL, 0, rowno);
+		if (!a && b)
+			return row_fail(p, "DUPLICATE_ID", "one ID number, two names in the file",
+					"%s身份证号与第 %" PRId64 " 行相同但姓名不同",
+					role_label(&p->prof, r), b);
+	}
+	return 0;
+}
+
+/* Phase one for a row. 0 ready, WB_EINVAL rejected, 1 review, <0 store error. */
+static int resolve(struct pipe *p, int64_t rowno, char **review, int *review_role,
+		   struct wb_error *err)
+{
+	for (int i = 0; i < p->prof.nrequired; i++)
+		if (!*val(p, p->prof.required[i]))
+			return row_fail(p, "FIELD_MISSING", "a required field is empty",
+					"缺少必填项“%s”",
+					p->prof.columns[p->prof.required[i]].aliases[0]);
+	memset(p->roles, 0, sizeof(p->roles));
+	for (int r = 0; r < p->prof.nroles; r++) {
+		struct role_plan *rp = &p->roles[r];
+		if (!(rp->present = role_present(p, r)))
+			continue;
+		if (parse_identity(p, r, &rp->v) || parse_other(p, r, &rp->v) ||
+		    check_minor(p, r, &rp->v))
+			return WB_EINVAL;
+		if (!rp->v.household_region[0])
+			snprintf(rp->v.household_region, sizeof(rp->v.household_region), "%s",
+				 p->meta.region);
+	}
+	if (!p->roles[0].present)
+		return row_fail(p, "FIELD_MISSING", "the row names nobody",
+				"该行没有姓名或身份证号");
+	p->nfacts = 0;
+	for (int i = 0; i < p->prof.nfacts; i++)
+		if (plan_fact(p, &p->prof.facts[i]))
+			return WB_EINVAL;
+	for (int i = 0; i < p->prof.nrelations; i++) {
+		const struct profile_relation *rel = &p->prof.relations[i];
+		const struct role_plan *a = &p->roles[rel->adult];
+		if (p->roles[rel->child].present && a->present && !strcmp(rel->kind, "parent") &&
+		    a->v.gender != 'M' && a->v.gender != 'F')
+			return row_fail(p, "GENDER_MISSING", "gender needed to tell father from mother",
+					"需要%s的性别（或身份证号）才能确定是父亲还是母亲",
+					role_label(&p->prof, rel->adult));
+	}
+	if (check_duplicates(p, rowno))
+		return WB_EINVAL;
+	/* Roles with an ID number first: the others may be found as their relatives. */
+	for (int pass = 0; pass < 2; pass++)
+		for (int r = 0; r < p->prof.nroles; r++) {
+			struct role_plan *rp = &p->roles[r];
+			if (!rp->present || (pass == 0) != (rp->v.id_number[0] != 0))
+				continue;
+			int rc = find_person(p, r, rp, review, err);
+			if (rc == 1)
+				*review_role = r;
+			if (rc)
+				return rc;
+		}
+	return 0;
+}
+
+/* ---- phase two: apply ------------------------------------------------------------------- */
+
+static int apply_role(struct pipe *p, int r, int64_t rowno, struct wb_error *err)
+{
+	struct role_plan *rp = &p->roles[r];
+	enum import_action a;
+	int rc;
+	if (!rp->found) {
+		if ((rc = store_imports_person_create(p->st, p->sc, p->meta.id, rowno, &rp->v,
+						      &rp->person_id, err)))
+			return rc;
+		a = IMPORT_CREATED;
+		p->res->created++;
+	} else {
+		int changed;
+		rp->person_id = rp->cur.id;
+		if ((rc = store_imports_person_fill(p->st, p->meta.id, rowno, &rp->cur, &rp->v,
+						    &changed, err)))
+			return rc;
+		a = changed ? IMPORT_UPDATED : rp->v.id_number[0] ? IMPORT_UNCHANGED : IMPORT_LINKED;
+		if (changed)
+			p->res->updated++;
+		else if (a == IMPORT_LINKED)
+			p->res->linked++;
+		else
+			p->res->unchanged++;
+	}
+	return store_imports_row(p->st, p->meta.id, p->sheet, rowno, rp->person_id,
+				 p->prof.roles[r], a, err);
+}
+
+static int apply(struct pipe *p, int64_t rowno, struct wb_error *err)
+{
+	int rc;
+	for (int r = 0; r < p->prof.nroles; r++)
+		if (p->roles[r].present && (rc = apply_role(p, r, rowno, err)))
+			return rc;
+	for (int i = 0; i < p->prof.nrelations; i++) {
+		const struct profile_relation *rel = &p->prof.relations[i];
+		const struct role_plan *c = &p->roles[rel->child], *a = &p->roles[rel->adult];
+		if (!c->present || !a->present)
+			continue;
+		const char *kind = rel->kind;
+		if (!strcmp(kind, "parent"))
+			kind = a->v.gender == 'F' ? "mother" : "father";
+		int added;
+		if ((rc = store_imports_relation(p->st, p->meta.id, c->person_id, a->person_id,
+						 kind, rel->guardian, rel->lives_with, &added, err)))
+			return rc;
+		p->res->relations_added += added;
+	}
+	for (int i = 0; i < p->nfacts; i++) {
+		const struct fact_plan *fp = &p->facts[i];
+		struct import_fact f = {fp->type, fp->value, fp->from, fp->to};
+		enum import_fact_result fr;
+		if ((rc = store_imports_fact(p->st, p->meta.id, p->prof.name, p->meta.source_unit_id,
+					     rowno, p->roles[fp->role].person_id, &f, &fr, err)))
+			return rc;
+		if (fr == FACT_ADDED)
+			p->res->facts_added++;
+		else if (fr == FACT_REPLACED)
+			p->res->facts_replaced++;
+		else
+			p->res->facts_unchanged++;
+	}
+	return 0;
+}
+
+/* ---- one row ------------------------------------------------------------------------------ */
+
+static void load_values(struct pipe *p, const struct table_row *row)
+{
+	memset(p->values, 0, sizeof(p->values));
+	for (size_t i = 0; i < row->ncells && i < p->ncols; i++) {
+		int c = p->colmap[i];
+		if (c < 0 || p->values[c])
+			continue;
+		if (norm_trim(p->valbuf[c], VALUE_MAX, row->cells[i]) < 0) {
+			/* longer than any value of a person: keep a prefix, the checks reject it */
+			snprintf(p->valbuf[c], VALUE_MAX, "%.*s", VALUE_MAX - 1, row->cells[i]);
+		}
+		p->values[c] = p->valbuf[c];
+	}
+}
+
+static int row_empty(const struct table_row *row)
+{
+	for (size_t i = 0; i < row->ncells; i++)
+		if (row->lens[i] && strspn(row->cells[i], " \t\r\n") != row->lens[i])
+			return 0;
+	return 1;
+}
+
+static int record_reject(struct pipe *p, const struct table_row *row, struct wb_error *err)
+{
+	p->res->rejected++;
+	add_reason(p->res, &p->rowerr);
+	if (p->res->nsamples < IMPORT_MAX_SAMPLES) {
+		struct import_sample *s = &p->res->samples[p->res->nsamples++];
+		s->sheet = row->sheet;
+		s->row = row->number;
+		snprintf(s->code, sizeof(s->code), "%s", p->rowerr.code);
+		snprintf(s->zh, sizeof(s->zh), "%s", p->rowerr.message);
+	}
+	char *cells = cells_json(row);
+	int rc = store_imports_reject(p->st, p->meta.id, row->sheet, row->number, p->rowerr.code,
+				      p->rowerr.message, p->rowerr.message_en, cells ? cells : "[]",
+				      err);
+	free(cells);
+	return rc;
+}
+
+static int record_review(struct pipe *p, const struct table_row *row, int role, char *cand,
+			 struct wb_error *err)
+{
+	const struct import_values *v = &p->roles[role].v;
+	json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", v->name, "gender",
+				v->gender == 'M' ? "M" : v->gender == 'F' ? "F" : "U", "birth_date",
+				v->birth_date, "household_region", v->household_region, "role",
+				p->prof.roles[role]);
+	char *recs = json_dumps(rec, JSON_COMPACT), *cells = cells_json(row);
+	json_decref(rec);
+	int rc = store_imports_review(p->st, p->meta.id, row->sheet, row->number,
+				      p->prof.roles[role], v->household_region, recs, cells, cand,
+				      err);
+	free(recs), free(cells);
+	p->res->review++;
+	return rc;
+}
+
+static int process_row(struct pipe *p, const struct table_row *row, struct wb_error *err)
+{
+	char *review = NULL;
+	int review_role = 0;
+	load_values(p, row);
+	wb_error_clear(&p->rowerr);
+	p->res->rows++;
+	int rc = resolve(p, row->number, &review, &review_role, err);
+	if (rc == WB_EINVAL)
+		rc = record_reject(p, row, err);
+	else if (rc == 1)
+		rc = record_review(p, row, review_role, review, err);
+	else if (rc == 0 && (rc = apply(p, row->number, err)) == 0)
+		p->res->applied++;
+	free(review);
+	return rc;
+}
+
+/* ---- set-up ------------------------------------------------------------------------------ */
+
+static void add_fact_type(void *ctx, const char *code, const char *name, const char *en,
+			  const char *kind, const char *values, int sensitive)
+{
+	struct pipe *p = ctx;
+	(void)name, (void)en, (void)kind, (void)values, (void)sensitive;
+	p->fact_types = xrealloc(p->fact_types, (size_t)(p->nfact_types + 1) * sizeof(char *));
+	p->fact_types[p->nfact_types++] = xstrdup(code);
+}
+
+static int add_region(void *ctx, const struct region_row *r)
+{
+	address_index_add(ctx, r->code, r->name, r->parent_code, r->level);
+	return 0;
+}
+
+static void add_candidate(void *ctx, int64_t id, const char *name, char gender,
+			  const char *birth_date, const char *region)
+{
+	link_index_add(ctx, id, name, birth_date, gender, region);
+}
+
+static int ensure_link_index(struct pipe *p, struct wb_error *err)
+{
+	if (p->link_built)
+		return 0;
+	p->link = link_index_new();
+	int rc = store_imports_candidates(p->st, p->sc, p->meta.region, add_candidate, p->link,
+					  err);
+	link_index_build(p->link);
+	p->link_built = 1;
+	return rc;
+}
+
+static int file_hash(const char *path, unsigned char out[SECRET_HASH_BYTES],
+		     struct wb_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return wb_error_set(err, WB_ENOTFOUND, 404, "TABLE_OPEN", "无法打开导入文件",
+				    "cannot open the file");
+	crypto_generichash_state h;
+	crypto_generichash_init(&h, NULL, 0, SECRET_HASH_BYTES);
+	unsigned char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		crypto_generichash_update(&h, buf, n);
+	fclose(f);
+	crypto_generichash_final(&h, out, SECRET_HASH_BYTES);
+	return 0;
+}
+
+/* Read the whole file once before writing anything: a file that is malformed anywhere
+ * (a truncated zip, bad bytes for its encoding, an oversized cell on the last row) is
+ * refused whole, and nothing of it is stored. Streaming, so memory stays flat. */
+static int scan(const char *path, struct wb_error *err)
+{
+	struct table_reader *tr;
+	struct table_options topt = {0};
+	struct table_row row;
+	int rc = table_open(&tr, path, &topt, err);
+	while (!rc && (rc = table_next(tr, &row, err)) == 1)
+		rc = 0;
+	table_close(tr);
+	return rc < 0 ? rc : 0;
+}
+
+static int setup(struct pipe *p, struct wb_error *err)
+{
+	const struct import_request *rq = p->rq;
+	int rc = profile_load(&p->prof, rq->profile, err);
+	if (rc)
+		return rc;
+	struct import_meta *m = &p->meta;
+	snprintf(m->profile, sizeof(m->profile), "%s", p->prof.name);
+	snprintf(m->file_name, sizeof(m->file_name), "%s", rq->file_name ? rq->file_name : rq->path);
+	m->source_unit_id = rq->source_unit_id;
+	const char *region = rq->region && *rq->region ? rq->region : p->sc->region;
+	if (!*region || !strcmp(region, "0"))
+		return wb_error_set(err, WB_EINVAL, 422, "REGION_REQUIRED",
+				    "请指定名单所属的地区（区县、乡镇或村）",
+				    "name the region the extract covers");
+	if (region_code_normalize(m->region, region, err))
+		return WB_EINVAL;
+	if (!store_scope_has_region(p->sc, m->region))
+		return wb_error_set(err, WB_EFORBIDDEN, 403, "REGION_OUT_OF_SCOPE",
+				    "导入的地区不在您的管辖范围内", "the region is outside your area");
+	if (rq->extract_date && *rq->extract_date) {
+		if (norm_date(m->extract_date, rq->extract_date, 0))
+			return wb_error_set(err, WB_EINVAL, 422, "DATE_INVALID", "名单日期无效",
+					    "invalid extract date");
+	} else {
+		date_format(date_today(), m->extract_date);
+	}
+	if ((rc = file_hash(rq->path, m->file_hash, err)))
+		return rc;
+	address_index_init(&p->addr, m->region);
+	if ((rc = store_regions_subtree(p->st, m->region, REGION_VILLAGE, add_region, &p->addr,
+					err)))
+		return rc;
+	address_index_done(&p->addr);
+	if ((rc = store_fact_types(p->st, add_fact_type, p, err)))
+		return rc;
+	if ((rc = scan(rq->path, err)))
+		return rc;
+	struct table_options topt = {0};
+	return table_open(&p->tr, rq->path, &topt, err);
+}
+
+static void teardown(struct pipe *p)
+{
+	table_close(p->tr);
+	address_index_release(&p->addr);
+	link_index_free(p->link);
+	seen_free(&p->seen_rows);
+	seen_free(&p->seen_ids);
+	for (int i = 0; i < p->nfact_types; i++)
+		free(p->fact_types[i]);
+	free(p->fact_types);
+}
+
+/* ---- the loop ------------------------------------------------------------------------------ */
+
+void import_result_counts_json(const struct import_result *r, char *out, size_t cap)
+{
+	snprintf(out, cap,
+		 "{\"rows\":%" PRId64 ",\"applied\":%" PRId64 ",\"review\":%" PRId64
+		 ",\"rejected\":%" PRId64 ",\"created\":%" PRId64 ",\"updated\":%" PRId64
+		 ",\"linked\":%" PRId64 ",\"unchanged\":%" PRId64 ",\"facts_added\":%" PRId64
+		 ",\"facts_replaced\":%" PRId64 ",\"facts_unchanged\":%" PRId64
+		 ",\"facts_ended\":%" PRId64 ",\"relations_added\":%" PRId64 "}",
+		 r->rows, r->applied, r->review, r->rejected, r->created, r->updated, r->linked,
+		 r->unchanged, r->facts_added, r->facts_replaced, r->facts_unchanged,
+		 r->facts_ended, r->relations_added);
+}
+
+static void counts_restore(struct import_result *r, const char *json)
+{
+	json_t *o = json_loads(json, 0, NULL);
+	if (!o)
+		return;
+#define GET(f) r->f = json_integer_value(json_object_get(o, #f))
+	GET(rows), GET(applied), GET(review), GET(rejected), GET(created), GET(updated);
+	GET(linked), GET(unchanged), GET(facts_added), GET(facts_replaced);
+	GET(facts_unchanged), GET(facts_ended), GET(relations_added);
+#undef GET
+	json_decref(o);
+}
+
+static void report(struct pipe *p)
+{
+	uint64_t done, total;
+	if (!p->rq->progress)
+		return;
+	table_progress(p->tr, &done, &total);
+	p->rq->progress(p->rq->progress_ctx, done, total, p->data_rows);
+}
+
+static int commit_batch(struct pipe *p, struct wb_error *err)
+{
+	char counts[512];
+	if (p->rq->dry_run)
+		return 0;
+	import_result_counts_json(p->res, counts, sizeof(counts));
+	int rc = store_imports_progress(p->st, p->meta.id, p->data_rows, counts, err);
+	if (!rc)
+		rc = store_imports_batch_commit(p->st, err);
+	if (!rc)
+		rc = store_imports_batch_begin(p->st, err);
+	report(p);
+	return rc;
+}
+
+/* A data row (after the header). Rows of a resumed import that were applied before are
+ * only remembered for the duplicate checks. */
+static int data_row(struct pipe *p, const struct table_row *row, int *in_batch,
+		    struct wb_error *err)
+{
+	if (row_empty(row))
+		return 0;
+	p->data_rows++;
+	if (p->data_rows <= p->skip_rows) {
+		load_values(p, row);
+		memset(p->roles, 0, sizeof(p->roles));
+		for (int r = 0; r < p->prof.nroles; r++)
+			if ((p->roles[r].present = role_present(p, r)))
+				parse_identity(p, r, &p->roles[r].v);
+		check_duplicates(p, row->number);
+		return 0;
+	}
+	int rc = process_row(p, row, err);
+	if (!rc && ++*in_batch >= (p->rq->batch_rows > 0 ? p->rq->batch_rows : 2000)) {
+		*in_batch = 0;
+		rc = commit_batch(p, err);
+	}
+	return rc;
+}
+
+static int save_header(struct pipe *p, const struct table_row *row, struct wb_error *err)
+{
+	char *cells = cells_json(row);
+	int rc = store_imports_header(p->st, p->meta.id, row->sheet, cells ? cells : "[]", err);
+	free(cells);
+	return rc;
+}
+
+static int no_header(struct pipe *p, struct wb_error *err)
+{
+	char zh[256], en[256];
+	snprintf(zh, sizeof(zh), "第 %d 个工作表的前 %d 行中找不到“%s”的表头", p->sheet + 1,
+		 HEADER_SEARCH_ROWS, p->prof.title);
+	snprintf(en, sizeof(en), "sheet %d: no header row of '%s' in the first %d rows",
+		 p->sheet + 1, p->prof.name, HEADER_SEARCH_ROWS);
+	return wb_error_set(err, WB_EINVAL, 422, "IMPORT_NO_HEADER", zh, en);
+}
+
+static int read_all(struct pipe *p, struct wb_error *err)
+{
+	struct table_row row;
+	int rc, in_batch = 0, header_search = 0;
+	while ((rc = table_next(p->tr, &row, err)) == 1) {
+		if (row.sheet != p->sheet) { /* each sheet has its own header */
+			p->sheet = row.sheet;
+			p->have_header = 0;
+			header_search = 0;
+		}
+		if (!p->have_header) {
+			if (try_header(p, &row)) {
+				if ((rc = missing_header(p, err)) || (rc = save_header(p, &row, err)))
+					return rc;
+			} else if (++header_search == HEADER_SEARCH_ROWS) {
+				return no_header(p, err);
+			}
+			continue;
+		}
+		if ((rc = data_row(p, &row, &in_batch, err)))
+			return rc;
+	}
+	if (rc < 0)
+		return rc;
+	if (!p->have_header && p->data_rows == 0)
+		return wb_error_set(err, WB_EINVAL, 422, "IMPORT_EMPTY",
+				    "文件中没有可导入的数据（没有表头或数据行）",
+				    "the file holds no header or data rows");
+	return 0;
+}
+
+static int end_missing(struct pipe *p, struct wb_error *err)
+{
+	for (int i = 0; i < p->prof.nend; i++) {
+		int64_t n;
+		int rc = store_imports_end_missing(p->st, p->sc, &p->meta, p->prof.end_missing[i],
+						   &n, err);
+		if (rc)
+			return rc;
+		p->res->facts_ended += n;
+	}
+	return 0;
+}
+
+static int start(struct pipe *p, struct wb_error *err)
+{
+	int64_t id = 0, done = 0;
+	int rc;
+	if (!p->rq->dry_run &&
+	    (rc = store_imports_find_running(p->st, p->sc, &p->meta, &id, &done, err)))
+		return rc;
+	if ((rc = store_imports_batch_begin(p->st, err)))
+		return rc;
+	if (id) { /* resume the interrupted import of this file */
+		struct import_meta m;
+		if ((rc = store_imports_get(p->st, p->sc, id, &m, err)))
+			return rc;
+		p->meta.id = id;
+		p->skip_rows = done;
+		p->res->resumed = 1;
+		counts_restore(p->res, m.counts);
+		return 0;
+	}
+	return store_imports_create(p->st, p->sc, &p->meta, err);
+}
+
+int import_run(struct store *st, const struct wb_scope *sc, const struct import_request *rq,
+	       struct import_result *res, struct wb_error *err)
+{
+	struct pipe *p = xcalloc(1, sizeof(*p));
+	char counts[512];
+	p->st = st, p->sc = sc, p->rq = rq, p->res = res;
+	memset(res, 0, sizeof(*res));
+	int rc = setup(p, err);
+	if (!rc)
+		snprintf(res->format, sizeof(res->format), "%s",
+			 table_format_of(p->tr) == TABLE_XLSX ? "xlsx"
+			 : table_encoding_of(p->tr) == TABLE_ENC_GB18030 ? "csv-gb18030"
+									  : "csv-utf8");
+	if (!rc && (rc = start(p, err)) == 0) {
+		rc = read_all(p, err);
+		if (!rc)
+			rc = end_missing(p, err);
+		import_result_counts_json(res, counts, sizeof(counts));
+		if (!rc && !rq->dry_run)
+			rc = store_imports_progress(st, p->meta.id, p->data_rows, counts, err);
+		if (!rc && !rq->dry_run)
+			rc = store_imports_finish(st, sc, p->meta.id, 1, p->data_rows, counts, err);
+		if (rc || rq->dry_run)
+			store_imports_batch_abort(st);
+		else
+			rc = store_imports_batch_commit(st, err);
+		res->import_id = rq->dry_run ? 0 : p->meta.id;
+		if (!rc)
+			report(p);
+	}
+	teardown(p);
+	free(p);
+	return rc;
+}

@@ -1,0 +1,874 @@
+/* imports -- SQL of the import pipeline (see imports.h). */
+#include "store/imports.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/jsonx.h"
+#include "store/audit.h"
+#include "store/db.h"
+#include "store/persons.h"
+#include "store/store.h"
+
+#define META_COLS                                                                                  \
+	"i.id, i.profile, i.file_name, i.file_hash, i.source_unit_id, i.region, i.extract_date, "  \
+	"i.status, i.rows_total, i.rows_done, i.counts, i.created_by, u.username, i.created_at, "  \
+	"i.finished_at, i.undone_at"
+#define META_FROM " FROM imports i LEFT JOIN users u ON u.id = i.created_by "
+#define IN_SCOPE " i.region >= ? AND i.region < ? "
+
+static const char SQL_CREATE[] =
+	"INSERT INTO imports (profile, file_name, file_hash, source_unit_id, region, extract_date, "
+	"status, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?) RETURNING id";
+static const char SQL_RUNNING[] =
+	"SELECT id, rows_done FROM imports i WHERE file_hash = ? AND profile = ? AND region = ? "
+	"AND status = 'running' AND" IN_SCOPE "ORDER BY id DESC LIMIT 1";
+static const char SQL_GET[] = "SELECT " META_COLS META_FROM "WHERE i.id = ? AND" IN_SCOPE;
+static const char SQL_LIST[] =
+	"SELECT " META_COLS META_FROM "WHERE" IN_SCOPE "ORDER BY i.id DESC LIMIT ?";
+static const char SQL_PROGRESS[] = "UPDATE imports SET rows_done = ?, counts = ? WHERE id = ?";
+static const char SQL_FINISH[] =
+	"UPDATE imports SET status = ?, rows_total = ?, counts = ?, finished_at = ? WHERE id = ?";
+
+#define PERSON_MIN                                                                                 \
+	"SELECT id, name, gender, birth_date, household_region, residence_region, ethnicity, "     \
+	"phone_cipher IS NOT NULL, school_unit_id, scope_region >= ? AND scope_region < ? "        \
+	"FROM persons "
+static const char SQL_BY_HASH[] = PERSON_MIN "WHERE id_hash = ?";
+static const char SQL_BY_ID[] = PERSON_MIN "WHERE id = ?";
+static const char SQL_PERSON_INSERT[] =
+	"INSERT INTO persons (name, gender, birth_date, id_cipher, id_hash, ethnicity, "
+	"household_region, residence_region, scope_region, school_unit_id, phone_cipher, version, "
+	"created_at, updated_at, created_by) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id";
+static const char SQL_PERSON_FILL[] =
+	"UPDATE persons SET birth_date = coalesce(birth_date, ?), "
+	"ethnicity = coalesce(ethnicity, ?), residence_region = coalesce(?, residence_region), "
+	"scope_region = coalesce(?, residence_region, household_region), "
+	"school_unit_id = coalesce(?, school_unit_id), "
+	"phone_cipher = coalesce(?, phone_cipher), version = version + 1, updated_at = ? "
+	"WHERE id = ?";
+static const char SQL_SOURCE[] =
+	"INSERT INTO person_sources (person_id, field, import_id, row_number) VALUES (?, ?, ?, ?) "
+	"ON CONFLICT (person_id, field) DO UPDATE SET import_id = excluded.import_id, "
+	"row_number = excluded.row_number";
+static const char SQL_ROW[] =
+	"INSERT INTO import_rows (import_id, sheet, row_number, person_id, role, action) "
+	"VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+/* The current fact of a type for a person that an import of this profile stated. */
+static const char SQL_FACT_CURRENT[] =
+	"SELECT f.id, f.value IS ? AND f.valid_from IS ? AND f.valid_to IS ? FROM facts f "
+	"JOIN imports i ON i.id = f.import_id "
+	"WHERE f.person_id = ? AND f.type = ? AND i.profile = ? AND f.retracted_at IS NULL "
+	"AND NOT EXISTS (SELECT 1 FROM facts g WHERE g.supersedes = f.id AND g.retracted_at IS "
+	"NULL) ORDER BY f.id DESC LIMIT 1";
+/* The same fact from any source (entered by hand, or another profile). */
+static const char SQL_FACT_SAME[] =
+	"SELECT 1 FROM facts f WHERE f.person_id = ? AND f.type = ? AND f.value IS ? "
+	"AND f.valid_from IS ? AND f.valid_to IS ? AND f.retracted_at IS NULL "
+	"AND NOT EXISTS (SELECT 1 FROM facts g WHERE g.supersedes = f.id AND g.retracted_at IS "
+	"NULL) LIMIT 1";
+static const char SQL_FACT_INSERT[] =
+	"INSERT INTO facts (person_id, type, value, valid_from, valid_to, source_unit_id, "
+	"source_doc, recorded_by, recorded_at, supersedes, import_id, import_row) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_REL_INSERT[] =
+	"INSERT INTO relations (person_id, related_id, kind, is_guardian, lives_with, created_at, "
+	"created_by, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+	"ON CONFLICT (person_id, related_id, kind) DO NOTHING";
+static const char SQL_REJECT[] =
+	"INSERT INTO import_rejects (import_id, sheet, row_number, code, reason, reason_en, cells) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+static const char SQL_REVIEW[] =
+	"INSERT INTO import_reviews (import_id, sheet, row_number, role, region, record, cells, "
+	"candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_HEADER[] =
+	"INSERT INTO import_headers (import_id, sheet, cells) VALUES (?, ?, ?) "
+	"ON CONFLICT (import_id, sheet) DO UPDATE SET cells = excluded.cells";
+static const char SQL_REJECTS[] =
+	"SELECT sheet, 0, 'HEADER', '', cells FROM import_headers h WHERE import_id = ? "
+	"AND EXISTS (SELECT 1 FROM import_rejects j WHERE j.import_id = h.import_id AND "
+	"j.sheet = h.sheet) "
+	"UNION ALL SELECT sheet, row_number, code, reason, cells FROM import_rejects "
+	"WHERE import_id = ? ORDER BY 1, 2";
+/* Facts to end: stated by earlier imports of this profile and source for persons of the
+ * region, still current, still open on the extract date, and not stated again now. */
+static const char SQL_END_MISSING[] =
+	"INSERT INTO facts (person_id, type, value, valid_from, valid_to, source_unit_id, "
+	"source_doc, recorded_by, recorded_at, supersedes, import_id) "
+	"SELECT f.person_id, f.type, f.value, f.valid_from, ?, f.source_unit_id, ?, ?, ?, f.id, ? "
+	"FROM facts f JOIN imports i ON i.id = f.import_id JOIN persons p ON p.id = f.person_id "
+	"WHERE i.profile = ? AND i.source_unit_id IS ? AND i.id <> ? AND f.type = ? "
+	"AND f.retracted_at IS NULL AND (f.valid_to IS NULL OR f.valid_to > ?) "
+	"AND p.scope_region >= ? AND p.scope_region < ? "
+	"AND NOT EXISTS (SELECT 1 FROM facts g WHERE g.supersedes = f.id AND g.retracted_at IS NULL) "
+	"AND NOT EXISTS (SELECT 1 FROM import_rows r WHERE r.import_id = ? AND r.person_id = "
+	"f.person_id)";
+static const char SQL_CANDIDATES[] =
+	"SELECT id, name, gender, birth_date, scope_region FROM persons "
+	"WHERE scope_region >= ? AND scope_region < ? AND scope_region >= ? AND scope_region < ?";
+static const char SQL_RELATIVE_ADULT[] =
+	"SELECT p.id FROM relations r JOIN persons p ON p.id = r.related_id WHERE r.person_id = ? "
+	"AND (r.kind = ? OR (? = 'parent' AND r.kind IN ('father', 'mother'))) AND p.name = ? "
+	"ORDER BY p.id LIMIT 1";
+static const char SQL_RELATIVE_CHILD[] =
+	"SELECT p.id FROM relations r JOIN persons p ON p.id = r.person_id WHERE r.related_id = ? "
+	"AND (r.kind = ? OR (? = 'parent' AND r.kind IN ('father', 'mother'))) AND p.name = ? "
+	"ORDER BY p.id LIMIT 1";
+static const char SQL_SCHOOL[] =
+	"SELECT id FROM units WHERE name = ? AND type IN ('school', 'kindergarten') "
+	"AND region_code >= ? AND region_code < ? ORDER BY id LIMIT 1";
+
+/* Undo, in order: retract facts, drop relations, clear filled fields, delete persons the
+ * import created that nothing else refers to, mark the import undone. */
+static const char SQL_UNDO_FACTS[] =
+	"UPDATE facts SET retracted_at = ? WHERE import_id = ? AND retracted_at IS NULL";
+static const char SQL_UNDO_RELS[] = "DELETE FROM relations WHERE import_id = ?";
+/* Persons this import created that nothing still standing refers to: no live fact from
+ * elsewhere, no relation, no row of another import that was not undone, no review. */
+static const char SQL_UNDO_ORPHANS[] =
+	"SELECT r.person_id FROM import_rows r WHERE r.import_id = ? AND r.action = 'created' "
+	"AND NOT EXISTS (SELECT 1 FROM facts f WHERE f.person_id = r.person_id AND "
+	"f.retracted_at IS NULL AND (f.import_id IS NULL OR f.import_id <> r.import_id)) "
+	"AND NOT EXISTS (SELECT 1 FROM relations x WHERE x.person_id = r.person_id OR "
+	"x.related_id = r.person_id) "
+	"AND NOT EXISTS (SELECT 1 FROM import_rows o JOIN imports i ON i.id = o.import_id "
+	"WHERE o.person_id = r.person_id AND o.import_id <> r.import_id AND i.status <> 'undone') "
+	"AND NOT EXISTS (SELECT 1 FROM import_reviews v WHERE v.person_id = r.person_id)";
+static const char SQL_DEL_FACTS[] = "DELETE FROM facts WHERE person_id = ?";
+static const char SQL_DEL_SOURCES[] = "DELETE FROM person_sources WHERE person_id = ?";
+static const char SQL_DEL_ROWS[] = "DELETE FROM import_rows WHERE person_id = ?";
+static const char SQL_DEL_PERSON[] = "DELETE FROM persons WHERE id = ?";
+static const char SQL_UNDO_FIELDS[] =
+	"SELECT person_id, field FROM person_sources WHERE import_id = ?";
+static const char SQL_CLEAR_PHONE[] =
+	"UPDATE persons SET phone_cipher = NULL, version = version + 1, updated_at = ? WHERE id = ?";
+static const char SQL_CLEAR_ETHNICITY[] =
+	"UPDATE persons SET ethnicity = NULL, version = version + 1, updated_at = ? WHERE id = ?";
+static const char SQL_CLEAR_SCHOOL[] = "UPDATE persons SET school_unit_id = NULL, "
+				       "version = version + 1, updated_at = ? WHERE id = ?";
+static const char SQL_DEL_SOURCE_FIELD[] =
+	"DELETE FROM person_sources WHERE person_id = ? AND field = ? AND import_id = ?";
+static const char SQL_UNDONE[] =
+	"UPDATE imports SET status = 'undone', undone_by = ?, undone_at = ? WHERE id = ?";
+
+static const char *text_or_empty(struct db_stmt *s, int c)
+{
+	return db_col_is_null(s, c) ? "" : db_col_text(s, c);
+}
+
+static const char *nz(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+static int step_done(struct db_stmt *s, struct wb_error *err)
+{
+	int rc = db_step(s, err);
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+static int not_found(struct wb_error *err)
+{
+	return wb_error_set(err, WB_ENOTFOUND, 404, "IMPORT_NOT_FOUND",
+			    "导入记录不存在或不在您的管辖范围内",
+			    "no such import, or not within your area");
+}
+
+/* ---- the import record ---------------------------------------------------------------- */
+
+int store_imports_create(struct store *st, const struct wb_scope *sc, struct import_meta *m,
+			 struct wb_error *err)
+{
+	char now[21];
+	store_now(now);
+	struct db_stmt *s = db_stmt(st->db, SQL_CREATE);
+	db_bind_text(s, 1, m->profile);
+	db_bind_text(s, 2, m->file_name);
+	db_bind_blob(s, 3, m->file_hash, sizeof(m->file_hash));
+	if (m->source_unit_id)
+		db_bind_int(s, 4, m->source_unit_id);
+	db_bind_text(s, 5, m->region);
+	db_bind_text(s, 6, m->extract_date);
+	db_bind_int(s, 7, sc->user_id ? sc->user_id : 1);
+	db_bind_text(s, 8, now);
+	int rc = db_step(s, err);
+	if (rc == DB_ROW)
+		m->id = db_col_int(s, 0);
+	db_done(s);
+	if (rc < 0)
+		return rc;
+	char detail[400];
+	snprintf(detail, sizeof(detail), "{\"profile\":\"%s\",\"region\":\"%s\"}", m->profile,
+		 m->region);
+	struct audit_entry e = {"import.start", "import", m->id, detail};
+	return store_audit_append(st, sc, &e, err);
+}
+
+int store_imports_find_running(struct store *st, const struct wb_scope *sc,
+			       const struct import_meta *m, int64_t *id, int64_t *rows_done,
+			       struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_RUNNING);
+	db_bind_blob(s, 1, m->file_hash, sizeof(m->file_hash));
+	db_bind_text(s, 2, m->profile);
+	db_bind_text(s, 3, m->region);
+	db_bind_text(s, 4, sc->lo);
+	db_bind_text(s, 5, sc->hi);
+	int rc = db_step(s, err);
+	*id = rc == DB_ROW ? db_col_int(s, 0) : 0;
+	*rows_done = rc == DB_ROW ? db_col_int(s, 1) : 0;
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+static void fill_meta(struct db_stmt *s, struct import_meta *m)
+{
+	size_t hl;
+	memset(m, 0, sizeof(*m));
+	m->id = db_col_int(s, 0);
+	snprintf(m->profile, sizeof(m->profile), "%s", db_col_text(s, 1));
+	snprintf(m->file_name, sizeof(m->file_name), "%s", db_col_text(s, 2));
+	const void *h = db_col_blob(s, 3, &hl);
+	if (h && hl == sizeof(m->file_hash))
+		memcpy(m->file_hash, h, hl);
+	m->source_unit_id = db_col_is_null(s, 4) ? 0 : db_col_int(s, 4);
+	snprintf(m->region, sizeof(m->region), "%s", db_col_text(s, 5));
+	snprintf(m->extract_date, sizeof(m->extract_date), "%s", db_col_text(s, 6));
+	snprintf(m->status, sizeof(m->status), "%s", db_col_text(s, 7));
+	m->rows_total = db_col_int(s, 8);
+	m->rows_done = db_col_int(s, 9);
+	snprintf(m->counts, sizeof(m->counts), "%s", db_col_text(s, 10));
+	m->created_by = db_col_int(s, 11);
+	snprintf(m->created_by_name, sizeof(m->created_by_name), "%s", text_or_empty(s, 12));
+	snprintf(m->created_at, sizeof(m->created_at), "%s", db_col_text(s, 13));
+	snprintf(m->finished_at, sizeof(m->finished_at), "%s", text_or_empty(s, 14));
+	snprintf(m->undone_at, sizeof(m->undone_at), "%s", text_or_empty(s, 15));
+}
+
+int store_imports_get(struct store *st, const struct wb_scope *sc, int64_t id,
+		      struct import_meta *out, struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_GET);
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, sc->lo);
+	db_bind_text(s, 3, sc->hi);
+	int rc = db_step(s, err);
+	if (rc == DB_ROW)
+		fill_meta(s, out);
+	db_done(s);
+	if (rc == DB_DONE)
+		return not_found(err);
+	return rc < 0 ? rc : 0;
+}
+
+int store_imports_list(struct store *st, const struct wb_scope *sc, int limit,
+		       void (*cb)(void *ctx, const struct import_meta *m), void *ctx,
+		       struct wb_error *err)
+{
+	struct import_meta m;
+	struct db_stmt *s = db_stmt(st->db, SQL_LIST);
+	db_bind_text(s, 1, sc->lo);
+	db_bind_text(s, 2, sc->hi);
+	db_bind_int(s, 3, limit);
+	int rc;
+	while ((rc = db_step(s, err)) == DB_ROW) {
+		fill_meta(s, &m);
+		cb(ctx, &m);
+	}
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+int store_imports_progress(struct store *st, int64_t id, int64_t rows_done, const char *counts,
+			   struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_PROGRESS);
+	db_bind_int(s, 1, rows_done);
+	db_bind_text(s, 2, counts);
+	db_bind_int(s, 3, id);
+	return step_done(s, err);
+}
+
+int store_imports_finish(struct store *st, const struct wb_scope *sc, int64_t id, int ok,
+			 int64_t rows_total, const char *counts, struct wb_error *err)
+{
+	char now[21];
+	store_now(now);
+	int rc;
+	struct db_stmt *s = db_stmt(st->db, SQL_FINISH);
+	db_bind_text(s, 1, ok ? "done" : "failed");
+	db_bind_int(s, 2, rows_total);
+	db_bind_text(s, 3, counts);
+	db_bind_text(s, 4, now);
+	db_bind_int(s, 5, id);
+	if ((rc = step_done(s, err)) == 0) {
+		struct audit_entry e = {ok ? "import.done" : "import.failed", "import", id, counts};
+		rc = store_audit_append(st, sc, &e, err);
+	}
+	return rc;
+}
+
+/* ---- batches and rows ------------------------------------------------------------------- */
+
+int store_imports_batch_begin(struct store *st, struct wb_error *err)
+{
+	return db_begin_write(st->db, err);
+}
+
+int store_imports_batch_commit(struct store *st, struct wb_error *err)
+{
+	return db_commit(st->db, err);
+}
+
+void store_imports_batch_abort(struct store *st)
+{
+	db_rollback(st->db);
+}
+
+static void fill_person(struct db_stmt *s, struct import_person *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = db_col_int(s, 0);
+	snprintf(p->name, sizeof(p->name), "%s", db_col_text(s, 1));
+	p->gender = db_col_text(s, 2)[0];
+	snprintf(p->birth_date, sizeof(p->birth_date), "%s", text_or_empty(s, 3));
+	snprintf(p->household_region, sizeof(p->household_region), "%s", text_or_empty(s, 4));
+	snprintf(p->residence_region, sizeof(p->residence_region), "%s", text_or_empty(s, 5));
+	snprintf(p->ethnicity, sizeof(p->ethnicity), "%s", text_or_empty(s, 6));
+	p->has_phone = (int)db_col_int(s, 7);
+	p->school_unit_id = db_col_is_null(s, 8) ? 0 : db_col_int(s, 8);
+	p->in_scope = (int)db_col_int(s, 9);
+}
+
+int store_imports_find_by_id(struct store *st, const struct wb_scope *sc, const char *id18,
+			     struct import_person *out, struct wb_error *err)
+{
+	unsigned char h[SECRET_HASH_BYTES];
+	secret_lookup_hash(st->keys, h, id18, IDNO_LEN);
+	struct db_stmt *s = db_stmt(st->db, SQL_BY_HASH);
+	db_bind_text(s, 1, sc->lo);
+	db_bind_text(s, 2, sc->hi);
+	db_bind_blob(s, 3, h, sizeof(h));
+	int rc = db_step(s, err);
+	if (rc == DB_ROW)
+		fill_person(s, out);
+	db_done(s);
+	return rc < 0 ? rc : rc == DB_ROW;
+}
+
+int store_imports_person_get(struct store *st, const struct wb_scope *sc, int64_t id,
+			     struct import_person *out, struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_BY_ID);
+	db_bind_text(s, 1, sc->lo);
+	db_bind_text(s, 2, sc->hi);
+	db_bind_int(s, 3, id);
+	int rc = db_step(s, err);
+	if (rc == DB_ROW)
+		fill_person(s, out);
+	db_done(s);
+	if (rc == DB_DONE || (rc == DB_ROW && !out->in_scope))
+		return wb_error_set(err, WB_ENOTFOUND, 404, "PERSON_NOT_FOUND",
+				    "人员不存在或不在您的管辖范围内",
+				    "no such person, or not within your area");
+	return rc < 0 ? rc : 0;
+}
+
+static int source(struct store *st, int64_t person, const char *field, int64_t import_id,
+		  int64_t row, struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_SOURCE);
+	db_bind_int(s, 1, person);
+	db_bind_text(s, 2, field);
+	db_bind_int(s, 3, import_id);
+	db_bind_int(s, 4, row);
+	return step_done(s, err);
+}
+
+static int sources(struct store *st, int64_t person, int64_t import_id, int64_t row,
+		   const struct import_values *v, int all, struct wb_error *err)
+{
+	const char *fields[9];
+	int n = 0;
+	if (all) {
+		fields[n++] = "name";
+		fields[n++] = "gender";
+		fields[n++] = "household_region";
+		if (v->id_number[0])
+			fields[n++] = "id_number";
+		if (v->birth_date[0])
+			fields[n++] = "birth_date";
+	}
+	if (v->ethnicity[0])
+		fields[n++] = "ethnicity";
+	if (v->residence_region[0])
+		fields[n++] = "residence_region";
+	if (v->phone[0])
+		fields[n++] = "phone";
+	if (v->school_unit_id)
+		fields[n++] = "school_unit_id";
+	for (int i = 0; i < n; i++) {
+		int rc = source(st, person, fields[i], import_id, row, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int store_imports_person_create(struct store *st, const struct wb_scope *sc, int64_t import_id,
+				int64_t row, const struct import_values *v, int64_t *id,
+				struct wb_error *err)
+{
+	unsigned char idc[64], idh[SECRET_HASH_BYTES], phc[64];
+	size_t idclen = 0, phclen = 0;
+	char now[21], gender[2] = {v->gender ? v->gender : 'U', 0};
+	const char *scope = v->residence_region[0] ? v->residence_region : v->household_region;
+
+	if (!store_scope_has_region(sc, scope))
+		return wb_error_set(err, WB_EFORBIDDEN, 403, "REGION_OUT_OF_SCOPE",
+				    "人员所在地区不在您的管辖范围内",
+				    "the person's region is outside your area");
+	if (v->id_number[0])
+		store_persons_seal_id(st, v->id_number, idc, &idclen, idh);
+	if (v->phone[0])
+		store_persons_seal_phone(st, v->phone, phc, &phclen);
+	store_now(now);
+	struct db_stmt *s = db_stmt(st->db, SQL_PERSON_INSERT);
+	db_bind_text(s, 1, v->name);
+	db_bind_text(s, 2, gender);
+	db_bind_text(s, 3, nz(v->birth_date));
+	db_bind_blob(s, 4, idclen ? idc : NULL, idclen);
+	db_bind_blob(s, 5, idclen ? idh : NULL, sizeof(idh));
+	db_bind_text(s, 6, nz(v->ethnicity));
+	db_bind_text(s, 7, v->household_region);
+	db_bind_text(s, 8, nz(v->residence_region));
+	db_bind_text(s, 9, scope);
+	if (v->school_unit_id)
+		db_bind_int(s, 10, v->school_unit_id);
+	db_bind_blob(s, 11, phclen ? phc : NULL, phclen);
+	db_bind_text(s, 12, now);
+	db_bind_text(s, 13, now);
+	db_bind_int(s, 14, sc->user_id ? sc->user_id : 1);
+	int rc = db_step(s, err);
+	if (rc == DB_ROW)
+		*id = db_col_int(s, 0);
+	db_done(s);
+	if (rc < 0)
+		return rc;
+	return sources(st, *id, import_id, row, v, 1, err);
+}
+
+int store_imports_person_fill(struct store *st, int64_t import_id, int64_t row,
+			      const struct import_person *cur, const struct import_values *v,
+			      int *changed, struct wb_error *err)
+{
+	struct import_values d; /* only what changes */
+	memset(&d, 0, sizeof(d));
+	if (v->birth_date[0] && !cur->birth_date[0])
+		memcpy(d.birth_date, v->birth_date, sizeof(d.birth_date));
+	if (v->ethnicity[0] && !cur->ethnicity[0])
+		memcpy(d.ethnicity, v->ethnicity, sizeof(d.ethnicity));
+	if (v->residence_region[0] && strcmp(v->residence_region, cur->residence_region))
+		memcpy(d.residence_region, v->residence_region, sizeof(d.residence_region));
+	if (v->school_unit_id && v->school_unit_id != cur->school_unit_id)
+		d.school_unit_id = v->school_unit_id;
+	if (v->phone[0] && !cur->has_phone)
+		memcpy(d.phone, v->phone, sizeof(d.phone));
+	*changed = d.birth_date[0] || d.ethnicity[0] || d.residence_region[0] ||
+		   d.school_unit_id || d.phone[0];
+	if (!*changed)
+		return 0;
+
+	unsigned char phc[64];
+	size_t phclen = 0;
+	char now[21];
+	if (d.phone[0])
+		store_persons_seal_phone(st, d.phone, phc, &phclen);
+	store_now(now);
+	struct db_stmt *s = db_stmt(st->db, SQL_PERSON_FILL);
+	db_bind_text(s, 1, nz(d.birth_date));
+	db_bind_text(s, 2, nz(d.ethnicity));
+	db_bind_text(s, 3, nz(d.residence_region));
+	db_bind_text(s, 4, nz(d.residence_region));
+	if (d.school_unit_id)
+		db_bind_int(s, 5, d.school_unit_id);
+	db_bind_blob(s, 6, phclen ? phc : NULL, phclen);
+	db_bind_text(s, 7, now);
+	db_bind_int(s, 8, cur->id);
+	int rc = step_done(s, err);
+	if (!rc && d.birth_date[0])
+		rc = source(st, cur->id, "birth_date", import_id, row, err);
+	if (!rc)
+		rc = sources(st, cur->id, import_id, row, &d, 0, err);
+	return rc;
+}
+
+int store_imports_row(struct store *st, int64_t import_id, int sheet, int64_t row,
+		      int64_t person_id, const char *role, enum import_action a,
+		      struct wb_error *err)
+{
+	static const char *const names[] = {"created", "updated", "linked", "unchanged"};
+	struct db_stmt *s = db_stmt(st->db, SQL_ROW);
+	db_bind_int(s, 1, import_id);
+	db_bind_int(s, 2, sheet);
+	db_bind_int(s, 3, row);
+	db_bind_int(s, 4, person_id);
+	db_bind_text(s, 5, role);
+	db_bind_text(s, 6, names[a]);
+	return step_done(s, err);
+}
+
+static int fact_insert(struct store *st, int64_t import_id, int64_t source_unit_id, int64_t row,
+		       int64_t person_id, const struct import_fact *f, int64_t supersedes,
+		       struct wb_error *err)
+{
+	char now[21], doc[64];
+	store_now(now);
+	snprintf(doc, sizeof(doc), "导入#%" PRId64 " 第%" PRId64 "行", import_id, row);
+	struct db_stmt *s = db_stmt(st->db, SQL_FACT_INSERT);
+	db_bind_int(s, 1, person_id);
+	db_bind_text(s, 2, f->type);
+	db_bind_text(s, 3, nz(f->value));
+	db_bind_text(s, 4, nz(f->valid_from));
+	db_bind_text(s, 5, nz(f->valid_to));
+	if (source_unit_id)
+		db_bind_int(s, 6, source_unit_id);
+	db_bind_text(s, 7, doc);
+	db_bind_int(s, 8, 1);
+	db_bind_text(s, 9, now);
+	if (supersedes)
+		db_bind_int(s, 10, supersedes);
+	db_bind_int(s, 11, import_id);
+	db_bind_int(s, 12, row);
+	return step_done(s, err);
+}
+
+int store_imports_fact(struct store *st, int64_t import_id, const char *profile,
+		       int64_t source_unit_id, int64_t row, int64_t person_id,
+		       const struct import_fact *f, enum import_fact_result *res,
+		       struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_FACT_CURRENT);
+	db_bind_text(s, 1, nz(f->value));
+	db_bind_text(s, 2, nz(f->valid_from));
+	db_bind_text(s, 3, nz(f->valid_to));
+	db_bind_int(s, 4, person_id);
+	db_bind_text(s, 5, f->type);
+	db_bind_text(s, 6, profile);
+	int rc = db_step(s, err);
+	int64_t cur = rc == DB_ROW ? db_col_int(s, 0) : 0;
+	int same = rc == DB_ROW && db_col_int(s, 1);
+	db_done(s);
+	if (rc < 0)
+		return rc;
+	if (same) {
+		*res = FACT_SAME;
+		return 0;
+	}
+	if (!cur) {
+		s = db_stmt(st->db, SQL_FACT_SAME);
+		db_bind_int(s, 1, person_id);
+		db_bind_text(s, 2, f->type);
+		db_bind_text(s, 3, nz(f->value));
+		db_bind_text(s, 4, nz(f->valid_from));
+		db_bind_text(s, 5, nz(f->valid_to));
+		rc = db_step(s, err);
+		db_done(s);
+		if (rc < 0)
+			return rc;
+		if (rc == DB_ROW) {
+			*res = FACT_SAME;
+			return 0;
+		}
+	}
+	/* facts.valid_from/valid_to: the import's own user is the importer, but
+	 * recorded_by is the system user (1) and the audit entry names the importer. */
+	*res = cur ? FACT_REPLACED : FACT_ADDED;
+	return fact_insert(st, import_id, source_unit_id, row, person_id, f, cur, err);
+}
+
+int store_imports_relation(struct store *st, int64_t import_id, int64_t child, int64_t adult,
+			   const char *kind, int guardian, int lives_with, int *added,
+			   struct wb_error *err)
+{
+	char now[21];
+	store_now(now);
+	struct db_stmt *s = db_stmt(st->db, SQL_REL_INSERT);
+	db_bind_int(s, 1, child);
+	db_bind_int(s, 2, adult);
+	db_bind_text(s, 3, kind);
+	db_bind_int(s, 4, guardian);
+	db_bind_int(s, 5, lives_with);
+	db_bind_text(s, 6, now);
+	db_bind_int(s, 7, 1);
+	db_bind_int(s, 8, import_id);
+	int rc = step_done(s, err);
+	*added = !rc && db_changes(st->db) > 0;
+	return rc;
+}
+
+int store_imports_reject(struct store *st, int64_t import_id, int sheet, int64_t row,
+			 const char *code, const char *reason, const char *reason_en,
+			 const char *cells_json, struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_REJECT);
+	db_bind_int(s, 1, import_id);
+	db_bind_int(s, 2, sheet);
+	db_bind_int(s, 3, row);
+	db_bind_text(s, 4, code);
+	db_bind_text(s, 5, reason);
+	db_bind_text(s, 6, reason_en);
+	db_bind_text(s, 7, cells_json);
+	return step_done(s, err);
+}
+
+int store_imports_review(struct store *st, int64_t import_id, int sheet, int64_t row,
+			 const char *role, const char *region, const char *record_json,
+			 const char *cells_json, const char *candidates_json, struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_REVIEW);
+	db_bind_int(s, 1, import_id);
+	db_bind_int(s, 2, sheet);
+	db_bind_int(s, 3, row);
+	db_bind_text(s, 4, role);
+	db_bind_text(s, 5, region);
+	db_bind_text(s, 6, record_json);
+	db_bind_text(s, 7, cells_json);
+	db_bind_text(s, 8, candidates_json);
+	return step_done(s, err);
+}
+
+int store_imports_header(struct store *st, int64_t import_id, int sheet, const char *cells_json,
+			 struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_HEADER);
+	db_bind_int(s, 1, import_id);
+	db_bind_int(s, 2, sheet);
+	db_bind_text(s, 3, cells_json);
+	return step_done(s, err);
+}
+
+int store_imports_end_missing(struct store *st, const struct wb_scope *sc,
+			      const struct import_meta *m, const char *type, int64_t *ended,
+			      struct wb_error *err)
+{
+	char lo[REGION_CODE_MAX + 1], hi[REGION_CODE_MAX + 1], now[21], doc[64];
+	region_subtree_range(m->region, lo, hi);
+	store_now(now);
+	snprintf(doc, sizeof(doc), "导入#%" PRId64 "：不再出现在名单中", m->id);
+	struct db_stmt *s = db_stmt(st->db, SQL_END_MISSING);
+	db_bind_text(s, 1, m->extract_date);
+	db_bind_text(s, 2, doc);
+	db_bind_int(s, 3, sc->user_id ? sc->user_id : 1);
+	db_bind_text(s, 4, now);
+	db_bind_int(s, 5, m->id);
+	db_bind_text(s, 6, m->profile);
+	if (m->source_unit_id)
+		db_bind_int(s, 7, m->source_unit_id);
+	db_bind_int(s, 8, m->id);
+	db_bind_text(s, 9, type);
+	db_bind_text(s, 10, m->extract_date);
+	db_bind_text(s, 11, lo);
+	db_bind_text(s, 12, hi);
+	db_bind_int(s, 13, m->id);
+	int rc = step_done(s, err);
+	*ended = rc ? 0 : db_changes(st->db);
+	return rc;
+}
+
+int store_imports_rejects(struct store *st, const struct wb_scope *sc, int64_t id,
+			  void (*cb)(void *ctx, int sheet, int64_t row, const char *code,
+				     const char *reason, const char *cells),
+			  void *ctx, struct wb_error *err)
+{
+	struct import_meta m;
+	int rc = store_imports_get(st, sc, id, &m, err);
+	if (rc)
+		return rc;
+	struct db_stmt *s = db_stmt(st->db, SQL_REJECTS);
+	db_bind_int(s, 1, id);
+	db_bind_int(s, 2, id);
+	while ((rc = db_step(s, err)) == DB_ROW)
+		cb(ctx, (int)db_col_int(s, 0), db_col_int(s, 1), db_col_text(s, 2),
+		   db_col_text(s, 3), db_col_text(s, 4));
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- undo -------------------------------------------------------------------------------- */
+
+static int exec_id(struct store *st, const char *sql, int64_t a, int64_t b, struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, sql);
+	db_bind_int(s, 1, a);
+	if (b)
+		db_bind_int(s, 2, b);
+	return step_done(s, err);
+}
+
+static int undo_fields(struct store *st, int64_t id, int64_t *cleared, struct wb_error *err)
+{
+	char now[21];
+	store_now(now);
+	struct db_stmt *s = db_stmt(st->db, SQL_UNDO_FIELDS);
+	db_bind_int(s, 1, id);
+	int64_t people[256];
+	char fields[256][20];
+	int n = 0, rc;
+	/* Collect first (a statement cannot step while others change its table). */
+	while (n < 256 && (rc = db_step(s, err)) == DB_ROW) {
+		people[n] = db_col_int(s, 0);
+		snprintf(fields[n++], sizeof(fields[0]), "%s", db_col_text(s, 1));
+	}
+	db_done(s);
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		const char *sql = !strcmp(fields[i], "phone")		? SQL_CLEAR_PHONE
+				  : !strcmp(fields[i], "ethnicity")	? SQL_CLEAR_ETHNICITY
+				  : !strcmp(fields[i], "school_unit_id") ? SQL_CLEAR_SCHOOL
+									: NULL;
+		if (sql) {
+			struct db_stmt *u = db_stmt(st->db, sql);
+			db_bind_text(u, 1, now);
+			db_bind_int(u, 2, people[i]);
+			if ((rc = step_done(u, err)) != 0)
+				return rc;
+			(*cleared)++;
+		}
+		struct db_stmt *d = db_stmt(st->db, SQL_DEL_SOURCE_FIELD);
+		db_bind_int(d, 1, people[i]);
+		db_bind_text(d, 2, fields[i]);
+		db_bind_int(d, 3, id);
+		if ((rc = step_done(d, err)) != 0)
+			return rc;
+	}
+	return n == 256 ? 1 : 0; /* 1: more to do */
+}
+
+static int undo_orphans(struct store *st, int64_t id, int64_t *deleted, struct wb_error *err)
+{
+	for (;;) {
+		int64_t people[256];
+		int n = 0, rc;
+		struct db_stmt *s = db_stmt(st->db, SQL_UNDO_ORPHANS);
+		db_bind_int(s, 1, id);
+		while (n < 256 && (rc = db_step(s, err)) == DB_ROW)
+			people[n++] = db_col_int(s, 0);
+		db_done(s);
+		if (rc < 0)
+			return rc;
+		for (int i = 0; i < n; i++) {
+			if ((rc = exec_id(st, SQL_DEL_FACTS, people[i], 0, err)) ||
+			    (rc = exec_id(st, SQL_DEL_SOURCES, people[i], 0, err)) ||
+			    (rc = exec_id(st, SQL_DEL_ROWS, people[i], 0, err)) ||
+			    (rc = exec_id(st, SQL_DEL_PERSON, people[i], 0, err)))
+				return rc;
+			(*deleted)++;
+		}
+		if (n < 256)
+			return 0;
+	}
+}
+
+int store_imports_undo(struct store *st, const struct wb_scope *sc, int64_t id, char *summary,
+		       size_t cap, struct wb_error *err)
+{
+	struct import_meta m;
+	char now[21];
+	int64_t facts = 0, rels = 0, cleared = 0, deleted = 0;
+	int rc = db_begin_write(st->db, err);
+	if (rc)
+		return rc;
+	if ((rc = store_imports_get(st, sc, id, &m, err)) != 0)
+		goto out;
+	if (strcmp(m.status, "done") && strcmp(m.status, "failed")) {
+		rc = wb_error_set(err, WB_ECONFLICT, 409, "IMPORT_NOT_UNDOABLE",
+				  "只能撤销已完成（或失败）的导入",
+				  "only a finished (or failed) import can be undone");
+		goto out;
+	}
+	store_now(now);
+	struct db_stmt *s = db_stmt(st->db, SQL_UNDO_FACTS);
+	db_bind_text(s, 1, now);
+	db_bind_int(s, 2, id);
+	if ((rc = step_done(s, err)) != 0)
+		goto out;
+	facts = db_changes(st->db);
+	if ((rc = exec_id(st, SQL_UNDO_RELS, id, 0, err)) != 0)
+		goto out;
+	rels = db_changes(st->db);
+	while ((rc = undo_fields(st, id, &cleared, err)) == 1)
+		;
+	if (rc || (rc = undo_orphans(st, id, &deleted, err)) != 0)
+		goto out;
+	s = db_stmt(st->db, SQL_UNDONE);
+	db_bind_int(s, 1, sc->user_id ? sc->user_id : 1);
+	db_bind_text(s, 2, now);
+	db_bind_int(s, 3, id);
+	if ((rc = step_done(s, err)) != 0)
+		goto out;
+	snprintf(summary, cap,
+		 "{\"facts_retracted\":%" PRId64 ",\"relations_removed\":%" PRId64
+		 ",\"fields_cleared\":%" PRId64 ",\"persons_removed\":%" PRId64 "}",
+		 facts, rels, cleared, deleted);
+	struct audit_entry e = {"import.undo", "import", id, summary};
+	rc = store_audit_append(st, sc, &e, err);
+out:
+	if (rc) {
+		db_rollback(st->db);
+		return rc;
+	}
+	return db_commit(st->db, err);
+}
+
+/* ---- linkage candidates and reference look-ups ---------------------------------------- */
+
+int store_imports_candidates(struct store *st, const struct wb_scope *sc, const char *region,
+			     void (*cb)(void *ctx, int64_t id, const char *name, char gender,
+					const char *birth_date, const char *region),
+			     void *ctx, struct wb_error *err)
+{
+	char lo[REGION_CODE_MAX + 1], hi[REGION_CODE_MAX + 1];
+	region_subtree_range(region, lo, hi);
+	struct db_stmt *s = db_stmt(st->db, SQL_CANDIDATES);
+	db_bind_text(s, 1, sc->lo);
+	db_bind_text(s, 2, sc->hi);
+	db_bind_text(s, 3, lo);
+	db_bind_text(s, 4, hi);
+	int rc;
+	while ((rc = db_step(s, err)) == DB_ROW)
+		cb(ctx, db_col_int(s, 0), db_col_text(s, 1), db_col_text(s, 2)[0],
+		   text_or_empty(s, 3), db_col_text(s, 4));
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+int64_t store_imports_school(struct store *st, const char *region, const char *name)
+{
+	char lo[REGION_CODE_MAX + 1], hi[REGION_CODE_MAX + 1];
+	region_subtree_range(region, lo, hi);
+	struct db_stmt *s = db_stmt(st->db, SQL_SCHOOL);
+	db_bind_text(s, 1, name);
+	db_bind_text(s, 2, lo);
+	db_bind_text(s, 3, hi);
+	int64_t id = db_step(s, NULL) == DB_ROW ? db_col_int(s, 0) : 0;
+	db_done(s);
+	return id;
+}
+
+int64_t store_imports_relative(struct store *st, int64_t anchor, int child_side, const char *kind,
+			       const char *name)
+{
+	struct db_stmt *s = db_stmt(st->db, child_side ? SQL_RELATIVE_CHILD : SQL_RELATIVE_ADULT);
+	db_bind_int(s, 1, anchor);
+	db_bind_text(s, 2, kind);
+	db_bind_text(s, 3, kind);
+	db_bind_text(s, 4, name);
+	int64_t id = db_step(s, NULL) == DB_ROW ? db_col_int(s, 0) : 0;
+	db_done(s);
+	return id;
+}

@@ -1,0 +1,174 @@
+/*
+ * imports -- the SQL side of importing department extracts (see ingest/pipeline.h).
+ *
+ * An import is applied in batches: the pipeline opens a write transaction, applies a few
+ * thousand rows through the row functions below, records how far it got
+ * (store_imports_progress) and commits. A crash between batches leaves whole batches
+ * applied and the import 'running', resumable from rows_done; a crash inside a batch
+ * rolls the batch back. Nothing here writes half a row.
+ *
+ * Every function takes the importer's scope: persons found by ID number outside it are
+ * reported (PERSON_OUT_OF_SCOPE), never changed; new persons must live inside it.
+ * Provenance: facts and relations carry import_id (and the row), import_rows says which
+ * person each row concerned and what it did, person_sources which import set each field.
+ */
+#ifndef WB_STORE_IMPORTS_H
+#define WB_STORE_IMPORTS_H
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/secret.h"
+#include "domain/idno.h"
+#include "domain/person.h"
+#include "domain/region.h"
+
+struct store;
+struct wb_scope;
+
+struct import_meta {
+	int64_t id;
+	char profile[32];
+	char file_name[256];
+	unsigned char file_hash[SECRET_HASH_BYTES];
+	int64_t source_unit_id;
+	char region[REGION_CODE_MAX + 1];
+	char extract_date[11];
+	char status[12];
+	int64_t rows_total, rows_done;
+	char counts[512]; /* JSON object */
+	int64_t created_by;
+	char created_by_name[64];
+	char created_at[21], finished_at[21], undone_at[21];
+};
+
+/* A person as the import needs it: identity fields to compare and fields it may fill. */
+struct import_person {
+	int64_t id;
+	char name[PERSON_NAME_MAX + 1];
+	char gender;
+	char birth_date[11];
+	char household_region[REGION_CODE_MAX + 1];
+	char residence_region[REGION_CODE_MAX + 1];
+	char ethnicity[3];
+	int has_phone;
+	int64_t school_unit_id;
+	int in_scope;
+};
+
+/* The values a row gives for one person ("" / 0 when the row says nothing). */
+struct import_values {
+	char id_number[IDNO_LEN + 1];
+	char name[PERSON_NAME_MAX + 1];
+	char gender; /* 'M', 'F' or 0 */
+	char birth_date[11];
+	char ethnicity[3];
+	char household_region[REGION_CODE_MAX + 1];
+	char residence_region[REGION_CODE_MAX + 1];
+	char phone[24];
+	int64_t school_unit_id;
+};
+
+struct import_fact {
+	const char *type, *value, *valid_from, *valid_to; /* NULL when absent */
+};
+
+enum import_action { IMPORT_CREATED, IMPORT_UPDATED, IMPORT_LINKED, IMPORT_UNCHANGED };
+enum import_fact_result { FACT_ADDED, FACT_REPLACED, FACT_SAME };
+
+/* Create the record (status running) and audit its start; in the caller's transaction. */
+int store_imports_create(struct store *st, const struct wb_scope *sc, struct import_meta *m,
+			 struct wb_error *err);
+/* A running import of the same file, profile and region (to resume), or 0. */
+int store_imports_find_running(struct store *st, const struct wb_scope *sc,
+			       const struct import_meta *m, int64_t *id, int64_t *rows_done,
+			       struct wb_error *err);
+int store_imports_get(struct store *st, const struct wb_scope *sc, int64_t id,
+		      struct import_meta *out, struct wb_error *err);
+int store_imports_list(struct store *st, const struct wb_scope *sc, int limit,
+		       void (*cb)(void *ctx, const struct import_meta *m), void *ctx,
+		       struct wb_error *err);
+/* Within the batch transaction: how far the import got, and its counts so far. */
+int store_imports_progress(struct store *st, int64_t id, int64_t rows_done, const char *counts,
+			   struct wb_error *err);
+/* Mark done (or failed) and write the audit entry; in the caller's transaction. */
+int store_imports_finish(struct store *st, const struct wb_scope *sc, int64_t id, int ok,
+			 int64_t rows_total, const char *counts, struct wb_error *err);
+
+/* Row functions: call inside a write transaction (store_imports_batch_begin). */
+int store_imports_batch_begin(struct store *st, struct wb_error *err);
+int store_imports_batch_commit(struct store *st, struct wb_error *err);
+void store_imports_batch_abort(struct store *st);
+
+/* Find by ID number: 1 and *out filled, 0 when no such person. */
+int store_imports_find_by_id(struct store *st, const struct wb_scope *sc, const char *id18,
+			     struct import_person *out, struct wb_error *err);
+int store_imports_person_get(struct store *st, const struct wb_scope *sc, int64_t id,
+			     struct import_person *out, struct wb_error *err);
+int store_imports_person_create(struct store *st, const struct wb_scope *sc, int64_t import_id,
+				int64_t row, const struct import_values *v, int64_t *id,
+				struct wb_error *err);
+/* Fill the fields the person lacks (never overwrites identity fields; residence, phone and
+ * school take the newer value). *changed set when anything changed. */
+int store_imports_person_fill(struct store *st, int64_t import_id, int64_t row,
+			      const struct import_person *cur, const struct import_values *v,
+			      int *changed, struct wb_error *err);
+int store_imports_row(struct store *st, int64_t import_id, int sheet, int64_t row,
+		      int64_t person_id, const char *role, enum import_action a,
+		      struct wb_error *err);
+/* Add the fact unless the same one holds already; a different current fact of the same
+ * type from the same profile is superseded by the new one. */
+int store_imports_fact(struct store *st, int64_t import_id, const char *profile,
+		       int64_t source_unit_id, int64_t row, int64_t person_id,
+		       const struct import_fact *f, enum import_fact_result *res,
+		       struct wb_error *err);
+/* Relation child → adult of kind unless it exists. *added set when new. */
+int store_imports_relation(struct store *st, int64_t import_id, int64_t child, int64_t adult,
+			   const char *kind, int guardian, int lives_with, int *added,
+			   struct wb_error *err);
+int store_imports_reject(struct store *st, int64_t import_id, int sheet, int64_t row,
+			 const char *code, const char *reason, const char *reason_en,
+			 const char *cells_json, struct wb_error *err);
+int store_imports_review(struct store *st, int64_t import_id, int sheet, int64_t row,
+			 const char *role, const char *region, const char *record_json,
+			 const char *cells_json, const char *candidates_json, struct wb_error *err);
+
+/* End the current facts of `type` that earlier imports of the same profile and source
+ * stated for persons of the region and that this import did not state again: each gets a
+ * superseding copy with valid_to = extract date. *ended counts them. In the caller's
+ * transaction. */
+int store_imports_end_missing(struct store *st, const struct wb_scope *sc,
+			      const struct import_meta *m, const char *type, int64_t *ended,
+			      struct wb_error *err);
+
+int store_imports_header(struct store *st, int64_t import_id, int sheet, const char *cells_json,
+			 struct wb_error *err);
+
+/* Rejected rows, each sheet's header first (row 0, code "HEADER", reason ""):
+ * cb(ctx, sheet, row, code, reason, cells_json). */
+int store_imports_rejects(struct store *st, const struct wb_scope *sc, int64_t id,
+			  void (*cb)(void *ctx, int sheet, int64_t row, const char *code,
+				     const char *reason, const char *cells),
+			  void *ctx, struct wb_error *err);
+
+/* Undo: retract the import's facts, remove its relations and the persons it created that
+ * nothing else refers to, clear the fields it filled. Own transaction, audited. */
+int store_imports_undo(struct store *st, const struct wb_scope *sc, int64_t id, char *summary,
+		       size_t cap, struct wb_error *err);
+
+/* A relative of a stored person found by name: with child_side set, a person whose <kind>
+ * is `anchor` (anchor is the adult); otherwise the <kind> of `anchor` (anchor is the
+ * child). kind "parent" means father or mother. Returns the person's id or 0. */
+int64_t store_imports_relative(struct store *st, int64_t anchor, int child_side, const char *kind,
+			       const char *name);
+
+/* Persons of a region subtree for the linkage index: cb(ctx, id, name, gender,
+ * birth_date, region). */
+int store_imports_candidates(struct store *st, const struct wb_scope *sc, const char *region,
+			     void (*cb)(void *ctx, int64_t id, const char *name, char gender,
+					const char *birth_date, const char *region),
+			     void *ctx, struct wb_error *err);
+
+/* A school unit by name inside the region subtree, or 0. */
+int64_t store_imports_school(struct store *st, const char *region, const char *name);
+
+#endif
