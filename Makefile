@@ -8,7 +8,7 @@
 # Two builds live side by side: build/rel (optimised, for run and bench) and build/asan
 # (sanitizers, for tests).
 
-PKGS      := libmicrohttpd sqlite3 libsodium jansson
+PKGS      := libmicrohttpd sqlite3 libsodium jansson libzip expat
 CC        ?= gcc
 WARN      := -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -fno-common \

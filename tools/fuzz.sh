@@ -1,5 +1,6 @@
 #!/bin/sh
 # fuzz.sh -- run each libFuzzer target (clang, ASan+UBSan) for FUZZ_SECONDS (default 60).
+# With arguments, only the named targets run (tools/fuzz.sh table_csv table_xlsx).
 # New interesting inputs go into build/fuzz/corpus-<name>/; crashes are saved in
 # tests/fuzz/corpus/<name>/
 # (crash-*), so `make fuzz-corpus` replays them until fixed.
@@ -9,14 +10,18 @@ secs=${FUZZ_SECONDS:-60}
 out=$top/build/fuzz
 mkdir -p "$out"
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -I$top/src -include $top/src/core/banned.h \
- -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(pkg-config --cflags libsodium jansson sqlite3)"
-libs="$(pkg-config --libs libsodium jansson sqlite3) -lpthread -lm"
+ -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(pkg-config --cflags libsodium jansson sqlite3 libzip expat)"
+libs="$(pkg-config --libs libsodium jansson sqlite3 libzip expat) -lpthread -lm"
 # The pure modules the targets exercise.
 srcs="$top/src/domain/idno.c $top/src/domain/region.c $top/src/domain/person.c \
  $top/src/core/timeutil.c $top/src/core/err.c $top/src/core/jsonx.c $top/src/core/buf.c \
- $top/src/core/xalloc.c $top/src/ingest/csv.c"
+ $top/src/core/xalloc.c $top/src/ingest/csv.c $top/src/ingest/table.c \
+ $top/src/ingest/csv_reader.c $top/src/ingest/xlsx_reader.c"
 for f in "$top"/tests/fuzz/*_fuzzer.c; do
 	name=$(basename "$f" _fuzzer.c)
+	if [ $# -gt 0 ] && ! echo " $* " | grep -q " $name "; then
+		continue
+	fi
 	clang $cflags -o "$out/$name" "$f" $srcs $libs
 	mkdir -p "$top/tests/fuzz/corpus/$name" "$out/corpus-$name"
 	echo "== $name for ${secs}s"

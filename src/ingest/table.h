@@ -59,6 +59,10 @@ struct table_reader;
  * TABLE_ZIP, …). */
 int table_open(struct table_reader **out, const char *path, const struct table_options *opt,
 	       struct wb_error *err);
+/* Like table_open, over size bytes at data (for tests and fuzzers, and for uploads held in
+ * memory). data is not copied: it must stay valid and unchanged until table_close(). */
+int table_open_mem(struct table_reader **out, const void *data, size_t size,
+		   const struct table_options *opt, struct wb_error *err);
 /* The next row: 1 when *row is filled, 0 at the end of the last sheet, or a negative
  * wb_err (err filled: TABLE_CELL_TOO_LONG, TABLE_TOO_MANY_COLUMNS, TABLE_QUOTE,
  * TABLE_ENCODING, TABLE_XML, TABLE_ZIP_BOMB, …). After an error the reader is finished. */
