@@ -28,7 +28,8 @@ static json_t *fact_json(const struct fact_row *f)
 	json_object_set_new(o, "superseded_by",
 			    f->superseded_by ? json_integer(f->superseded_by) : json_null());
 	json_object_set_new(o, "current", json_boolean(!f->superseded_by && !f->retracted_at[0]));
-	json_object_set_new(o, "import_id", f->import_id ? json_integer(f->import_id) : json_null());
+	json_object_set_new(o, "import_id",
+			    f->import_id ? json_integer(f->import_id) : json_null());
 	json_object_set_new(o, "retracted_at",
 			    f->retracted_at[0] ? json_string(f->retracted_at) : json_null());
 	json_object_set_new(o, "sensitive", json_boolean(f->sensitive));

@@ -57,9 +57,9 @@ static const struct address_region *find_code(const struct address_index *ix, co
  * form would be too short to be telling (under two characters). */
 static size_t short_len(const char *name)
 {
-	static const char *const suffixes[] = {"街道办事处", "村民委员会", "居民委员会", "社区居委会",
-					       "居委会", "村委会", "街道", "社区", "乡", "镇",
-					       "村", "居"};
+	static const char *const suffixes[] = {
+		"街道办事处", "村民委员会", "居民委员会", "社区居委会", "居委会", "村委会",
+		"街道",	      "社区",	    "乡",	  "镇",		"村",	  "居"};
 	size_t n = strlen(name);
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
 		size_t k = strlen(suffixes[i]);
@@ -90,9 +90,9 @@ static size_t names(const char *text, const struct address_region *r, const char
 	return 0;
 }
 
-static const struct address_region *best_child(const struct address_index *ix,
-					       const char *parent, int level, const char *text,
-					       const char **after, int *ambiguous)
+static const struct address_region *best_child(const struct address_index *ix, const char *parent,
+					       int level, const char *text, const char **after,
+					       int *ambiguous)
 {
 	const struct address_region *best = NULL;
 	size_t best_len = 0;

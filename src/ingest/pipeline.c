@@ -190,7 +190,8 @@ static int missing_header(struct pipe *p, struct wb_error *err)
 			char zh[256], en[256];
 			snprintf(zh, sizeof(zh), "第 %d 个工作表的表头中缺少必需的列“%s”",
 				 p->sheet + 1, p->prof.columns[c].aliases[0]);
-			snprintf(en, sizeof(en), "sheet %d: the header lacks the required column '%s'",
+			snprintf(en, sizeof(en),
+				 "sheet %d: the header lacks the required column '%s'",
 				 p->sheet + 1, p->prof.columns[c].aliases[0]);
 			return wb_error_set(err, WB_EINVAL, 422, "IMPORT_COLUMN_MISSING", zh, en);
 		}
@@ -250,8 +251,8 @@ static int parse_identity(struct pipe *p, int r, struct import_values *v)
 	v->gender = (char)g;
 	const char *bd = role_val(p, r, PF_BIRTH_DATE);
 	if (*bd && norm_date(v->birth_date, bd, 0))
-		return row_fail(p, "DATE_INVALID", "invalid birth date", "%s出生日期无效：%s",
-				who, bd);
+		return row_fail(p, "DATE_INVALID", "invalid birth date", "%s出生日期无效：%s", who,
+				bd);
 	if (v->id_number[0]) {
 		char idb[11];
 		date_format(idno_birth_days(v->id_number), idb);
@@ -261,7 +262,8 @@ static int parse_identity(struct pipe *p, int r, struct import_values *v)
 					"birth date disagrees with the ID number",
 					"%s出生日期（%s）与身份证号不一致", who, v->birth_date);
 		if (v->gender && v->gender != idg)
-			return row_fail(p, "ID_GENDER_MISMATCH", "gender disagrees with the ID number",
+			return row_fail(p, "ID_GENDER_MISMATCH",
+					"gender disagrees with the ID number",
 					"%s性别与身份证号不一致", who);
 		memcpy(v->birth_date, idb, sizeof(idb));
 		v->gender = idg;
@@ -283,8 +285,8 @@ static int parse_region(struct pipe *p, int r, int field, char out[REGION_CODE_M
 	if (!required)
 		return 0; /* a residence outside the area is kept out of the record */
 	return row_fail(p, "REGION_UNKNOWN", "the address names no region of the area",
-			"%s无法识别为本地区的乡镇或村：%s", field == PF_HOUSEHOLD ? "户籍地" : "地址",
-			text);
+			"%s无法识别为本地区的乡镇或村：%s",
+			field == PF_HOUSEHOLD ? "户籍地" : "地址", text);
 }
 
 static int parse_other(struct pipe *p, int r, struct import_values *v)
@@ -391,7 +393,8 @@ static int find_person(struct pipe *p, int r, struct role_plan *rp, char **revie
 		rp->found = rc == 1;
 		if (rp->found && !rp->cur.in_scope)
 			return row_fail(p, "PERSON_OUT_OF_SCOPE", "registered outside your area",
-					"%s已在其他辖区登记，请联系其所在地处理", role_label(&p->prof, r));
+					"%s已在其他辖区登记，请联系其所在地处理",
+					role_label(&p->prof, r));
 		return rp->found ? check_contradiction(p, r, rp) : 0;
 	}
 	if (!rp->v.name[0])
@@ -405,8 +408,7 @@ static int find_person(struct pipe *p, int r, struct role_plan *rp, char **revie
 	if (rc)
 		return rc;
 	struct link_query q = {rp->v.name, rp->v.birth_date, rp->v.gender,
-			       rp->v.household_region[0] ? rp->v.household_region
-							 : p->meta.region};
+			       rp->v.household_region[0] ? rp->v.household_region : p->meta.region};
 	struct link_outcome out;
 	link_find(p->link, &q, &out);
 	if (out.decision == LINK_MATCH) {
@@ -571,7 +573,8 @@ static int resolve(struct pipe *p, int64_t rowno, char **review, int *review_rol
 		const struct role_plan *a = &p->roles[rel->adult];
 		if (p->roles[rel->child].present && a->present && !strcmp(rel->kind, "parent") &&
 		    a->v.gender != 'M' && a->v.gender != 'F')
-			return row_fail(p, "GENDER_MISSING", "gender needed to tell father from mother",
+			return row_fail(p, "GENDER_MISSING",
+					"gender needed to tell father from mother",
 					"需要%s的性别（或身份证号）才能确定是父亲还是母亲",
 					role_label(&p->prof, rel->adult));
 	}
@@ -611,7 +614,9 @@ static int apply_role(struct pipe *p, int r, int64_t rowno, struct wb_error *err
 		if ((rc = store_imports_person_fill(p->st, p->meta.id, rowno, &rp->cur, &rp->v,
 						    &changed, err)))
 			return rc;
-		a = changed ? IMPORT_UPDATED : rp->v.id_number[0] ? IMPORT_UNCHANGED : IMPORT_LINKED;
+		a = changed		 ? IMPORT_UPDATED
+		    : rp->v.id_number[0] ? IMPORT_UNCHANGED
+					 : IMPORT_LINKED;
 		if (changed)
 			p->res->updated++;
 		else if (a == IMPORT_LINKED)
@@ -639,7 +644,8 @@ static int apply(struct pipe *p, int64_t rowno, struct wb_error *err)
 			kind = a->v.gender == 'F' ? "mother" : "father";
 		int added;
 		if ((rc = store_imports_relation(p->st, p->meta.id, c->person_id, a->person_id,
-						 kind, rel->guardian, rel->lives_with, &added, err)))
+						 kind, rel->guardian, rel->lives_with, &added,
+						 err)))
 			return rc;
 		p->res->relations_added += added;
 	}
@@ -647,8 +653,9 @@ static int apply(struct pipe *p, int64_t rowno, struct wb_error *err)
 		const struct fact_plan *fp = &p->facts[i];
 		struct import_fact f = {fp->type, fp->value, fp->from, fp->to};
 		enum import_fact_result fr;
-		if ((rc = store_imports_fact(p->st, p->meta.id, p->prof.name, p->meta.source_unit_id,
-					     rowno, p->roles[fp->role].person_id, &f, &fr, err)))
+		if ((rc = store_imports_fact(p->st, p->meta.id, p->prof.name,
+					     p->meta.source_unit_id, rowno,
+					     p->roles[fp->role].person_id, &f, &fr, err)))
 			return rc;
 		if (fr == FACT_ADDED)
 			p->res->facts_added++;
@@ -709,9 +716,11 @@ static int record_review(struct pipe *p, const struct table_row *row, int role, 
 {
 	const struct import_values *v = &p->roles[role].v;
 	json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", v->name, "gender",
-				v->gender == 'M' ? "M" : v->gender == 'F' ? "F" : "U", "birth_date",
-				v->birth_date, "household_region", v->household_region, "role",
-				p->prof.roles[role]);
+				v->gender == 'M'   ? "M"
+				: v->gender == 'F' ? "F"
+						   : "U",
+				"birth_date", v->birth_date, "household_region",
+				v->household_region, "role", p->prof.roles[role]);
 	char *recs = json_dumps(rec, JSON_COMPACT), *cells = cells_json(row);
 	json_decref(rec);
 	int rc = store_imports_review(p->st, p->meta.id, row->sheet, row->number,
@@ -768,15 +777,14 @@ static int ensure_link_index(struct pipe *p, struct wb_error *err)
 	if (p->link_built)
 		return 0;
 	p->link = link_index_new();
-	int rc = store_imports_candidates(p->st, p->sc, p->meta.region, add_candidate, p->link,
-					  err);
+	int rc =
+		store_imports_candidates(p->st, p->sc, p->meta.region, add_candidate, p->link, err);
 	link_index_build(p->link);
 	p->link_built = 1;
 	return rc;
 }
 
-static int file_hash(const char *path, unsigned char out[SECRET_HASH_BYTES],
-		     struct wb_error *err)
+static int file_hash(const char *path, unsigned char out[SECRET_HASH_BYTES], struct wb_error *err)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -816,7 +824,8 @@ static int setup(struct pipe *p, struct wb_error *err)
 		return rc;
 	struct import_meta *m = &p->meta;
 	snprintf(m->profile, sizeof(m->profile), "%s", p->prof.name);
-	snprintf(m->file_name, sizeof(m->file_name), "%s", rq->file_name ? rq->file_name : rq->path);
+	snprintf(m->file_name, sizeof(m->file_name), "%s",
+		 rq->file_name ? rq->file_name : rq->path);
 	m->source_unit_id = rq->source_unit_id;
 	const char *region = rq->region && *rq->region ? rq->region : p->sc->region;
 	if (!*region || !strcmp(region, "0"))
@@ -827,7 +836,8 @@ static int setup(struct pipe *p, struct wb_error *err)
 		return WB_EINVAL;
 	if (!store_scope_has_region(p->sc, m->region))
 		return wb_error_set(err, WB_EFORBIDDEN, 403, "REGION_OUT_OF_SCOPE",
-				    "导入的地区不在您的管辖范围内", "the region is outside your area");
+				    "导入的地区不在您的管辖范围内",
+				    "the region is outside your area");
 	if (rq->extract_date && *rq->extract_date) {
 		if (norm_date(m->extract_date, rq->extract_date, 0))
 			return wb_error_set(err, WB_EINVAL, 422, "DATE_INVALID", "名单日期无效",
@@ -969,7 +979,8 @@ static int read_all(struct pipe *p, struct wb_error *err)
 		}
 		if (!p->have_header) {
 			if (try_header(p, &row)) {
-				if ((rc = missing_header(p, err)) || (rc = save_header(p, &row, err)))
+				if ((rc = missing_header(p, err)) ||
+				    (rc = save_header(p, &row, err)))
 					return rc;
 			} else if (++header_search == HEADER_SEARCH_ROWS) {
 				return no_header(p, err);
@@ -1033,9 +1044,9 @@ int import_run(struct store *st, const struct wb_scope *sc, const struct import_
 	int rc = setup(p, err);
 	if (!rc)
 		snprintf(res->format, sizeof(res->format), "%s",
-			 table_format_of(p->tr) == TABLE_XLSX ? "xlsx"
+			 table_format_of(p->tr) == TABLE_XLSX		 ? "xlsx"
 			 : table_encoding_of(p->tr) == TABLE_ENC_GB18030 ? "csv-gb18030"
-									  : "csv-utf8");
+									 : "csv-utf8");
 	if (!rc && (rc = start(p, err)) == 0) {
 		rc = read_all(p, err);
 		if (!rc)

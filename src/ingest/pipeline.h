@@ -26,10 +26,10 @@ struct store;
 struct wb_scope;
 
 struct import_request {
-	const char *path;	/* the file to read */
-	const char *file_name;	/* as the user named it (upload name), for the record */
-	const char *profile;	/* built-in profile name or a .profile path */
-	const char *region;	/* region the extract covers; "" = the importer's region */
+	const char *path;	  /* the file to read */
+	const char *file_name;	  /* as the user named it (upload name), for the record */
+	const char *profile;	  /* built-in profile name or a .profile path */
+	const char *region;	  /* region the extract covers; "" = the importer's region */
 	const char *extract_date; /* YYYY-MM-DD the extract describes; NULL = today */
 	int64_t source_unit_id;	  /* 0 = none */
 	int dry_run;

@@ -24,8 +24,8 @@ extern const struct profile_builtin profile_builtins[];
 extern const int profile_builtins_count;
 
 static const char *const FIELD_NAMES[PF_COUNT] = {
-	"id_number", "name", "gender", "birth_date", "ethnicity",
-	"household", "residence", "phone", "school",
+	"id_number", "name",	  "gender", "birth_date", "ethnicity",
+	"household", "residence", "phone",  "school",
 };
 
 enum { MAX_WORDS = 40, LINE_MAX_BYTES = 2048 };
@@ -185,8 +185,8 @@ static int check_template(struct parser *ps, const char *t)
 		memcpy(key, q + 1, (size_t)(end - q - 1));
 		key[end - q - 1] = 0;
 		if (find_column(ps->p, key) < 0)
-			return fail(ps, "模板引用了未声明的列", "template names an undeclared column",
-				    "%s", key);
+			return fail(ps, "模板引用了未声明的列",
+				    "template names an undeclared column", "%s", key);
 	}
 	return 0;
 }
@@ -221,8 +221,8 @@ static int st_fact(struct parser *ps)
 		else if (eq && !strncmp(w, "to=", 3))
 			t = &f->to;
 		if (!t)
-			return fail(ps, "应为 value=、from= 或 to=", "expected value=, from= or to=",
-				    "%s", w);
+			return fail(ps, "应为 value=、from= 或 to=",
+				    "expected value=, from= or to=", "%s", w);
 		if (set_template(ps, t, eq + 1))
 			return WB_EINVAL;
 	}
@@ -295,7 +295,8 @@ static int st_end(struct parser *ps)
 		return WB_EINVAL;
 	for (int i = 1; i < ps->nwords; i++) {
 		if (p->nend == PROFILE_MAX_END)
-			return fail(ps, "类型过多", "too many types", "最多 %d 个", PROFILE_MAX_END);
+			return fail(ps, "类型过多", "too many types", "最多 %d 个",
+				    PROFILE_MAX_END);
 		if (copy_word(ps, p->end_missing[p->nend++], sizeof(p->end_missing[0]),
 			      ps->words[i]))
 			return WB_EINVAL;
@@ -390,7 +391,8 @@ static int finish(struct parser *ps)
 {
 	struct profile *p = ps->p;
 	if (!p->name[0])
-		return fail(ps, "缺少 profile 语句", "missing 'profile' statement", "%s", "profile");
+		return fail(ps, "缺少 profile 语句", "missing 'profile' statement", "%s",
+			    "profile");
 	if (!p->nroles)
 		return fail(ps, "至少需要一个角色", "at least one role is needed", "%s", "role");
 	for (int r = 0; r < p->nroles; r++) {

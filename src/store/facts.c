@@ -163,7 +163,8 @@ static int check_input(struct store *st, const struct wb_scope *sc, int64_t pers
 		db_done(s);
 		if (rc < 0)
 			return rc;
-		if (owner != person_id || retracted || (sens && !role_can(sc->role, PERM_SENSITIVE_READ)))
+		if (owner != person_id || retracted ||
+		    (sens && !role_can(sc->role, PERM_SENSITIVE_READ)))
 			return invalid(
 				err, "supersedes", "FACT_NOT_FOUND",
 				"要更正的事实不存在或不属于此人",

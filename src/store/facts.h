@@ -41,8 +41,8 @@ struct fact_row {
 	char recorded_at[21];
 	int64_t supersedes, superseded_by;
 	int sensitive;
-	int64_t import_id;	/* the import the fact came from, 0 when entered by hand */
-	char retracted_at[21];	/* set when its import was undone; "" otherwise */
+	int64_t import_id;     /* the import the fact came from, 0 when entered by hand */
+	char retracted_at[21]; /* set when its import was undone; "" otherwise */
 };
 
 int store_facts_add(struct store *st, const struct wb_scope *sc, int64_t person_id,

@@ -16,7 +16,7 @@
 	"i.status, i.rows_total, i.rows_done, i.counts, i.created_by, u.username, i.created_at, "  \
 	"i.finished_at, i.undone_at"
 #define META_FROM " FROM imports i LEFT JOIN users u ON u.id = i.created_by "
-#define IN_SCOPE " i.region >= ? AND i.region < ? "
+#define IN_SCOPE  " i.region >= ? AND i.region < ? "
 
 static const char SQL_CREATE[] =
 	"INSERT INTO imports (profile, file_name, file_hash, source_unit_id, region, extract_date, "
@@ -102,7 +102,8 @@ static const char SQL_END_MISSING[] =
 	"WHERE i.profile = ? AND i.source_unit_id IS ? AND i.id <> ? AND f.type = ? "
 	"AND f.retracted_at IS NULL AND (f.valid_to IS NULL OR f.valid_to > ?) "
 	"AND p.scope_region >= ? AND p.scope_region < ? "
-	"AND NOT EXISTS (SELECT 1 FROM facts g WHERE g.supersedes = f.id AND g.retracted_at IS NULL) "
+	"AND NOT EXISTS (SELECT 1 FROM facts g WHERE g.supersedes = f.id AND g.retracted_at IS "
+	"NULL) "
 	"AND NOT EXISTS (SELECT 1 FROM import_rows r WHERE r.import_id = ? AND r.person_id = "
 	"f.person_id)";
 static const char SQL_CANDIDATES[] =
@@ -142,8 +143,8 @@ static const char SQL_DEL_ROWS[] = "DELETE FROM import_rows WHERE person_id = ?"
 static const char SQL_DEL_PERSON[] = "DELETE FROM persons WHERE id = ?";
 static const char SQL_UNDO_FIELDS[] =
 	"SELECT person_id, field FROM person_sources WHERE import_id = ?";
-static const char SQL_CLEAR_PHONE[] =
-	"UPDATE persons SET phone_cipher = NULL, version = version + 1, updated_at = ? WHERE id = ?";
+static const char SQL_CLEAR_PHONE[] = "UPDATE persons SET phone_cipher = NULL, version = version + "
+				      "1, updated_at = ? WHERE id = ?";
 static const char SQL_CLEAR_ETHNICITY[] =
 	"UPDATE persons SET ethnicity = NULL, version = version + 1, updated_at = ? WHERE id = ?";
 static const char SQL_CLEAR_SCHOOL[] = "UPDATE persons SET school_unit_id = NULL, "
@@ -477,8 +478,8 @@ int store_imports_person_fill(struct store *st, int64_t import_id, int64_t row,
 		d.school_unit_id = v->school_unit_id;
 	if (v->phone[0] && !cur->has_phone)
 		memcpy(d.phone, v->phone, sizeof(d.phone));
-	*changed = d.birth_date[0] || d.ethnicity[0] || d.residence_region[0] ||
-		   d.school_unit_id || d.phone[0];
+	*changed = d.birth_date[0] || d.ethnicity[0] || d.residence_region[0] || d.school_unit_id ||
+		   d.phone[0];
 	if (!*changed)
 		return 0;
 
@@ -727,10 +728,10 @@ static int undo_fields(struct store *st, int64_t id, int64_t *cleared, struct wb
 	if (rc < 0)
 		return rc;
 	for (int i = 0; i < n; i++) {
-		const char *sql = !strcmp(fields[i], "phone")		? SQL_CLEAR_PHONE
-				  : !strcmp(fields[i], "ethnicity")	? SQL_CLEAR_ETHNICITY
+		const char *sql = !strcmp(fields[i], "phone")		 ? SQL_CLEAR_PHONE
+				  : !strcmp(fields[i], "ethnicity")	 ? SQL_CLEAR_ETHNICITY
 				  : !strcmp(fields[i], "school_unit_id") ? SQL_CLEAR_SCHOOL
-									: NULL;
+									 : NULL;
 		if (sql) {
 			struct db_stmt *u = db_stmt(st->db, sql);
 			db_bind_text(u, 1, now);
