@@ -69,6 +69,13 @@ static size_t short_len(const char *name)
 	return 0;
 }
 
+/* A township's short name inside a village's name ("木叶" in "木叶村") names the village,
+ * not the township. */
+static int village_follows(const char *after)
+{
+	return !strncmp(after, "村", 3) || !strncmp(after, "社区", 6) || !strncmp(after, "居委", 6);
+}
+
 /* How well text names r: the matched length (full name preferred), 0 when not at all. */
 static size_t names(const char *text, const struct address_region *r, const char **after)
 {
@@ -83,7 +90,9 @@ static size_t names(const char *text, const struct address_region *r, const char
 	char s[128];
 	memcpy(s, r->name, k);
 	s[k] = 0;
-	if ((at = strstr(text, s))) {
+	for (at = strstr(text, s); at; at = strstr(at + 1, s)) {
+		if (r->level == REGION_TOWNSHIP && village_follows(at + k))
+			continue;
 		*after = at + k;
 		return k;
 	}
