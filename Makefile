@@ -26,13 +26,15 @@ SRC       := $(sort $(wildcard src/*.c src/core/*.c src/domain/*.c src/store/*.c
                                 src/http/*.c src/cli/*.c src/ingest/*.c))
 LIB_SRC   := $(filter-out src/main.c,$(SRC))
 GEN_SRC   := build/gen/migrations.c build/gen/assets.c build/gen/openapi.c \
-             build/gen/regions_seed.c
+             build/gen/regions_seed.c build/gen/hanzi_tables.c
+UNICODE_DIR ?= /usr/share/unicode
 MIGRATIONS := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 WEB_SRC   := $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print 2>/dev/null)
 
 REL_OBJ   := $(SRC:%.c=build/rel/%.o) $(GEN_SRC:build/gen/%.c=build/rel/gen/%.o)
 ASAN_OBJ  := $(SRC:%.c=build/asan/%.o) $(GEN_SRC:build/gen/%.c=build/asan/gen/%.o)
 ASAN_LIB_OBJ := $(filter-out build/asan/src/main.o,$(ASAN_OBJ))
+REL_LIB_OBJ  := $(filter-out build/rel/src/main.o,$(REL_OBJ))
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/*_test.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
@@ -61,6 +63,12 @@ build/gen/openapi.c: src/http/openapi.json tools/text2c.sh
 build/gen/regions_seed.c: data/regions-seed-counties.csv tools/text2c.sh
 	@mkdir -p $(@D)
 	tools/text2c.sh $@ regions_seed_csv data/regions-seed-counties.csv
+
+# Pinyin, traditional -> simplified and compatibility folding from Debian's unicode-data.
+build/gen/hanzi_tables.c: tools/hanzi2c.sh $(UNICODE_DIR)/Unihan_Readings.txt.bz2 \
+		$(UNICODE_DIR)/Unihan_Variants.txt.bz2 $(UNICODE_DIR)/UnicodeData.txt
+	@mkdir -p $(@D)
+	tools/hanzi2c.sh $@ $(UNICODE_DIR)
 
 web/dist/index.html: $(WEB_SRC)
 	cd web && (test -d node_modules || npm ci --no-audit --no-fund) && npm run build
@@ -102,6 +110,11 @@ build/asan/fuzz/%: tests/fuzz/%.c tests/fuzz/standalone_main.c $(ASAN_LIB_OBJ)
 	$(CC) $(WARN) $(DEFS) $(ASAN_CFLAGS) $(INCLUDES) $(PKG_CFLAGS) -o $@ $< \
 		tests/fuzz/standalone_main.c $(ASAN_LIB_OBJ) $(PKG_LIBS)
 
+build/rel/bench/%: bench/%.c $(REL_LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(DEFS) $(REL_CFLAGS) $(INCLUDES) $(PKG_CFLAGS) -o $@ $< $(REL_LIB_OBJ) \
+		$(PKG_LIBS)
+
 # ---- run ------------------------------------------------------------------------------
 run: deps build/rel/weibao
 	@tools/run-demo.sh build/rel/weibao $(DB) $(PORT)
@@ -136,7 +149,7 @@ e2e: build/asan/weibao
 fuzz:
 	@tools/fuzz.sh
 
-bench: deps build/rel/weibao
+bench: deps build/rel/weibao build/rel/bench/linkage_bench
 	@bench/run.sh
 
 clean:
