@@ -2,7 +2,7 @@
  * linkage_bench -- probabilistic record linkage against a synthetic county.
  *
  *   linkage_bench [--persons 1000000] [--queries 100000] [--threads 2] [--seed 1]
- *                 [--estimate-u PAIRS]
+ *                 [--estimate-u PAIRS] [--upper BITS] [--lower BITS]
  *
  * Indexes the persons of a synthetic set (cli/link_synth.c), links the query rows with
  * pthreads over rows (the index is read-only), and prints build time, rows per second,
@@ -183,6 +183,7 @@ int main(int argc, char **argv)
 {
 	struct link_synth_opts o = {1000000, 100000, 0.8, 0.01, 1};
 	size_t threads = 2, estimate = 0;
+	double upper = 0, lower = 0;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--persons"))
 			o.persons = parse_size(argv[i + 1]);
@@ -194,6 +195,10 @@ int main(int argc, char **argv)
 			o.seed = parse_size(argv[i + 1]);
 		else if (!strcmp(argv[i], "--estimate-u"))
 			estimate = parse_size(argv[i + 1]);
+		else if (!strcmp(argv[i], "--upper"))
+			upper = (double)parse_size(argv[i + 1]);
+		else if (!strcmp(argv[i], "--lower"))
+			lower = (double)parse_size(argv[i + 1]);
 	}
 	threads = threads < 1 ? 1 : threads > 64 ? 64 : threads;
 
@@ -219,6 +224,10 @@ int main(int argc, char **argv)
 	link_params_default(&p);
 	if (estimate)
 		link_params_estimate_u(&p, ix, estimate, o.seed);
+	p.upper = upper > 0 ? upper : p.upper;
+	p.lower = lower > 0 ? lower : p.lower;
+	printf("linkage: upper=%.1f lower=%.1f margin=%.1f tf=%d estimate_u_pairs=%zu\n", p.upper,
+	       p.lower, p.margin, p.tf, estimate);
 
 	struct link_result *res = xcalloc(s.nqueries + 1, sizeof(*res));
 	pthread_t tid[64];

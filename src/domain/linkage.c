@@ -351,7 +351,7 @@ void link_params_default(struct link_params *p)
 	memcpy(p->gender, gender, sizeof(gender));
 	memcpy(p->region, region, sizeof(region));
 	p->upper = 24;
-	p->lower = 12;
+	p->lower = 18;
 	p->margin = 5;
 	p->tf = 1;
 	p->tf_min_u = 1e-5;

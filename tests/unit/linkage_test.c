@@ -206,8 +206,8 @@ static void thresholds_decide(void **state)
 	query_one(&r, persons, 3, P("张玮", "2015-07-03", 'M', V));
 	assert_int_equal(r.decision, LINK_MATCH);
 	assert_int_equal(r.cand[0].cmp.birth, LINK_DATE_SWAP);
-	/* Name only, nothing else: too weak for a link, strong enough to show an officer. */
-	query_one(&r, persons, 3, P("李思雨", "", 'U', "500242101201"));
+	/* Name, gender and village but no birth date: for an officer, not a sure link. */
+	query_one(&r, persons, 3, P("李思雨", "", 'F', "500242101201"));
 	assert_int_equal(r.decision, LINK_REVIEW);
 	/* A stranger: no link. */
 	query_one(&r, persons, 3, P("王强", "1990-01-01", 'M', "500242103201"));
