@@ -65,8 +65,9 @@ build/gen/regions_seed.c: data/regions-seed-counties.csv tools/text2c.sh
 	tools/text2c.sh $@ regions_seed_csv data/regions-seed-counties.csv
 
 # Pinyin, traditional -> simplified and compatibility folding from Debian's unicode-data.
-build/gen/hanzi_tables.c: tools/hanzi2c.sh $(UNICODE_DIR)/Unihan_Readings.txt.bz2 \
-		$(UNICODE_DIR)/Unihan_Variants.txt.bz2 $(UNICODE_DIR)/UnicodeData.txt
+# (wildcard: when unicode-data is missing the script says what to install.)
+build/gen/hanzi_tables.c: tools/hanzi2c.sh $(wildcard $(UNICODE_DIR)/Unihan_Readings.txt.bz2 \
+		$(UNICODE_DIR)/Unihan_Variants.txt.bz2 $(UNICODE_DIR)/UnicodeData.txt)
 	@mkdir -p $(@D)
 	tools/hanzi2c.sh $@ $(UNICODE_DIR)
 
