@@ -181,8 +181,8 @@ int hanzi_pinyin(char *out, size_t cap, const char *name, struct wb_error *err)
 	if (n < 0)
 		return n;
 	size_t o = 0;
-	int prev =
-		-1; /* syllable of the previous code point: runs of non-ideographs stay together */
+	/* Syllable of the previous code point: runs of other characters stay together. */
+	int prev = -1;
 	for (int i = 0; i < n; i++) {
 		char tmp[8];
 		int syl = hanzi_syllable(cps[i]);
