@@ -26,7 +26,8 @@ SRC       := $(sort $(wildcard src/*.c src/core/*.c src/domain/*.c src/store/*.c
                                 src/http/*.c src/cli/*.c src/ingest/*.c))
 LIB_SRC   := $(filter-out src/main.c,$(SRC))
 GEN_SRC   := build/gen/migrations.c build/gen/assets.c build/gen/openapi.c \
-             build/gen/regions_seed.c build/gen/profiles.c
+             build/gen/regions_seed.c build/gen/profiles.c build/gen/hanzi_tables.c
+UNICODE_DIR ?= /usr/share/unicode
 MIGRATIONS := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 PROFILES  := $(sort $(wildcard src/ingest/profiles/*.profile))
 WEB_SRC   := $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print 2>/dev/null)
@@ -34,6 +35,7 @@ WEB_SRC   := $(shell find web -path web/node_modules -prune -o -path web/dist -p
 REL_OBJ   := $(SRC:%.c=build/rel/%.o) $(GEN_SRC:build/gen/%.c=build/rel/gen/%.o)
 ASAN_OBJ  := $(SRC:%.c=build/asan/%.o) $(GEN_SRC:build/gen/%.c=build/asan/gen/%.o)
 ASAN_LIB_OBJ := $(filter-out build/asan/src/main.o,$(ASAN_OBJ))
+REL_LIB_OBJ  := $(filter-out build/rel/src/main.o,$(REL_OBJ))
 
 UNIT_SRC  := $(sort $(wildcard tests/unit/*_test.c))
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
@@ -66,6 +68,13 @@ build/gen/openapi.c: src/http/openapi.json tools/text2c.sh
 build/gen/regions_seed.c: data/regions-seed-counties.csv tools/text2c.sh
 	@mkdir -p $(@D)
 	tools/text2c.sh $@ regions_seed_csv data/regions-seed-counties.csv
+
+# Pinyin, traditional -> simplified and compatibility folding from Debian's unicode-data.
+# (wildcard: when unicode-data is missing the script says what to install.)
+build/gen/hanzi_tables.c: tools/hanzi2c.sh $(wildcard $(UNICODE_DIR)/Unihan_Readings.txt.bz2 \
+		$(UNICODE_DIR)/Unihan_Variants.txt.bz2 $(UNICODE_DIR)/UnicodeData.txt)
+	@mkdir -p $(@D)
+	tools/hanzi2c.sh $@ $(UNICODE_DIR)
 
 web/dist/index.html: $(WEB_SRC)
 	cd web && (test -d node_modules || npm ci --no-audit --no-fund) && npm run build
@@ -107,6 +116,11 @@ build/asan/fuzz/%: tests/fuzz/%.c tests/fuzz/standalone_main.c $(ASAN_LIB_OBJ)
 	$(CC) $(WARN) $(DEFS) $(ASAN_CFLAGS) $(INCLUDES) $(PKG_CFLAGS) -o $@ $< \
 		tests/fuzz/standalone_main.c $(ASAN_LIB_OBJ) $(PKG_LIBS)
 
+build/rel/bench/%: bench/%.c $(REL_LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(DEFS) $(REL_CFLAGS) $(INCLUDES) $(PKG_CFLAGS) -o $@ $< $(REL_LIB_OBJ) \
+		$(PKG_LIBS)
+
 # ---- run ------------------------------------------------------------------------------
 run: deps build/rel/weibao
 	@tools/run-demo.sh build/rel/weibao $(DB) $(PORT)
@@ -141,7 +155,7 @@ e2e: build/asan/weibao
 fuzz:
 	@tools/fuzz.sh
 
-bench: deps build/rel/weibao
+bench: deps build/rel/weibao build/rel/bench/linkage_bench
 	@bench/run.sh
 
 clean:

@@ -6,7 +6,10 @@
 #  2. authenticated person reads with wrk on loopback against a database of
 #     BENCH_READ_MINORS (default 1 000 000) minors, each read writing its audit entry;
 #     in the same run nginx serving a static JSON file of the same size (the ceiling),
-#     and the ratio.
+#     and the ratio;
+#  3. record linkage (build/rel/bench/linkage_bench): BENCH_LINK_PERSONS (default 1 000 000)
+#     synthetic persons indexed, BENCH_LINK_QUERIES (default 100 000) rows linked on both
+#     cores; precision, recall, review rate and the exact-match baseline.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/build/rel/weibao
@@ -33,6 +36,10 @@ gen() { # gen NAME MINORS
 }
 
 say "== weibao bench $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores"
+say "-- record linkage (synthetic county, labelled)"
+"$top/build/rel/bench/linkage_bench" --persons "${BENCH_LINK_PERSONS:-1000000}" \
+	--queries "${BENCH_LINK_QUERIES:-100000}" --threads "$(nproc)"
+
 say "-- demo generation"
 gen small 150000
 [ "$big_minors" -gt 0 ] && { gen big "$big_minors"; rm -f "$out"/big.db*; }

@@ -22,7 +22,7 @@
 #include "domain/person.h"
 #include "domain/region.h"
 #include "ingest/address.h"
-#include "ingest/link.h"
+#include "ingest/matcher.h"
 #include "ingest/normalize.h"
 #include "ingest/profile.h"
 #include "ingest/table.h"
@@ -63,7 +63,7 @@ struct pipe {
 	struct profile prof;
 	struct import_meta meta;
 	struct address_index addr;
-	struct link_index *link; /* built on the first row without an ID number */
+	struct matcher *link; /* built on the first row without an ID number */
 	int link_built;
 	struct table_reader *tr;
 	int sheet;
@@ -405,20 +405,17 @@ static int find_person(struct pipe *p, int r, struct role_plan *rp, char **revie
 		return rc;
 	if ((rc = ensure_link_index(p, err)))
 		return rc;
-	if (rc)
-		return rc;
-	struct link_query q = {rp->v.name, rp->v.birth_date, rp->v.gender,
-			       rp->v.household_region[0] ? rp->v.household_region : p->meta.region};
-	struct link_outcome out;
-	link_find(p->link, &q, &out);
+	struct link_result out;
+	matcher_find(p->link, rp->v.name, rp->v.birth_date, rp->v.gender,
+		     rp->v.household_region[0] ? rp->v.household_region : p->meta.region, &out);
 	if (out.decision == LINK_MATCH) {
-		if ((rc = store_imports_person_get(p->st, p->sc, out.best, &rp->cur, err)))
+		if ((rc = store_imports_person_get(p->st, p->sc, out.cand[0].id, &rp->cur, err)))
 			return rc;
 		rp->found = 1;
 		return 0;
 	}
 	if (out.decision == LINK_REVIEW) {
-		*review = link_outcome_json(&out);
+		*review = matcher_candidates_json(&out);
 		return 1;
 	}
 	if (!rp->v.birth_date[0] || !rp->v.gender)
@@ -769,17 +766,18 @@ static int add_region(void *ctx, const struct region_row *r)
 static void add_candidate(void *ctx, int64_t id, const char *name, char gender,
 			  const char *birth_date, const char *region)
 {
-	link_index_add(ctx, id, name, birth_date, gender, region);
+	matcher_add(ctx, id, name, birth_date, gender, region);
 }
 
 static int ensure_link_index(struct pipe *p, struct wb_error *err)
 {
 	if (p->link_built)
 		return 0;
-	p->link = link_index_new();
+	p->link = matcher_new();
 	int rc =
 		store_imports_candidates(p->st, p->sc, p->meta.region, add_candidate, p->link, err);
-	link_index_build(p->link);
+	if (!rc)
+		rc = matcher_build(p->link, err);
 	p->link_built = 1;
 	return rc;
 }
@@ -864,7 +862,7 @@ static void teardown(struct pipe *p)
 {
 	table_close(p->tr);
 	address_index_release(&p->addr);
-	link_index_free(p->link);
+	matcher_free(p->link);
 	seen_free(&p->seen_rows);
 	seen_free(&p->seen_ids);
 	for (int i = 0; i < p->nfact_types; i++)
