@@ -8,7 +8,7 @@
 # Two builds live side by side: build/rel (optimised, for run and bench) and build/asan
 # (sanitizers, for tests).
 
-PKGS      := libmicrohttpd sqlite3 libsodium jansson libzip expat
+PKGS      := libmicrohttpd sqlite3 libsodium jansson libzip expat xlsxwriter
 CC        ?= gcc
 WARN      := -std=c17 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -fno-common \
@@ -23,7 +23,7 @@ ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 
 SRC       := $(sort $(wildcard src/*.c src/core/*.c src/domain/*.c src/store/*.c \
-                                src/http/*.c src/cli/*.c src/ingest/*.c))
+                                src/http/*.c src/cli/*.c src/ingest/*.c src/export/*.c))
 LIB_SRC   := $(filter-out src/main.c,$(SRC))
 GEN_SRC   := build/gen/migrations.c build/gen/assets.c build/gen/openapi.c \
              build/gen/regions_seed.c build/gen/profiles.c build/gen/hanzi_tables.c

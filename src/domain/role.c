@@ -13,18 +13,19 @@ struct role_def {
 #define WRITE  (P(PERM_PERSON_WRITE) | P(PERM_FACT_WRITE))
 #define SENS   P(PERM_SENSITIVE_READ)
 #define REVEAL P(PERM_ID_REVEAL)
+#define EXPORT P(PERM_REGISTER_EXPORT)
 
 static const struct role_def roles[ROLE_COUNT] = {
 	[ROLE_NONE] = {"", "", "", 0},
 	[ROLE_ADMIN] = {"admin", "系统管理员", "system administrator",
-			READ | P(PERM_USER_ADMIN) | P(PERM_AUDIT_READ)},
+			READ | P(PERM_USER_ADMIN) | P(PERM_AUDIT_READ) | EXPORT},
 	[ROLE_COUNTY_OFFICE] = {"county_office", "县级未保办", "county minor protection office",
-				READ | WRITE | SENS | REVEAL | P(PERM_AUDIT_READ)},
+				READ | WRITE | SENS | REVEAL | P(PERM_AUDIT_READ) | EXPORT},
 	[ROLE_TOWNSHIP_STATION] = {"township_station", "乡镇未保工作站",
 				   "township minor protection station",
-				   READ | WRITE | SENS | REVEAL},
+				   READ | WRITE | SENS | REVEAL | EXPORT},
 	[ROLE_VILLAGE_DIRECTOR] = {"village_director", "村儿童主任", "village children's director",
-				   READ | WRITE | SENS},
+				   READ | WRITE | SENS | EXPORT},
 	[ROLE_GRID_WORKER] = {"grid_worker", "网格员", "grid worker", READ | WRITE},
 	[ROLE_SCHOOL] = {"school", "学校", "school", READ | P(PERM_FACT_WRITE) | SENS},
 	[ROLE_POLICE] = {"police", "派出所", "police station",

@@ -24,13 +24,14 @@ enum wb_role {
 };
 
 enum wb_perm {
-	PERM_PERSON_READ,    /* list and read persons in scope */
-	PERM_PERSON_WRITE,   /* create persons, correct their fields, add relations */
-	PERM_FACT_WRITE,     /* record and correct facts */
-	PERM_SENSITIVE_READ, /* see criminal and psychological facts */
-	PERM_ID_REVEAL,	     /* see a full ID number, with a stated purpose (audited) */
-	PERM_USER_ADMIN,     /* manage users and units */
-	PERM_AUDIT_READ,     /* read the audit log */
+	PERM_PERSON_READ,     /* list and read persons in scope */
+	PERM_PERSON_WRITE,    /* create persons, correct their fields, add relations */
+	PERM_FACT_WRITE,      /* record and correct facts */
+	PERM_SENSITIVE_READ,  /* see criminal and psychological facts */
+	PERM_ID_REVEAL,	      /* see a full ID number, with a stated purpose (audited) */
+	PERM_USER_ADMIN,      /* manage users and units */
+	PERM_AUDIT_READ,      /* read the audit log */
+	PERM_REGISTER_EXPORT, /* export the register (台账) of a region as XLSX or CSV */
 	PERM_COUNT
 };
 

@@ -19,6 +19,8 @@ int h_persons_reveal(struct req *r);
 int h_relations_add(struct req *r);
 int h_facts_list(struct req *r);
 int h_facts_add(struct req *r);
+int h_registers_export(struct req *r);
+int h_registers_export_full(struct req *r);
 int h_audit_list(struct req *r);
 int h_openapi(struct req *r);
 int h_static(struct req *r);

@@ -25,6 +25,8 @@ const struct route routes[] = {
 	{"POST", "/api/v1/persons/{}/relations", h_relations_add, AC},
 	{"GET", "/api/v1/persons/{}/facts", h_facts_list, A},
 	{"POST", "/api/v1/persons/{}/facts", h_facts_add, AC},
+	{"GET", "/api/v1/registers/export", h_registers_export, A},
+	{"POST", "/api/v1/registers/export", h_registers_export_full, AC},
 	{"GET", "/api/v1/audit", h_audit_list, A},
 	{"GET", "/api/v1/openapi.json", h_openapi, ROUTE_PUBLIC},
 };

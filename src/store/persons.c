@@ -86,37 +86,50 @@ void store_persons_seal_phone(const struct store *st, const char *phone, unsigne
 	*cipher_len = secret_sealed_len(n);
 }
 
+int store_persons_open_id(const struct store *st, const void *cipher, size_t clen, const void *hash,
+			  size_t hlen, char out[IDNO_LEN + 1])
+{
+	unsigned char check[SECRET_HASH_BYTES];
+	if (!cipher || !hash || clen != secret_sealed_len(IDNO_LEN) || hlen != SECRET_HASH_BYTES)
+		return -1;
+	if (secret_open(st->keys, (unsigned char *)out, cipher, clen, ID_AD, sizeof(ID_AD) - 1))
+		return -1;
+	out[IDNO_LEN] = '\0';
+	secret_lookup_hash(st->keys, check, out, IDNO_LEN);
+	return secret_equal(check, hash, SECRET_HASH_BYTES) ? 0 : -1;
+}
+
+void store_persons_open_phone_masked(const struct store *st, const void *cipher, size_t clen,
+				     char out[24])
+{
+	char plain[24];
+	out[0] = '\0';
+	if (!cipher || clen <= secret_sealed_len(0) || clen - secret_sealed_len(0) >= sizeof(plain))
+		return;
+	size_t n = clen - secret_sealed_len(0);
+	if (secret_open(st->keys, (unsigned char *)plain, cipher, clen, PHONE_AD,
+			sizeof(PHONE_AD) - 1))
+		return;
+	plain[n] = '\0';
+	phone_mask(out, plain);
+}
+
 /* Decrypt the stored ID number and check it against its lookup hash, which binds the
  * ciphertext to its row. 0 on success. */
 static int open_id(const struct store *st, struct db_stmt *s, int ccol, int hcol,
 		   char out[IDNO_LEN + 1])
 {
 	size_t clen, hlen;
-	const unsigned char *c = db_col_blob(s, ccol, &clen);
-	const unsigned char *h = db_col_blob(s, hcol, &hlen);
-	unsigned char check[SECRET_HASH_BYTES];
-	if (!c || clen != secret_sealed_len(IDNO_LEN) || hlen != SECRET_HASH_BYTES)
-		return -1;
-	if (secret_open(st->keys, (unsigned char *)out, c, clen, ID_AD, sizeof(ID_AD) - 1))
-		return -1;
-	out[IDNO_LEN] = '\0';
-	secret_lookup_hash(st->keys, check, out, IDNO_LEN);
-	return secret_equal(check, h, SECRET_HASH_BYTES) ? 0 : -1;
+	const void *c = db_col_blob(s, ccol, &clen);
+	const void *h = db_col_blob(s, hcol, &hlen);
+	return store_persons_open_id(st, c, clen, h, hlen, out);
 }
 
 static void open_phone_masked(const struct store *st, struct db_stmt *s, int col, char out[24])
 {
 	size_t clen;
-	const unsigned char *c = db_col_blob(s, col, &clen);
-	char plain[24];
-	out[0] = '\0';
-	if (!c || clen <= secret_sealed_len(0) || clen - secret_sealed_len(0) >= sizeof(plain))
-		return;
-	size_t n = clen - secret_sealed_len(0);
-	if (secret_open(st->keys, (unsigned char *)plain, c, clen, PHONE_AD, sizeof(PHONE_AD) - 1))
-		return;
-	plain[n] = '\0';
-	phone_mask(out, plain);
+	const void *c = db_col_blob(s, col, &clen);
+	store_persons_open_phone_masked(st, c, clen, out);
 }
 
 /* ---- reading rows ------------------------------------------------------------------- */
@@ -547,7 +560,7 @@ static int parse_cursor(const char *c, char region[REGION_CODE_MAX + 1], int64_t
 	return 0;
 }
 
-static void minor_cutoff(char out[11])
+void store_persons_minor_cutoff(char out[11])
 {
 	int y, m, d;
 	date_from_days(date_today(), &y, &m, &d);
@@ -595,7 +608,7 @@ int store_persons_list(struct store *st, const struct wb_scope *sc, const struct
 			use_like = 1;
 		}
 	}
-	minor_cutoff(cutoff);
+	store_persons_minor_cutoff(cutoff);
 
 	struct db_stmt *s =
 		db_stmt(st->db, role_scoped_to_unit(sc->role) ? SQL_LIST_S : SQL_LIST_R);

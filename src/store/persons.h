@@ -92,6 +92,8 @@ int store_persons_update(struct store *st, const struct wb_scope *sc, int64_t id
 int store_persons_list(struct store *st, const struct wb_scope *sc, const struct person_query *q,
 		       void (*cb)(void *ctx, const struct person *p), void *ctx,
 		       char next_cursor[48], struct wb_error *err);
+/* The birth date after which a person is a minor today ("YYYY-MM-DD", 18 years ago). */
+void store_persons_minor_cutoff(char out[11]);
 /* The full ID number, for a stated purpose; audited synchronously. */
 int store_persons_reveal(struct store *st, const struct wb_scope *sc, int64_t id,
 			 const char *purpose, char out[IDNO_LEN + 1], struct wb_error *err);
@@ -101,5 +103,13 @@ void store_persons_seal_id(const struct store *st, const char *id18, unsigned ch
 			   size_t *cipher_len, unsigned char hash[SECRET_HASH_BYTES]);
 void store_persons_seal_phone(const struct store *st, const char *phone, unsigned char *cipher,
 			      size_t *cipher_len);
+/* The reverse, for other store files that read persons in bulk (register.c): decrypt a
+ * stored ID number and check it against its lookup hash (0 on success, -1 when absent or
+ * damaged); decrypt a stored phone number into its masked form ("" when absent). The
+ * caller decides whether a full ID number may leave the store, and audits it. */
+int store_persons_open_id(const struct store *st, const void *cipher, size_t clen, const void *hash,
+			  size_t hlen, char out[IDNO_LEN + 1]);
+void store_persons_open_phone_masked(const struct store *st, const void *cipher, size_t clen,
+				     char out[24]);
 
 #endif

@@ -59,6 +59,8 @@ async function call(c, method, path, target) {
     case 'post /persons/{id}/reveal': body = { purpose: '权限矩阵测试' }; break;
     case 'post /persons/{id}/relations': body = { kind: 'other_relative', person_id: relA }; break;
     case 'post /persons/{id}/facts': body = { type: 'in_school', value: '权限矩阵测试' }; break;
+    case 'get /registers/export': return c.get(`/registers/export?region=${target.region}&format=csv`);
+    case 'post /registers/export': body = { region: target.region, format: 'csv', purpose: '权限矩阵测试' }; break;
     case 'post /persons':
       body = { name: '新登记', gender: 'M', birth_date: '2015-01-01', household_region: target.village };
       if (target.grid) body.residence_region = target.grid;
@@ -98,10 +100,12 @@ for (const role of ROLES) {
     const missing = { person: MISSING, region: '500242299', village: villageB };
     for (const { path, method, op } of operations()) {
       if (path.startsWith('/session') || path === '/openapi.json') continue;
+      // One permission, or a list of permissions that are all required.
       const perm = op['x-weibao-permission'];
+      const needed = Array.isArray(perm) ? perm : perm ? [perm] : [];
       const label = `${role} ${method} ${path}`;
       const rIn = await call(c, method, path, inside);
-      if (perm && !perms.includes(perm)) {
+      if (needed.some((p) => !perms.includes(p))) {
         assert.equal(rIn.status, 403, `${label} without ${perm}: ${rIn.status} ${rIn.text}`);
         assert.equal(rIn.body.error.code, 'FORBIDDEN');
         continue;
