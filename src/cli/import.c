@@ -13,7 +13,6 @@
  * an interrupted import resumes when the same command runs again.
  */
 #include <inttypes.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include "cli/cli.h"
 #include "ingest/pipeline.h"
 #include "ingest/profile.h"
+#include "ingest/rejects.h"
 #include "store/imports.h"
 
 static void progress_bar(void *ctx, uint64_t done, uint64_t total, int64_t rows)
@@ -60,66 +60,26 @@ static void print_result(const struct import_result *r, int dry)
 		       r->resumed ? " (续导入/resumed)" : "");
 }
 
-/* CSV quoting for the rejected-rows file. */
-static void csv_field(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-struct rejects_out {
-	FILE *f;
-	long n;
-	int headers;
-};
-
-/* Each sheet's header comes first (row 0); the reason columns go to the right of the
- * row's own cells, so the fixed file imports again as it is. */
-static void write_reject(void *ctx, int sheet, int64_t row, const char *code, const char *reason,
-			 const char *cells)
-{
-	struct rejects_out *o = ctx;
-	json_t *a = json_loads(cells, 0, NULL);
-	size_t n = json_array_size(a);
-	(void)sheet;
-	if (row == 0 && o->headers++)
-		fputs("\r\n", o->f); /* a blank line between sheets */
-	for (size_t i = 0; i < n; i++) {
-		csv_field(o->f, json_string_value(json_array_get(a, i)));
-		fputc(',', o->f);
-	}
-	if (row == 0) {
-		fputs("退回原因,原因代码,原行号\r\n", o->f);
-	} else {
-		csv_field(o->f, reason);
-		fputc(',', o->f);
-		csv_field(o->f, code);
-		fprintf(o->f, ",%" PRId64 "\r\n", row);
-		o->n++;
-	}
-	json_decref(a);
-}
-
-/* The rejected rows as CSV (UTF-8 with BOM so that Excel reads it): the original header
- * and cells, then the reason, its code and the original row number. */
+/* The rejected rows (ingest/rejects.h) into a file. */
 static int save_rejects(struct store *st, const struct wb_scope *sc, int64_t id, const char *path,
 			struct wb_error *err)
 {
-	struct rejects_out o = {fopen(path, "wb"), 0, 0};
-	if (!o.f)
-		return wb_error_set(err, WB_EINVAL, 400, "FILE_WRITE", "无法写入退回行文件",
-				    "cannot write the rejected-rows file");
-	fputs("\xef\xbb\xbf", o.f);
-	int rc = store_imports_rejects(st, sc, id, write_reject, &o, err);
-	fclose(o.f);
+	struct buf b;
+	int64_t rows;
+	buf_init(&b, (size_t)1 << 30);
+	int rc = import_rejects_csv(st, sc, id, &b, &rows, err);
+	FILE *f = rc ? NULL : fopen(path, "wb");
+	if (!rc && (!f || fwrite(b.data, 1, b.len, f) != b.len))
+		rc = wb_error_set(err, WB_EINVAL, 400, "FILE_WRITE", "无法写入退回行文件",
+				  "cannot write the rejected-rows file");
+	if (f && fclose(f) && !rc)
+		rc = wb_error_set(err, WB_EINVAL, 400, "FILE_WRITE", "无法写入退回行文件",
+				  "cannot write the rejected-rows file");
+	buf_release(&b);
 	if (!rc)
-		fprintf(stderr, "退回行 %ld 行已写入 / %ld rejected rows written to %s\n", o.n, o.n,
-			path);
+		fprintf(stderr,
+			"退回行 %" PRId64 " 行已写入 / %" PRId64 " rejected rows written to %s\n",
+			rows, rows, path);
 	return rc;
 }
 

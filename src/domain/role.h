@@ -32,6 +32,7 @@ enum wb_perm {
 	PERM_USER_ADMIN,      /* manage users and units */
 	PERM_AUDIT_READ,      /* read the audit log */
 	PERM_REGISTER_EXPORT, /* export the register (台账) of a region as XLSX or CSV */
+	PERM_IMPORT,	      /* import department extracts, decide doubtful matches, undo */
 	PERM_COUNT
 };
 

@@ -19,6 +19,7 @@
 #include "store/users.h"
 
 #define HTTP_BODY_MAX	    (64 * 1024)
+#define HTTP_UPLOAD_MAX	    (32 * 1024 * 1024) /* department extracts (POST /imports) */
 #define HTTP_JSON_DEPTH_MAX 16
 #define HTTP_MAX_PARAMS	    4
 
@@ -37,6 +38,7 @@ struct req {
 	const char *path;
 	struct buf body;
 	int body_too_big;
+	int upload;   /* a file upload: a larger body ceiling, checked before the body is read */
 	json_t *json; /* parsed body (object) or NULL */
 	const char *params[HTTP_MAX_PARAMS];
 	int nparams;

@@ -27,6 +27,13 @@ const struct route routes[] = {
 	{"POST", "/api/v1/persons/{}/facts", h_facts_add, AC},
 	{"GET", "/api/v1/registers/export", h_registers_export, A},
 	{"POST", "/api/v1/registers/export", h_registers_export_full, AC},
+	{"POST", "/api/v1/imports", h_imports_create, AC},
+	{"GET", "/api/v1/imports", h_imports_list, A},
+	{"GET", "/api/v1/imports/{}", h_imports_get, A},
+	{"GET", "/api/v1/imports/{}/rejects", h_imports_rejects, A},
+	{"POST", "/api/v1/imports/{}/undo", h_imports_undo, AC},
+	{"GET", "/api/v1/import-profiles", h_import_profiles, A},
+	{"GET", "/api/v1/jobs/{}", h_jobs_get, A},
 	{"GET", "/api/v1/audit", h_audit_list, A},
 	{"GET", "/api/v1/openapi.json", h_openapi, ROUTE_PUBLIC},
 };

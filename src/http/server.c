@@ -9,6 +9,7 @@
  * stops. SIGPIPE is ignored (MHD installs no handler).
  */
 #include "http/server.h"
+#include "http/jobs.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -76,6 +77,16 @@ static void client_ip(struct MHD_Connection *conn, char out[48])
 			  out, 48);
 }
 
+static void too_big(struct req *r)
+{
+	if (r->upload)
+		reply_errorx(r, 413, "BODY_TOO_LARGE", "上传的文件过大（上限 32 MiB），请分批导入",
+			     "the uploaded file is too large (limit 32 MiB); split it");
+	else
+		reply_errorx(r, 413, "BODY_TOO_LARGE", "请求体过大（上限 64 KiB）",
+			     "the request body is too large (limit 64 KiB)");
+}
+
 static void dispatch(struct req *r)
 {
 	struct wb_error err;
@@ -91,8 +102,7 @@ static void dispatch(struct req *r)
 		return;
 	}
 	if (r->body_too_big) {
-		reply_errorx(r, 413, "BODY_TOO_LARGE", "请求体过大（上限 64 KiB）",
-			     "the request body is too large (limit 64 KiB)");
+		too_big(r);
 		return;
 	}
 	const struct route *rt = router_match(r, r->method, r->path, &known);
@@ -119,6 +129,22 @@ static void dispatch(struct req *r)
 		reply_errorx(r, 500, "INTERNAL", "服务器内部错误", "internal server error");
 }
 
+/* An upload's session and CSRF token are checked before its body is read, so nobody
+ * without the right can make the server take in megabytes. */
+static void upload_start(struct req *r)
+{
+	struct wb_error err;
+	r->upload = 1;
+	buf_release(&r->body);
+	buf_init(&r->body, HTTP_UPLOAD_MAX);
+	wb_error_clear(&err);
+	r->st = thread_store(r->app, &err);
+	if (!r->st)
+		reply_error(r, &err);
+	else if (!auth_session(r))
+		auth_csrf(r);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -136,17 +162,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->path = url;
 		client_ip(conn, r->ip);
 		*con_cls = r;
+		if (!strcmp(method, "POST") && !strcmp(url, "/api/v1/imports"))
+			upload_start(r);
 		/* Refuse an announced oversized body before reading any of it. */
 		const char *cl =
 			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-		if (cl && strtoull(cl, NULL, 10) > HTTP_BODY_MAX) {
-			reply_errorx(r, 413, "BODY_TOO_LARGE", "请求体过大（上限 64 KiB）",
-				     "the request body is too large (limit 64 KiB)");
-		}
+		if (!r->replied && cl &&
+		    strtoull(cl, NULL, 10) > (r->upload ? HTTP_UPLOAD_MAX : HTTP_BODY_MAX))
+			too_big(r);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (!r->body_too_big && buf_append(&r->body, upload_data, *upload_data_size))
+		if (!r->replied && !r->body_too_big &&
+		    buf_append(&r->body, upload_data, *upload_data_size))
 			r->body_too_big = 1; /* keep discarding; answer 413 at the end */
 		*upload_data_size = 0;
 		return MHD_YES;
@@ -210,6 +238,10 @@ int server_run(const char *db_path, const struct secret_keys *keys,
 	int rc = audit_queue_start(db_path, keys, err);
 	if (rc)
 		return rc;
+	if ((rc = jobs_start(db_path, keys, err))) {
+		audit_queue_stop();
+		return rc;
+	}
 	auth_init(2);
 
 	struct MHD_Daemon *d = MHD_start_daemon(
@@ -222,6 +254,7 @@ int server_run(const char *db_path, const struct secret_keys *keys,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 		NULL, MHD_OPTION_END);
 	if (!d) {
+		jobs_stop();
 		audit_queue_stop();
 		return wb_error_set(err, WB_EIO, 500, "LISTEN_FAILED",
 				    "无法启动 HTTP 服务（端口可能已被占用）",
@@ -236,6 +269,7 @@ int server_run(const char *db_path, const struct secret_keys *keys,
 	sigwait(&sigs, &sig);
 	log_info("signal %d: shutting down", sig);
 	MHD_stop_daemon(d);
+	jobs_stop();
 	close_stores();
 	audit_queue_stop();
 	return 0;

@@ -97,7 +97,7 @@ export function client(url, cookie, csrf, user) {
     if (method !== 'GET' && csrf && !('X-CSRF-Token' in extra)) headers['X-CSRF-Token'] = csrf;
     let payload;
     if (body !== undefined) {
-      payload = typeof body === 'string' ? body : JSON.stringify(body);
+      payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
       if (!('Content-Type' in headers)) headers['Content-Type'] = 'application/json';
     }
     const res = await fetch(url + '/api/v1' + path, { method, headers, body: payload });

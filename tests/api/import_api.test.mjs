@@ -1,0 +1,150 @@
+// Imports over HTTP against the real server: upload → job → progress and result, a dry run
+// that stores nothing, the rejected-rows download, jobs visible to their owner only,
+// lists scoped to the area, undo, and uploads refused before their body is read
+// (no session, wrong CSRF token, over the size limit).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer, sql, unitId, assertError } from './harness.mjs';
+
+const data = join(dirname(fileURLToPath(import.meta.url)), '../data/import');
+const PW = 'import-pass-1';
+let srv, station, other, village;
+
+before(async () => {
+  srv = await startServer({ demo: { minors: 300, seed: 9 } });
+  await srv.addUser({ username: 'mu', role: 'township_station', region: '500242207',
+    unit: unitId(srv.db, 'minor_station', '500242207'), password: PW });
+  await srv.addUser({ username: 'lt', role: 'township_station', region: '500242101',
+    unit: unitId(srv.db, 'minor_station', '500242101'), password: PW });
+  await srv.addUser({ username: 'vd', role: 'village_director', region: '500242207201',
+    unit: unitId(srv.db, 'village_committee', '500242207201'), password: PW });
+  station = await srv.login('mu', PW);
+  other = await srv.login('lt', PW);
+  village = await srv.login('vd', PW);
+});
+after(async () => { await srv.stop(); });
+
+async function upload(c, file, query) {
+  const bytes = readFileSync(join(data, file));
+  return c.request('POST', `/imports?${query}&file_name=${encodeURIComponent(file)}`, bytes,
+    { 'Content-Type': 'application/octet-stream' });
+}
+
+async function finish(c, job) {
+  for (let i = 0; i < 300; i++) {
+    const r = await c.get(`/jobs/${job.id}`);
+    assert.equal(r.status, 200, r.text);
+    if (r.body.status === 'done' || r.body.status === 'failed') return r.body;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error('job did not finish');
+}
+
+const persons = () => Number(sql(srv.db, 'select count(*) from persons'));
+
+test('dry run over HTTP: counts, reasons and samples; nothing stored', async () => {
+  const before1 = persons();
+  const r = await upload(station, 'hukou.csv', 'profile=hukou&region=500242207&dry_run=1');
+  assert.equal(r.status, 202, r.text);
+  assert.equal(r.body.job.kind, 'import.dry_run');
+  const job = await finish(station, r.body.job);
+  assert.equal(job.status, 'done', JSON.stringify(job.error));
+  const res = job.result;
+  assert.deepEqual([res.rows, res.applied, res.rejected, res.review], [7, 3, 4, 0]);
+  assert.equal(res.import_id, null);
+  assert.ok(res.reasons.some((x) => x.code === 'ID_CHECKSUM' && x.count === 1 && /校验/.test(x.message)));
+  assert.ok(res.samples.some((x) => x.row === 6 && x.code === 'ID_CHECKSUM'));
+  assert.equal(job.total, job.done);
+  assert.equal(persons(), before1);
+});
+
+test('import, then the rejected rows as a CSV download, then undo', async () => {
+  const before1 = persons();
+  const r = await upload(station, 'hukou.csv', 'profile=hukou&region=500242207&date=2026-11-01');
+  const job = await finish(station, r.body.job);
+  assert.equal(job.status, 'done');
+  const id = job.result.import_id;
+  assert.ok(id > 0);
+  assert.equal(persons(), before1 + job.result.created);
+  const meta = await station.get(`/imports/${id}`);
+  assert.equal(meta.status, 200);
+  assert.equal(meta.body.file_name, 'hukou.csv');
+  assert.equal(meta.body.status, 'done');
+  assert.equal(meta.body.counts.rejected, 4);
+  const rej = await station.get(`/imports/${id}/rejects`);
+  assert.equal(rej.status, 200);
+  assert.match(rej.headers.get('content-type'), /text\/csv/);
+  assert.match(rej.headers.get('content-disposition'), /attachment/);
+  assert.ok(rej.text.replace(/^\ufeff/, '').startsWith('姓名,性别,公民身份号码'), rej.text);
+  assert.equal(rej.text.trim().split('\r\n').length, 5);
+  // the other township sees neither the import nor its rows, exactly as if it did not exist
+  const list = await other.get('/imports');
+  assert.ok(!list.body.items.some((x) => x.id === id));
+  const theirs = await other.get(`/imports/${id}`);
+  const none = await other.get('/imports/99999999');
+  assertError(theirs, 404, 'IMPORT_NOT_FOUND');
+  assert.equal(theirs.text, none.text);
+  assert.equal((await other.get(`/imports/${id}/rejects`)).text, (await other.get('/imports/99999999/rejects')).text);
+  const mine = await station.get('/imports');
+  assert.ok(mine.body.items.some((x) => x.id === id));
+  // undo puts everything back
+  const u = await station.post(`/imports/${id}/undo`, {});
+  assert.equal(u.status, 200, u.text);
+  assert.equal(persons(), before1);
+  assertError(await station.post(`/imports/${id}/undo`, {}), 409, 'IMPORT_NOT_UNDOABLE');
+});
+
+test('XLSX upload with two sheets', async () => {
+  const r = await upload(station, 'school.xlsx', 'profile=school&region=500242207');
+  const job = await finish(station, r.body.job);
+  assert.equal(job.status, 'done', JSON.stringify(job.error));
+  assert.equal(job.result.format, 'xlsx');
+  assert.equal(job.result.rows, 4);
+  assert.equal(job.result.rejected, 1);
+});
+
+test('a malformed file fails its job with a clear error and stores nothing', async () => {
+  const before1 = persons();
+  const r = await station.request('POST', '/imports?profile=hukou&region=500242207',
+    '姓名,公民身份号码\n张三,1\n"open\n', { 'Content-Type': 'text/csv' });
+  const job = await finish(station, r.body.job);
+  assert.equal(job.status, 'failed');
+  assert.equal(job.error.code, 'TABLE_QUOTE');
+  assert.match(job.error.message, /引号/);
+  assert.equal(persons(), before1);
+});
+
+test('jobs are their owner\'s: another user gets 404', async () => {
+  const r = await upload(station, 'psych.csv', 'profile=psych&region=500242207&dry_run=1');
+  await finish(station, r.body.job);
+  assertError(await other.get(`/jobs/${r.body.job.id}`), 404, 'JOB_NOT_FOUND');
+  assertError(await station.get('/jobs/424242'), 404, 'JOB_NOT_FOUND');
+});
+
+test('refused uploads: permission, scope, profile, empty body, CSRF, session, size', async () => {
+  assertError(await upload(village, 'hukou.csv', 'profile=hukou'), 403, 'FORBIDDEN');
+  assertError(await upload(station, 'hukou.csv', 'profile=hukou&region=500242101'), 403, 'REGION_OUT_OF_SCOPE');
+  assertError(await upload(station, 'hukou.csv', 'profile=nosuch'), 422, 'PROFILE_NOT_FOUND');
+  assertError(await upload(station, 'hukou.csv', 'profile=../../etc/passwd'), 422, 'PROFILE_NOT_FOUND');
+  assertError(await station.request('POST', '/imports?profile=hukou', '', { 'Content-Type': 'text/csv' }),
+    400, 'BODY_REQUIRED');
+  const bytes = readFileSync(join(data, 'hukou.csv'));
+  assertError(await station.request('POST', '/imports?profile=hukou', bytes,
+    { 'Content-Type': 'text/csv', 'X-CSRF-Token': 'wrong' }), 403, 'CSRF_INVALID');
+  assertError(await srv.anonymous().request('POST', '/imports?profile=hukou', bytes,
+    { 'Content-Type': 'text/csv' }), 401, 'NOT_LOGGED_IN');
+  const big = Buffer.alloc(33 * 1024 * 1024, 0x61);
+  assertError(await station.request('POST', '/imports?profile=hukou', big,
+    { 'Content-Type': 'text/csv' }), 413, 'BODY_TOO_LARGE');
+});
+
+test('profiles for the upload page', async () => {
+  const r = await station.get('/import-profiles');
+  assert.equal(r.status, 200);
+  const custody = r.body.items.find((p) => p.name === 'custody');
+  assert.match(custody.title, /服刑/);
+  assert.ok(custody.columns.some((c) => c.key === 'kind' && c.required && c.header === '类别'));
+});
