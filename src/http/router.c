@@ -7,6 +7,7 @@
 
 #define A  ROUTE_AUTH
 #define AC (ROUTE_AUTH | ROUTE_CSRF)
+#define AS (ROUTE_AUTH | ROUTE_SNAPSHOT)
 
 const struct route routes[] = {
 	{"POST", "/api/v1/session", h_session_login, ROUTE_PUBLIC},
@@ -14,16 +15,16 @@ const struct route routes[] = {
 	{"DELETE", "/api/v1/session", h_session_logout, AC},
 	{"POST", "/api/v1/session/password", h_session_password, AC},
 	{"GET", "/api/v1/catalog", h_catalog, A},
-	{"GET", "/api/v1/regions/{}", h_region_get, A},
-	{"GET", "/api/v1/regions/{}/children", h_region_children, A},
+	{"GET", "/api/v1/regions/{}", h_region_get, AS},
+	{"GET", "/api/v1/regions/{}/children", h_region_children, AS},
 	{"GET", "/api/v1/units", h_units_list, A},
-	{"GET", "/api/v1/persons", h_persons_list, A},
+	{"GET", "/api/v1/persons", h_persons_list, AS},
 	{"POST", "/api/v1/persons", h_persons_create, AC},
-	{"GET", "/api/v1/persons/{}", h_persons_get, A},
+	{"GET", "/api/v1/persons/{}", h_persons_get, AS},
 	{"PATCH", "/api/v1/persons/{}", h_persons_update, AC},
 	{"POST", "/api/v1/persons/{}/reveal", h_persons_reveal, AC},
 	{"POST", "/api/v1/persons/{}/relations", h_relations_add, AC},
-	{"GET", "/api/v1/persons/{}/facts", h_facts_list, A},
+	{"GET", "/api/v1/persons/{}/facts", h_facts_list, AS},
 	{"POST", "/api/v1/persons/{}/facts", h_facts_add, AC},
 	{"GET", "/api/v1/registers/export", h_registers_export, A},
 	{"POST", "/api/v1/registers/export", h_registers_export_full, AC},

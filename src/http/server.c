@@ -10,6 +10,7 @@
  */
 #include "http/server.h"
 #include "http/jobs.h"
+#include "store/db.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -124,7 +125,12 @@ static void dispatch(struct req *r)
 		return;
 	if ((rt->flags & ROUTE_CSRF) && auth_csrf(r))
 		return;
-	rt->handler(r);
+	if ((rt->flags & ROUTE_SNAPSHOT) && db_begin_read(r->st->db, &err) == 0) {
+		rt->handler(r);
+		db_rollback(r->st->db); /* nothing was written: ending the read is enough */
+	} else {
+		rt->handler(r);
+	}
 	if (!r->replied)
 		reply_errorx(r, 500, "INTERNAL", "服务器内部错误", "internal server error");
 }
@@ -250,7 +256,7 @@ int server_run(const char *db_path, const struct secret_keys *keys,
 		log_mhd, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_THREAD_POOL_SIZE, opt->threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 		MHD_OPTION_CONNECTION_LIMIT, 1024u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 		NULL, MHD_OPTION_END);
 	if (!d) {

@@ -21,6 +21,28 @@ static const char SQL_DROP_INDEXES[] =
 	"DROP INDEX IF EXISTS relations_related; DROP INDEX IF EXISTS facts_person;"
 	"DROP INDEX IF EXISTS persons_id_hash; DROP INDEX IF EXISTS relations_unique;"
 	"DROP INDEX IF EXISTS facts_supersedes;";
+/* The screening change triggers (migration 005): a bulk load marks nothing dirty; the
+ * screening worker screens the whole database after it (no screen run yet, or a full
+ * screen when the load is done). Same DDL as 005_screening.sql. */
+static const char SQL_DROP_TRIGGERS[] =
+	"DROP TRIGGER IF EXISTS screen_dirty_fact_ins; DROP TRIGGER IF EXISTS screen_dirty_fact_upd;"
+	"DROP TRIGGER IF EXISTS screen_dirty_rel_ins; DROP TRIGGER IF EXISTS screen_dirty_rel_del;"
+	"DROP TRIGGER IF EXISTS screen_dirty_person_ins;"
+	"DROP TRIGGER IF EXISTS screen_dirty_person_upd;";
+static const char SQL_CREATE_TRIGGERS[] =
+	"CREATE TRIGGER IF NOT EXISTS screen_dirty_fact_ins AFTER INSERT ON facts BEGIN INSERT "
+	"INTO screen_dirty (person_id) VALUES (NEW.person_id); END;"
+	"CREATE TRIGGER IF NOT EXISTS screen_dirty_fact_upd AFTER UPDATE ON facts BEGIN INSERT "
+	"INTO screen_dirty (person_id) VALUES (NEW.person_id); END;"
+	"CREATE TRIGGER IF NOT EXISTS screen_dirty_rel_ins AFTER INSERT ON relations BEGIN INSERT "
+	"INTO screen_dirty (person_id) VALUES (NEW.person_id); END;"
+	"CREATE TRIGGER IF NOT EXISTS screen_dirty_rel_del AFTER DELETE ON relations BEGIN INSERT "
+	"INTO screen_dirty (person_id) VALUES (OLD.person_id); END;"
+	"CREATE TRIGGER IF NOT EXISTS screen_dirty_person_ins AFTER INSERT ON persons BEGIN "
+	"INSERT INTO screen_dirty (person_id) VALUES (NEW.id); END;"
+	"CREATE TRIGGER IF NOT EXISTS screen_dirty_person_upd AFTER UPDATE OF birth_date, "
+	"household_id, household_region, scope_region, gender ON persons BEGIN INSERT INTO "
+	"screen_dirty (person_id) VALUES (NEW.id); END;";
 static const char SQL_CREATE_INDEXES[] =
 	"CREATE INDEX IF NOT EXISTS persons_scope ON persons(scope_region, id);"
 	"CREATE INDEX IF NOT EXISTS persons_scope_birth ON persons(scope_region, birth_date);"
@@ -93,7 +115,8 @@ int bulk_begin(struct store *st, struct bulk_ids *next, struct wb_error *err)
 		next->unit = db_col_int(s, 4) + 1;
 	}
 	db_done(s);
-	if (rc < 0 || (rc = db_exec(st->db, SQL_DROP_INDEXES, err)) != 0) {
+	if (rc < 0 || (rc = db_exec(st->db, SQL_DROP_INDEXES, err)) != 0 ||
+	    (rc = db_exec(st->db, SQL_DROP_TRIGGERS, err)) != 0) {
 		bulk_abort(st);
 		return rc;
 	}
@@ -198,6 +221,8 @@ int bulk_fact(struct store *st, int64_t id, const struct bulk_fact *f, struct wb
 int bulk_commit(struct store *st, struct wb_error *err)
 {
 	int rc = db_exec(st->db, SQL_CREATE_INDEXES, err);
+	if (!rc)
+		rc = db_exec(st->db, SQL_CREATE_TRIGGERS, err);
 	if (rc) {
 		bulk_abort(st);
 		return rc;

@@ -82,7 +82,7 @@ int db_open(struct db **out, const char *path, int create, struct wb_error *err)
 		db,
 		"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
 		"PRAGMA trusted_schema=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
-		"PRAGMA mmap_size=1073741824;",
+		"PRAGMA mmap_size=0;",
 		err);
 	if (rc) {
 		db_close(db);
