@@ -83,8 +83,10 @@ int rule_set_rule_find(const struct rule_set *rs, const char *id); /* -1 if none
 
 struct rule_param {
 	const char *name;
-	int64_t value;
-	const char *unit; /* "" or the unit written after the value: 月 / months, 岁 … */
+	int64_t value;	  /* numeric parameters */
+	const char *unit; /* "" or the unit written after the value (months, 岁 …); NULL for
+			     a text parameter */
+	const char *text; /* text parameters (e.g. 心理困境起始级别 = "黄"), else NULL */
 };
 int rule_set_nparams(const struct rule_set *rs);
 const struct rule_param *rule_set_param(const struct rule_set *rs, int i);
