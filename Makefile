@@ -26,7 +26,8 @@ SRC       := $(sort $(wildcard src/*.c src/core/*.c src/domain/*.c src/store/*.c
                                 src/http/*.c src/cli/*.c src/ingest/*.c src/export/*.c))
 LIB_SRC   := $(filter-out src/main.c,$(SRC))
 GEN_SRC   := build/gen/migrations.c build/gen/assets.c build/gen/openapi.c \
-             build/gen/regions_seed.c build/gen/profiles.c build/gen/hanzi_tables.c
+             build/gen/regions_seed.c build/gen/profiles.c build/gen/hanzi_tables.c \
+             build/gen/builtin_rules.c
 UNICODE_DIR ?= /usr/share/unicode
 MIGRATIONS := $(sort $(wildcard src/store/migrations/sqlite/*.sql))
 PROFILES  := $(sort $(wildcard src/ingest/profiles/*.profile))
@@ -64,6 +65,10 @@ build/gen/profiles.c: $(PROFILES) tools/profiles2c.sh
 build/gen/openapi.c: src/http/openapi.json tools/text2c.sh
 	@mkdir -p $(@D)
 	tools/text2c.sh $@ openapi_json src/http/openapi.json
+
+build/gen/builtin_rules.c: rules/builtin.rules tools/text2c.sh
+	@mkdir -p $(@D)
+	tools/text2c.sh $@ builtin_rules rules/builtin.rules
 
 build/gen/regions_seed.c: data/regions-seed-counties.csv tools/text2c.sh
 	@mkdir -p $(@D)
@@ -155,7 +160,7 @@ e2e: build/asan/weibao
 fuzz:
 	@tools/fuzz.sh
 
-bench: deps build/rel/weibao build/rel/bench/linkage_bench
+bench: deps build/rel/weibao build/rel/bench/linkage_bench build/rel/bench/screen_bench
 	@bench/run.sh
 
 clean:

@@ -1,0 +1,775 @@
+/* rules_test -- the rule language (src/domain/rule_*.c): good and bad rule texts with the
+ * expected line:column errors; the built-in rule set over hand-made families built with
+ * the snapshot builder, rule by rule with the edge cases of RULES.md; the JSON form of a
+ * result; threads; incremental updates of the snapshot (src/domain/snapshot.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/timeutil.h"
+#include "domain/rule.h"
+#include "domain/screen.h"
+#include "domain/snapshot.h"
+
+#define D(y, m, d) ((int32_t)date_days((y), (m), (d)))
+#define OPEN	   SNAPSHOT_DAY_MAX
+#define SINCE	   SNAPSHOT_DAY_MIN
+
+static int32_t today(void)
+{
+	return D(2026, 12, 1);
+}
+
+/* ---- fixture: a tiny county built through the snapshot builder ---------------------- */
+
+struct fx {
+	struct snapshot_builder *b;
+	struct snapshot *s;
+	struct rule_set *rs;
+	struct screen_env *env;
+	int64_t next_id, next_fact, next_hh;
+	struct screen_result r;
+};
+
+static struct fx *fx_new(void)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct wb_error e;
+	f->b = snapshot_builder_new();
+	f->next_id = 100;
+	f->next_fact = 5000;
+	f->next_hh = 10;
+	assert_int_equal(rule_set_builtin(&f->rs, &e), 0);
+	return f;
+}
+
+static void fx_free(struct fx *f)
+{
+	snapshot_builder_free(f->b);
+	snapshot_free(f->s);
+	screen_env_free(f->env);
+	rule_set_free(f->rs);
+	free(f);
+}
+
+static int64_t person(struct fx *f, int64_t hh, int32_t birth, char gender)
+{
+	struct snapshot_person_in p = {f->next_id++,   hh, birth, gender, 500242000000ull,
+				       500242104001ull};
+	snapshot_builder_add_person(f->b, &p);
+	return p.id;
+}
+
+static int64_t fact(struct fx *f, int64_t pid, const char *type, const char *value, int32_t from,
+		    int32_t to)
+{
+	int t = snapshot_fact_type_id(type);
+	assert_true(t >= 0);
+	struct snapshot_fact_in in = {f->next_fact++, pid, t, snapshot_value_code(t, value),
+				      from,	      to};
+	snapshot_builder_add_fact(f->b, &in);
+	return in.id;
+}
+
+static void relate(struct fx *f, int64_t child, int64_t adult, const char *kind, int flags)
+{
+	struct snapshot_relation_in r = {child, adult, snapshot_rel_kind_id(kind), flags};
+	assert_true(r.kind >= 0);
+	snapshot_builder_add_relation(f->b, &r);
+}
+
+/* A child of `years` (birthday `days_after` days after the reference date in its year,
+ * so days_after = 1 makes a child one day short of `years`) with father and mother in
+ * one household; the parents are guardians living with the child. */
+struct family {
+	int64_t child, father, mother, hh;
+};
+
+static struct family family(struct fx *f, int years, int days_after, int rural)
+{
+	struct family m;
+	m.hh = f->next_hh++;
+	m.father = person(f, m.hh, D(1985, 3, 1), 'M');
+	m.mother = person(f, m.hh, D(1987, 5, 1), 'F');
+	m.child = person(f, m.hh, D(2026 - years, 12, 1) + days_after, 'F');
+	relate(f, m.child, m.father, "father", SNAP_RF_GUARDIAN | SNAP_RF_LIVES_WITH);
+	relate(f, m.child, m.mother, "mother", SNAP_RF_GUARDIAN | SNAP_RF_LIVES_WITH);
+	if (rural)
+		fact(f, m.child, "hukou_rural", NULL, SINCE, OPEN);
+	return m;
+}
+
+static void finish(struct fx *f)
+{
+	struct wb_error e;
+	assert_int_equal(snapshot_builder_finish(&f->s, f->b, &e), 0);
+	f->b = NULL;
+	assert_int_equal(screen_env_new(&f->env, f->rs, today(), &e), 0);
+}
+
+static const struct screen_result *screen(struct fx *f, int64_t pid)
+{
+	struct wb_error e;
+	assert_int_equal(screen_person_id(&f->r, f->env, f->s, pid, &e), 0);
+	return &f->r;
+}
+
+static int in_cat(struct fx *f, const struct screen_result *r, const char *code)
+{
+	int c = rule_set_category_find(f->rs, code);
+	assert_true(c >= 0);
+	return (int)((r->categories >> c) & 1);
+}
+
+static const char *trigger(struct fx *f, const struct screen_result *r)
+{
+	return r->hard_trigger < 0 ? "" : rule_set_rule(f->rs, r->hard_trigger)->id;
+}
+
+static int hit_has_fact(const struct screen_result *r, int kind, int64_t fact_id)
+{
+	for (int i = 0; i < r->nhits; i++)
+		for (int k = 0; r->hits[i].kind == kind && k < r->hits[i].ev_n; k++)
+			if (r->evidence[r->hits[i].ev_off + k] == fact_id)
+				return 1;
+	return 0;
+}
+
+/* ---- the language -------------------------------------------------------------------- */
+
+static const char good_text[] =
+	"ruleset \"test\" version \"t-1\"\n"
+	"param 上限 = 16 岁\n"
+	"param 期限 = 6 months\n"
+	"param 级别 = \"橙\"\n"
+	"category lb \"留守\" \"left behind\"\n"
+	"scale \"好\" \"中\" \"差\"\n"
+	"band 蓝 >= 1\n"
+	"band 红 >= 50\n"
+	"define 外出 = has migrant_work for at least 期限\n"
+	"rule T-1 \"测试\" basis \"法 1\"\n"
+	"  when age < 上限 and both parents: 外出\n"
+	"       and not has in_school where value = 0\n"
+	"  then category lb reason \"已满{期限}\"\n"
+	"       score 5 reason \"五分\"\n"
+	"       guardianship \"中\" reason \"一般\"\n"
+	"end\n"
+	"rule T-2 \"心理\" basis \"法 2\" when has psych_screening where value >= 级别 "
+	"within last 期限 then red reason \"{级别}色\" end\n"
+	"rule T-3 \"全角\" basis “法 3” when age between 6 and 15 and（father：has deceased）"
+	"then score 1 reason \"x\" end\n";
+
+static void parse_good(void **state)
+{
+	(void)state;
+	struct rule_set *rs;
+	struct rule_pos pos;
+	struct wb_error e;
+	int rc = rule_set_compile(&rs, good_text, strlen(good_text), &pos, &e);
+	if (rc)
+		fail_msg("%s", e.message_en);
+	assert_string_equal(rule_set_name(rs), "test");
+	assert_string_equal(rule_set_version(rs), "t-1");
+	assert_int_equal(rule_set_nrules(rs), 3);
+	assert_int_equal(rule_set_ncategories(rs), 1);
+	assert_string_equal(rule_set_category(rs, 0)->name_en, "left behind");
+	const struct rule_info *ri = rule_set_rule(rs, 0);
+	assert_string_equal(ri->id, "T-1");
+	assert_string_equal(ri->basis, "法 1");
+	assert_int_equal(ri->line, 10);
+	assert_int_equal(ri->outputs, RULE_OUT_CATEGORY | RULE_OUT_SCORE | RULE_OUT_GUARDIANSHIP);
+	assert_int_equal(rule_set_rule(rs, 1)->outputs, RULE_OUT_RED);
+	assert_string_equal(rule_set_rule(rs, 2)->basis, "法 3");
+	assert_int_equal(rule_set_nparams(rs), 3);
+	assert_string_equal(rule_set_param(rs, 2)->text, "橙");
+	assert_int_equal(rule_set_param(rs, 1)->value, 6);
+	assert_string_equal(rule_set_scale_label(rs, 1), "中");
+	assert_int_equal(rule_set_band(rs, SCREEN_LEVEL_RED), 50);
+	assert_int_equal(rule_set_band(rs, SCREEN_LEVEL_ORANGE), INT32_MAX);
+	assert_int_equal(rule_set_rule_find(rs, "T-2"), 1);
+	rule_set_free(rs);
+}
+
+struct bad {
+	const char *text;
+	int line, col;
+	const char *code;
+	const char *en; /* part of the English message */
+};
+
+static const struct bad bads[] = {
+	{"rule A \"n\" basis \"b\" when age < 16 category c reason \"r\" end", 1, 36, "RULE_SYNTAX",
+	 "expected 'then', found 'category'"},
+	{"category c \"c\" \"c\"\nrule A \"n\" basis \"b\"\n  when has jailed then category c "
+	 "reason "
+	 "\"r\" end",
+	 3, 12, "RULE_SEMANTIC", "unknown fact type: 'jailed'"},
+	{"rule A \"n\" basis \"b\" when age < 16 then category nope reason \"r\" end", 1, 50,
+	 "RULE_SEMANTIC", "undefined category"},
+	{"rule A \"n\n", 1, 8, "RULE_SYNTAX", "unterminated string"},
+	{"rule A \"n\" basis \"b\" when father: mother: has deceased then red reason \"r\" end", 1,
+	 35, "RULE_SEMANTIC", "relatives cannot nest"},
+	{"rule A \"n\" basis \"b\" when has migrant_work for at least 6 then red reason \"r\" end",
+	 1, 59, "RULE_SYNTAX", "expected a unit"},
+	{"rule A \"n\" basis \"b\"\nwhen has psych_screening where value = \"紫\" then red reason "
+	 "\"r\" end",
+	 2, 40, "RULE_SEMANTIC", "no such value"},
+	{"param x = 3\nrule 留守 \"n\" basis \"b\" when age < 未定义 then red reason \"r\" end", 2,
+	 34, "RULE_SEMANTIC", "undefined parameter"},
+	{"rule A \"n\" basis \"b\" when age < 16 then red reason \"{没有}\" end", 1, 52,
+	 "RULE_SEMANTIC", "undefined parameter"},
+	{"rule A \"n\" basis \"b\" when age < 16 then red reason \"r\"", 1, 55, "RULE_SYNTAX",
+	 "found end of file"},
+	{"rule A \"n\" basis \"b\" when age < 16 then red reason \"r\" end\nrule A \"n\" basis "
+	 "\"b\" when age < 16 then red reason \"r\" end",
+	 2, 6, "RULE_SEMANTIC", "duplicate rule id"},
+	{"foo", 1, 1, "RULE_SYNTAX", "expected 'ruleset', 'param'"},
+	{"rule A \"n\" basis \"b\" when age $ 3", 1, 31, "RULE_SYNTAX", "unexpected character"},
+	{"rule A \"n\" basis \"b\" when 年龄 < 3 then red reason \"r\" end", 1, 27, "RULE_SEMANTIC",
+	 "undefined condition name"},
+	{"define and = true", 1, 8, "RULE_SEMANTIC", "keyword cannot be a name"},
+	{"rule A \"n\" basis \"b\" when has disability where grade <= 2 or has deceased "
+	 "then red reason \"r\" end",
+	 1, 0, NULL, NULL}, /* good: the value condition stops before "or has" */
+	{"band 红 >= 10\nband 黄 >= 20", 2, 11, "RULE_SEMANTIC", "bands must rise"},
+	{"rule A \"n\" basis \"b\" when has psych_screening where grade = 2 then red reason \"r\" "
+	 "end",
+	 1, 53, "RULE_SEMANTIC", "only disability"},
+};
+
+static void parse_bad(void **state)
+{
+	(void)state;
+	int failed = 0;
+	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+		struct rule_set *rs = NULL;
+		struct rule_pos pos;
+		struct wb_error e;
+		memset(&e, 0, sizeof(e));
+		int rc = rule_set_compile(&rs, bads[i].text, strlen(bads[i].text), &pos, &e);
+		if (!bads[i].code) {
+			if (rc)
+				fail_msg("case %zu: %s", i, e.message_en);
+			rule_set_free(rs);
+			continue;
+		}
+		if (rc == 0)
+			fail_msg("case %zu compiled", i);
+		assert_null(rs);
+		if (pos.line != bads[i].line || pos.col != bads[i].col ||
+		    strcmp(e.code, bads[i].code) || !strstr(e.message_en, bads[i].en)) {
+			print_error("case %zu: got %d:%d %s %s\n", i, pos.line, pos.col, e.code,
+				    e.message_en);
+			failed++;
+			continue;
+		}
+		char zh[64];
+		snprintf(zh, sizeof(zh), "第%d行第%d列：", pos.line, pos.col);
+		assert_true(strncmp(e.message, zh, strlen(zh)) == 0);
+		assert_int_equal(e.status, 422);
+	}
+	assert_int_equal(failed, 0);
+}
+
+static void parse_limits(void **state)
+{
+	(void)state;
+	struct rule_set *rs;
+	struct rule_pos pos;
+	struct wb_error e;
+	char text[4096];
+	int n = snprintf(text, sizeof(text), "rule A \"n\" basis \"b\" when ");
+	for (int i = 0; i < 200; i++)
+		text[n++] = '(';
+	text[n] = '\0';
+	assert_int_equal(rule_set_compile(&rs, text, strlen(text), &pos, &e), WB_ETOOBIG);
+	assert_string_equal(e.code, "RULE_TOO_BIG");
+	/* invalid UTF-8 is refused at its place */
+	assert_int_equal(rule_set_compile(&rs, "rule \xff", 6, &pos, &e), WB_EINVAL);
+	assert_int_equal(pos.line, 1);
+	assert_int_equal(pos.col, 6);
+	/* embedded NUL */
+	assert_int_equal(rule_set_compile(&rs, "rule\0A", 6, &pos, &e), WB_EINVAL);
+	assert_int_equal(pos.col, 5);
+}
+
+static void builtin_compiles(void **state)
+{
+	(void)state;
+	struct rule_set *rs;
+	struct wb_error e;
+	size_t len;
+	assert_true(strstr(rule_builtin_text(&len), "ruleset") != NULL);
+	assert_true(len > 1000);
+	assert_int_equal(rule_set_builtin(&rs, &e), 0);
+	static const char *const cats[] = {
+		"left_behind",	     "difficulty", "orphan",	   "unsupported",
+		"prisoner_child",    "street",	   "idle_youth",   "bad_behaviour",
+		"serious_behaviour", "psych",	   "guardianship", "disabled",
+		"correction",	     "victim",	   "dropout",	   "divorced_family"};
+	for (size_t i = 0; i < sizeof(cats) / sizeof(cats[0]); i++)
+		assert_true(rule_set_category_find(rs, cats[i]) >= 0);
+	for (int i = 0; i < rule_set_nrules(rs); i++)
+		assert_true(strlen(rule_set_rule(rs, i)->basis) > 0);
+	assert_int_equal(rule_set_nscale(rs), 3);
+	assert_string_equal(rule_set_scale_label(rs, 2), "差");
+	rule_set_free(rs);
+}
+
+/* ---- 农村留守儿童 ------------------------------------------------------------------------ */
+
+static void left_behind(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new();
+	/* both away a year: 15 (one day short of 16) yes, 16 no */
+	struct family a = family(f, 16, 1, 1), b = family(f, 16, 0, 1);
+	struct family *ab[] = {&a, &b};
+	for (int i = 0; i < 2; i++) {
+		fact(f, ab[i]->father, "migrant_work", "广东", D(2025, 10, 1), OPEN);
+		fact(f, ab[i]->mother, "migrant_work", "广东", D(2025, 10, 1), OPEN);
+	}
+	/* urban: not 留守 */
+	struct family u = family(f, 10, 0, 0);
+	fact(f, u.father, "migrant_work", "x", D(2025, 1, 1), OPEN);
+	fact(f, u.mother, "migrant_work", "x", D(2025, 1, 1), OPEN);
+	/* away only 3 months: not yet */
+	struct family s = family(f, 10, 0, 1);
+	fact(f, s.father, "migrant_work", "x", D(2026, 9, 1), OPEN);
+	fact(f, s.mother, "migrant_work", "x", D(2025, 1, 1), OPEN);
+	/* one away, the other severely disabled (grade 2), or intellectual grade 3 */
+	struct family d2 = family(f, 10, 0, 1), d5 = family(f, 10, 0, 1), d4 = family(f, 10, 0, 1);
+	struct family il = family(f, 10, 0, 1), one = family(f, 10, 0, 1);
+	fact(f, d2.father, "migrant_work", "x", D(2025, 1, 1), OPEN);
+	int64_t dis = fact(f, d2.mother, "disability", "4-2", D(2020, 1, 1), OPEN);
+	fact(f, d5.mother, "migrant_work", "x", D(2025, 1, 1), OPEN);
+	fact(f, d5.father, "disability", "5-3", D(2020, 1, 1), OPEN);
+	fact(f, d4.father, "migrant_work", "x", D(2025, 1, 1), OPEN);
+	fact(f, d4.mother, "disability", "4-3", D(2020, 1, 1), OPEN); /* limb grade 3: able */
+	fact(f, il.father, "migrant_work", "x", D(2025, 1, 1), OPEN);
+	fact(f, il.mother, "serious_illness", "尿毒症", D(2024, 1, 1), OPEN);
+	fact(f, one.father, "migrant_work", "x", D(2025, 1, 1), OPEN); /* mother at home */
+	finish(f);
+	const struct screen_result *r = screen(f, a.child);
+	assert_true(in_cat(f, r, "left_behind"));
+	assert_int_equal(r->level, SCREEN_LEVEL_BLUE);
+	assert_string_equal(rule_set_scale_label(f->rs, r->guardianship), "一般");
+	assert_false(in_cat(f, screen(f, b.child), "left_behind"));
+	assert_false(in_cat(f, screen(f, u.child), "left_behind"));
+	assert_false(in_cat(f, screen(f, s.child), "left_behind"));
+	r = screen(f, d2.child);
+	assert_true(in_cat(f, r, "left_behind"));
+	assert_true(hit_has_fact(r, SCREEN_HIT_CATEGORY, dis));
+	assert_true(in_cat(f, screen(f, d5.child), "left_behind"));
+	assert_false(in_cat(f, screen(f, d4.child), "left_behind"));
+	assert_true(in_cat(f, screen(f, il.child), "left_behind"));
+	r = screen(f, one.child);
+	assert_true(screen_result_empty(r));
+	assert_string_equal(rule_set_scale_label(f->rs, r->guardianship), "较好");
+	fx_free(f);
+}
+
+/* ---- 孤儿 / 事实无人抚养 / 服刑人员子女 ------------------------------------------------ */
+
+static void orphan_and_unsupported(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new();
+	struct family orph = family(f, 9, 0, 1);
+	fact(f, orph.father, "deceased", NULL, D(2022, 1, 1), OPEN);
+	fact(f, orph.mother, "declared_missing", NULL, D(2023, 1, 1), OPEN);
+	int64_t gp = person(f, orph.hh, D(1955, 1, 1), 'F');
+	relate(f, orph.child, gp, "grandmother", SNAP_RF_GUARDIAN | SNAP_RF_LIVES_WITH);
+	/* one parent dead, the other imprisoned (sentence of years) */
+	struct family dp = family(f, 12, 0, 1);
+	fact(f, dp.father, "deceased", NULL, D(2021, 1, 1), OPEN);
+	int64_t jail = fact(f, dp.mother, "imprisoned", "某监狱", D(2025, 6, 1), D(2029, 1, 1));
+	/* both in A: one imprisoned, the other severely disabled */
+	struct family aa = family(f, 12, 0, 1);
+	fact(f, aa.father, "imprisoned", "x", D(2026, 10, 1), OPEN);
+	fact(f, aa.mother, "disability", "6-4", D(2019, 1, 1), OPEN);
+	/* imprisonment shorter than 6 months: not in A */
+	struct family sh = family(f, 12, 0, 1);
+	fact(f, sh.father, "deceased", NULL, D(2021, 1, 1), OPEN);
+	fact(f, sh.mother, "imprisoned", "x", D(2026, 10, 1), D(2027, 1, 31));
+	/* released last month: neither current nor in A */
+	struct family rel = family(f, 12, 0, 1);
+	fact(f, rel.father, "deceased", NULL, D(2021, 1, 1), OPEN);
+	fact(f, rel.mother, "imprisoned", "x", D(2023, 1, 1), D(2026, 11, 1));
+	/* lost contact 9 months vs 3 months (counted from the police accepting it) */
+	struct family l9 = family(f, 12, 0, 1), l3 = family(f, 12, 0, 1);
+	fact(f, l9.father, "deceased", NULL, D(2021, 1, 1), OPEN);
+	fact(f, l9.mother, "lost_contact", NULL, D(2026, 3, 1), OPEN);
+	fact(f, l3.father, "deceased", NULL, D(2021, 1, 1), OPEN);
+	fact(f, l3.mother, "lost_contact", NULL, D(2026, 9, 1), OPEN);
+	/* 17 vs 18 */
+	struct family adult = family(f, 18, 0, 1);
+	fact(f, adult.father, "deceased", NULL, D(2021, 1, 1), OPEN);
+	fact(f, adult.mother, "deceased", NULL, D(2021, 1, 1), OPEN);
+	finish(f);
+
+	const struct screen_result *r = screen(f, orph.child);
+	assert_true(in_cat(f, r, "orphan"));
+	assert_false(in_cat(f, r, "unsupported"));
+	assert_string_equal(trigger(f, r), ""); /* a capable grandmother is guardian */
+	r = screen(f, dp.child);
+	assert_true(in_cat(f, r, "unsupported"));
+	assert_true(in_cat(f, r, "prisoner_child"));
+	assert_false(in_cat(f, r, "orphan"));
+	assert_true(hit_has_fact(r, SCREEN_HIT_CATEGORY, jail));
+	/* no guardian can act (father dead, mother imprisoned): 未保法 92 → 红 */
+	assert_string_equal(trigger(f, r), "GF-4");
+	assert_int_equal(r->level, SCREEN_LEVEL_RED);
+	assert_true(in_cat(f, screen(f, aa.child), "unsupported"));
+	r = screen(f, sh.child);
+	assert_false(in_cat(f, r, "unsupported"));
+	assert_true(in_cat(f, r, "prisoner_child"));
+	r = screen(f, rel.child);
+	assert_false(in_cat(f, r, "unsupported"));
+	assert_false(in_cat(f, r, "prisoner_child"));
+	assert_true(in_cat(f, screen(f, l9.child), "unsupported"));
+	assert_false(in_cat(f, screen(f, l3.child), "unsupported"));
+	assert_true(screen_result_empty(screen(f, adult.child)));
+	fx_free(f);
+}
+
+/* ---- hard triggers and the scored level ------------------------------------------------ */
+
+static void triggers_and_levels(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new();
+	struct family psy = family(f, 14, 0, 0), sb1 = family(f, 14, 0, 0),
+		      sb5 = family(f, 14, 0, 0);
+	struct family u7 = family(f, 7, 0, 0), u9 = family(f, 9, 0, 0), a15 = family(f, 15, 0, 0);
+	struct family a16 = family(f, 16, 0, 0), bb = family(f, 14, 0, 0),
+		      old = family(f, 14, 0, 0);
+	struct family py = family(f, 14, 0, 0);
+	int64_t red = fact(f, psy.child, "psych_screening", "红", D(2026, 10, 1), OPEN);
+	fact(f, sb1.child, "serious_bad_behaviour", "3", D(2026, 11, 1), OPEN);
+	fact(f, sb5.child, "serious_bad_behaviour", "3", D(2026, 7, 1), OPEN);
+	fact(f, u7.child, "unattended", NULL, D(2026, 11, 20), OPEN);
+	fact(f, u9.child, "unattended", NULL, D(2026, 11, 20), OPEN);
+	fact(f, a15.child, "lives_alone", NULL, D(2026, 6, 1), OPEN);
+	fact(f, a16.child, "lives_alone", NULL, D(2026, 6, 1), OPEN);
+	fact(f, bb.child, "bad_behaviour", "2", D(2026, 1, 1), OPEN);
+	fact(f, old.child, "bad_behaviour", "2", D(2025, 11, 1), OPEN);
+	fact(f, py.child, "psych_screening", "黄", D(2026, 10, 1), OPEN);
+	finish(f);
+
+	const struct screen_result *r = screen(f, psy.child);
+	assert_int_equal(r->level, SCREEN_LEVEL_RED);
+	assert_string_equal(trigger(f, r), "PS-2");
+	assert_true(in_cat(f, r, "psych"));
+	assert_true(hit_has_fact(r, SCREEN_HIT_RED, red));
+	r = screen(f, sb1.child);
+	assert_string_equal(trigger(f, r), "SB-2");
+	r = screen(f, sb5.child);
+	assert_true(in_cat(f, r, "serious_behaviour"));
+	assert_int_equal(r->hard_trigger, -1);
+	assert_int_equal(r->score, 30);
+	assert_int_equal(r->level, SCREEN_LEVEL_ORANGE);
+	r = screen(f, u7.child);
+	assert_string_equal(trigger(f, r), "GF-1");
+	assert_string_equal(rule_set_scale_label(f->rs, r->guardianship), "差");
+	r = screen(f, u9.child);
+	assert_string_equal(trigger(f, r), "GF-3"); /* 未保法 92(四), not the under-8 rule */
+	assert_string_equal(trigger(f, screen(f, a15.child)), "GF-2");
+	assert_true(screen_result_empty(screen(f, a16.child)));
+	r = screen(f, bb.child);
+	assert_true(in_cat(f, r, "bad_behaviour"));
+	assert_int_equal(r->level, SCREEN_LEVEL_YELLOW);
+	assert_false(in_cat(f, screen(f, old.child), "bad_behaviour"));
+	r = screen(f, py.child);
+	assert_true(in_cat(f, r, "psych"));
+	assert_int_equal(r->level, SCREEN_LEVEL_YELLOW);
+	fx_free(f);
+}
+
+/* ---- guardianship rating, other categories ----------------------------------------------- */
+
+static void guardianship_and_others(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new();
+	/* both parents away, nobody capable at home: 委托不当 → 差 */
+	struct family away = family(f, 10, 0, 1);
+	away.father = person(f, away.hh, D(1985, 3, 1), 'M');
+	away.mother = person(f, away.hh, D(1987, 5, 1), 'F');
+	away.child = person(f, away.hh, D(2016, 6, 1), 'M');
+	relate(f, away.child, away.father, "father", SNAP_RF_GUARDIAN);
+	relate(f, away.child, away.mother, "mother", SNAP_RF_GUARDIAN);
+	fact(f, away.child, "hukou_rural", NULL, SINCE, OPEN);
+	fact(f, away.father, "migrant_work", "x", D(2025, 1, 1), OPEN);
+	fact(f, away.mother, "migrant_work", "x", D(2025, 1, 1), OPEN);
+	int64_t gp = person(f, away.hh, D(1950, 1, 1), 'M');
+	relate(f, away.child, gp, "grandfather", SNAP_RF_GUARDIAN | SNAP_RF_LIVES_WITH);
+	fact(f, gp, "disability", "1-1", D(2010, 1, 1), OPEN);
+	/* no parents' data at all: no 92 trigger (nothing is known) */
+	int64_t lone = person(f, 0, D(2015, 1, 1), 'M');
+	/* other categories */
+	struct family o = family(f, 15, 0, 0);
+	fact(f, o.child, "disability", "2-3", D(2016, 1, 1), OPEN);
+	fact(f, o.child, "low_income", NULL, D(2024, 1, 1), OPEN);
+	fact(f, o.child, "dropout", "未返校", D(2026, 3, 1), OPEN);
+	fact(f, o.child, "community_correction", NULL, D(2026, 8, 1), D(2027, 8, 1));
+	fact(f, o.child, "crime_victim", NULL, D(2025, 1, 1), OPEN);
+	fact(f, o.child, "parents_divorced", NULL, D(2020, 1, 1), OPEN);
+	fact(f, o.child, "street_begging", NULL, D(2026, 11, 1), OPEN);
+	finish(f);
+
+	const struct screen_result *r = screen(f, away.child);
+	assert_true(in_cat(f, r, "left_behind"));
+	assert_true(in_cat(f, r, "guardianship"));
+	assert_string_equal(rule_set_scale_label(f->rs, r->guardianship), "差");
+	r = screen(f, lone);
+	assert_true(screen_result_empty(r));
+	r = screen(f, o.child);
+	static const char *const want[] = {"disabled", "difficulty",	  "dropout", "correction",
+					   "victim",   "divorced_family", "street",  "idle_youth"};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!in_cat(f, r, want[i]))
+			fail_msg("missing %s", want[i]);
+	assert_string_equal(trigger(f, r), "ST-1");
+	fx_free(f);
+}
+
+/* ---- JSON ---------------------------------------------------------------------------------- */
+
+static void result_json(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new();
+	struct family dp = family(f, 12, 0, 1);
+	int64_t dead = fact(f, dp.father, "deceased", NULL, D(2021, 1, 1), OPEN);
+	fact(f, dp.mother, "imprisoned", "某监狱", D(2025, 6, 1), D(2029, 1, 1));
+	finish(f);
+	const struct screen_result *r = screen(f, dp.child);
+	struct buf b;
+	struct wb_error e;
+	buf_init(&b, 1 << 20);
+	assert_int_equal(screen_result_json(&b, r, f->env, &e), 0);
+	json_error_t je;
+	json_t *j = json_loads(b.data, JSON_REJECT_DUPLICATES, &je);
+	if (!j)
+		fail_msg("%s: %s", je.text, b.data);
+	assert_string_equal(json_string_value(json_object_get(j, "level")), "red");
+	assert_string_equal(json_string_value(json_object_get(j, "level_name")), "红");
+	assert_string_equal(json_string_value(json_object_get(j, "date")), "2026-12-01");
+	json_t *rsj = json_object_get(j, "ruleset");
+	assert_string_equal(json_string_value(json_object_get(rsj, "version")),
+			    rule_set_version(f->rs));
+	json_t *cats = json_object_get(j, "categories");
+	int found = 0;
+	for (size_t i = 0; i < json_array_size(cats); i++) {
+		json_t *c = json_array_get(cats, i);
+		if (strcmp(json_string_value(json_object_get(c, "code")), "unsupported"))
+			continue;
+		found = 1;
+		assert_string_equal(json_string_value(json_object_get(c, "name")),
+				    "事实无人抚养儿童");
+		assert_string_equal(json_string_value(json_object_get(c, "rule_id")), "UN-2");
+		assert_true(
+			strstr(json_string_value(json_object_get(c, "basis")), "民发〔2019〕62号"));
+		json_t *ids = json_object_get(c, "fact_ids");
+		assert_int_equal(json_array_size(ids), 2);
+		assert_int_equal(json_integer_value(json_array_get(ids, 0)), dead);
+	}
+	assert_true(found);
+	json_t *ht = json_object_get(j, "hard_trigger");
+	assert_string_equal(json_string_value(json_object_get(ht, "rule_id")), "GF-4");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(j, "guardianship"), "rating")),
+		"差");
+	json_decref(j);
+	/* the ceiling of the caller's buffer is respected */
+	struct buf small;
+	buf_init(&small, 64);
+	assert_int_equal(screen_result_json(&small, r, f->env, &e), WB_ETOOBIG);
+	buf_release(&small);
+	buf_release(&b);
+	fx_free(f);
+}
+
+/* ---- threads and replication -------------------------------------------------------------- */
+
+struct tally {
+	size_t n[2], red;
+};
+
+static int tally_cb(void *ctx, int thread, const struct screen_result *r)
+{
+	struct tally *t = ctx;
+	t->n[thread]++; /* each thread its own slot */
+	if (thread == 0 && r->level == SCREEN_LEVEL_RED)
+		t->red++;
+	return 0;
+}
+
+static void screen_all_threads(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new();
+	for (int i = 0; i < 300; i++) {
+		struct family m = family(f, i % 20, 0, i % 2 == 0);
+		if (i % 3 == 0)
+			fact(f, m.father, "migrant_work", "x", D(2025, 1, 1), OPEN);
+		if (i % 6 == 0)
+			fact(f, m.mother, "migrant_work", "x", D(2025, 1, 1), OPEN);
+		if (i % 7 == 0)
+			fact(f, m.child, "psych_screening", "红", D(2026, 11, 1), OPEN);
+	}
+	finish(f);
+	struct screen_stats one, two;
+	struct wb_error e;
+	struct tally t = {{0, 0}, 0};
+	assert_int_equal(screen_all(f->env, f->s, 1, 0, NULL, NULL, &one, &e), 0);
+	assert_int_equal(screen_all(f->env, f->s, 2, SCREEN_SKIP_EMPTY, tally_cb, &t, &two, &e), 0);
+	assert_int_equal(one.persons, 900);
+	assert_int_equal(two.persons, 900);
+	assert_int_equal(one.flagged, two.flagged);
+	assert_int_equal(t.n[0] + t.n[1], two.flagged);
+	assert_int_equal(one.level[SCREEN_LEVEL_RED], two.level[SCREEN_LEVEL_RED]);
+	int lb = rule_set_category_find(f->rs, "left_behind");
+	assert_true(one.category[lb] > 0);
+
+	struct snapshot *big = snapshot_replicate(f->s, 3);
+	struct screen_stats three;
+	assert_int_equal(snapshot_count(big), 2700);
+	assert_int_equal(screen_all(f->env, big, 2, 0, NULL, NULL, &three, &e), 0);
+	assert_int_equal(three.flagged, 3 * one.flagged);
+	assert_int_equal(three.category[lb], 3 * one.category[lb]);
+	snapshot_free(big);
+	assert_int_equal(screen_all(f->env, f->s, 0, 0, NULL, NULL, NULL, &e), WB_EINVAL);
+	fx_free(f);
+}
+
+/* ---- incremental update --------------------------------------------------------------------- */
+
+static int contains(const uint32_t *v, size_t n, uint32_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return 1;
+	return 0;
+}
+
+static void incremental(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new();
+	struct family m = family(f, 10, 0, 1);
+	int64_t sib = person(f, m.hh, D(2018, 1, 1), 'M');
+	relate(f, sib, m.father, "father", SNAP_RF_GUARDIAN | SNAP_RF_LIVES_WITH);
+	family(f, 5, 0, 0); /* another household, untouched */
+	finish(f);
+	assert_false(in_cat(f, screen(f, m.child), "prisoner_child"));
+
+	/* the 司法所 records the father's imprisonment */
+	struct snapshot_person_in fp = {m.father,	 m.hh,		 D(1985, 3, 1), 'M',
+					500242000000ull, 500242104001ull};
+	struct snapshot_fact_in jail = {9001,	      0, SNAP_FT_IMPRISONED, 0, D(2026, 11, 1),
+					D(2030, 1, 1)};
+	uint32_t aff[16];
+	size_t naff;
+	struct wb_error e;
+	assert_int_equal(snapshot_update_person(f->s, &fp, &jail, 1, NULL, 0, aff, 16, &naff, &e),
+			 0);
+	uint32_t child = snapshot_find(f->s, m.child);
+	assert_true(contains(aff, naff, snapshot_find(f->s, m.father)));
+	assert_true(contains(aff, naff, child));
+	assert_true(contains(aff, naff, snapshot_find(f->s, sib)));
+	assert_int_equal(naff, 4); /* father, two children, mother (household) */
+	const struct screen_result *r = screen(f, m.child);
+	assert_true(in_cat(f, r, "prisoner_child"));
+	assert_true(hit_has_fact(r, SCREEN_HIT_CATEGORY, 9001));
+
+	/* corrected away (no facts), then the child's own relations replaced */
+	assert_int_equal(snapshot_update_person(f->s, &fp, NULL, 0, NULL, 0, aff, 16, &naff, &e),
+			 0);
+	assert_false(in_cat(f, screen(f, m.child), "prisoner_child"));
+	struct snapshot_person_in cp = {m.child,	 m.hh,		 D(2016, 12, 1), 'F',
+					500242000000ull, 500242104001ull};
+	struct snapshot_fact_in facts[3] = {
+		{9002, 0, SNAP_FT_HUKOU_RURAL, 0, SINCE, OPEN},
+		{9003, 0, SNAP_FT_PSYCH_SCREENING, 4, D(2026, 11, 15), OPEN},
+		{9004, 0, SNAP_FT_DISABILITY, 52, D(2020, 1, 1), OPEN},
+	};
+	struct snapshot_relation_in rels[1] = {{0, m.mother, SNAP_REL_MOTHER, SNAP_RF_GUARDIAN}};
+	assert_int_equal(snapshot_update_person(f->s, &cp, facts, 3, rels, 1, aff, 16, &naff, &e),
+			 0);
+	r = screen(f, m.child);
+	assert_string_equal(trigger(f, r), "PS-2");
+	assert_true(in_cat(f, r, "disabled"));
+	struct snapshot_rels rl;
+	snapshot_person_relations(&rl, f->s, child);
+	assert_int_equal(rl.n, 1);
+	/* the father no longer has the child as a dependant */
+	uint32_t dep[16];
+	size_t nd = snapshot_dependants(f->s, snapshot_find(f->s, m.father), dep, 16);
+	assert_true(contains(dep, nd, snapshot_find(f->s, sib)));
+	assert_true(contains(dep, nd, child)); /* still: same household */
+
+	/* a person not yet in the snapshot is appended, in a new household */
+	struct snapshot_person_in np = {777777, 999, D(2012, 1, 1), 'M', 0, 0};
+	struct snapshot_fact_in nf = {9100, 0, SNAP_FT_STREET_BEGGING, 0, D(2026, 11, 1), OPEN};
+	assert_int_equal(snapshot_update_person(f->s, &np, &nf, 1, NULL, 0, aff, 16, &naff, &e), 0);
+	assert_int_equal(naff, 1);
+	assert_string_equal(trigger(f, screen(f, 777777)), "ST-1");
+	/* moving the father to that household updates both rings */
+	fp.household_id = 999;
+	assert_int_equal(snapshot_update_person(f->s, &fp, NULL, 0, NULL, 0, aff, 16, &naff, &e),
+			 0);
+	assert_true(contains(aff, naff, snapshot_find(f->s, 777777)));
+	assert_true(contains(aff, naff, child)); /* old household, and a dependant */
+	/* bad input */
+	struct snapshot_fact_in bad = {1, 0, 99, 0, 0, 0};
+	assert_int_equal(snapshot_update_person(f->s, &fp, &bad, 1, NULL, 0, aff, 16, &naff, &e),
+			 WB_EINVAL);
+	assert_int_equal(screen_person_id(&f->r, f->env, f->s, 424242, &e), WB_ENOTFOUND);
+	fx_free(f);
+}
+
+static void catalog_codes(void **state)
+{
+	(void)state;
+	assert_int_equal(snapshot_value_code(SNAP_FT_DISABILITY, "5-3"), 53);
+	assert_int_equal(snapshot_value_code(SNAP_FT_DISABILITY, "8-1"), -1);
+	assert_int_equal(snapshot_value_code(SNAP_FT_PSYCH_SCREENING, "红"), 4);
+	assert_int_equal(snapshot_value_code(SNAP_FT_PSYCH_SCREENING, "绿"), 1);
+	assert_int_equal(snapshot_value_code(SNAP_FT_BAD_BEHAVIOUR, "7"), 7);
+	assert_int_equal(snapshot_value_code(SNAP_FT_MIGRANT_WORK, "广东"), 0);
+	assert_int_equal(snapshot_fact_type_id("divorced"), SNAP_FT_DIVORCED);
+	assert_int_equal(snapshot_fact_type_id("nope"), -1);
+	assert_string_equal(snapshot_fact_type_code(SNAP_FT_IMPRISONED), "imprisoned");
+	assert_int_equal(snapshot_rel_kind_id("guardian"), SNAP_REL_GUARDIAN);
+	assert_int_equal(snapshot_region_code("500242104001"), 500242104001ull);
+	assert_int_equal(snapshot_region_code("50a"), 0);
+	assert_int_equal(snapshot_region_code(NULL), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parse_good),
+		cmocka_unit_test(parse_bad),
+		cmocka_unit_test(parse_limits),
+		cmocka_unit_test(builtin_compiles),
+		cmocka_unit_test(catalog_codes),
+		cmocka_unit_test(left_behind),
+		cmocka_unit_test(orphan_and_unsupported),
+		cmocka_unit_test(triggers_and_levels),
+		cmocka_unit_test(guardianship_and_others),
+		cmocka_unit_test(result_json),
+		cmocka_unit_test(screen_all_threads),
+		cmocka_unit_test(incremental),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
