@@ -23,7 +23,8 @@ ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 
 SRC       := $(sort $(wildcard src/*.c src/core/*.c src/domain/*.c src/store/*.c \
-                                src/http/*.c src/cli/*.c src/ingest/*.c src/export/*.c))
+                                src/http/*.c src/cli/*.c src/ingest/*.c src/export/*.c \
+                                src/screen/*.c))
 LIB_SRC   := $(filter-out src/main.c,$(SRC))
 GEN_SRC   := build/gen/migrations.c build/gen/assets.c build/gen/openapi.c \
              build/gen/regions_seed.c build/gen/profiles.c build/gen/hanzi_tables.c \

@@ -500,6 +500,44 @@ int store_screening_last_run(struct store *st, char month[8], int64_t *rule_vers
 	return rc < 0 ? rc : 0;
 }
 
+static const char SQL_DIRTY_PEEK[] = "SELECT count(*), coalesce(max(seq), 0) FROM screen_dirty";
+static const char SQL_DIRTY_LIST[] =
+	"SELECT DISTINCT person_id FROM screen_dirty WHERE seq <= ? ORDER BY person_id";
+static const char SQL_DIRTY_CLEAR[] = "DELETE FROM screen_dirty WHERE seq <= ?";
+
+int store_screening_dirty_peek(struct store *st, int64_t *count, int64_t *max_seq,
+			       struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_DIRTY_PEEK);
+	int rc = db_step(s, err);
+	*count = rc == DB_ROW ? db_col_int(s, 0) : 0;
+	*max_seq = rc == DB_ROW ? db_col_int(s, 1) : 0;
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+int store_screening_dirty_list(struct store *st, int64_t max_seq,
+			       void (*cb)(void *ctx, int64_t person_id), void *ctx,
+			       struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_DIRTY_LIST);
+	db_bind_int(s, 1, max_seq);
+	int rc;
+	while ((rc = db_step(s, err)) == DB_ROW)
+		cb(ctx, db_col_int(s, 0));
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+int store_screening_dirty_clear(struct store *st, int64_t max_seq, struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_DIRTY_CLEAR);
+	db_bind_int(s, 1, max_seq);
+	int rc = db_step(s, err);
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
 /* ---- a person's screening ----------------------------------------------------------- */
 
 static const char SQL_PERSON[] =

@@ -93,6 +93,16 @@ int store_screening_run_log(struct store *st, int64_t rule_version, const char *
 int store_screening_last_run(struct store *st, char month[8], int64_t *rule_version,
 			     struct wb_error *err);
 
+/* The change queue the triggers fill (migration 005): how many rows up to which seq;
+ * the distinct persons up to max_seq; removing them once handled (in the caller's
+ * write transaction). */
+int store_screening_dirty_peek(struct store *st, int64_t *count, int64_t *max_seq,
+			       struct wb_error *err);
+int store_screening_dirty_list(struct store *st, int64_t max_seq,
+			       void (*cb)(void *ctx, int64_t person_id), void *ctx,
+			       struct wb_error *err);
+int store_screening_dirty_clear(struct store *st, int64_t max_seq, struct wb_error *err);
+
 /* ---- a person's screening, for the profile ---------------------------------------- */
 struct screen_membership_row {
 	char category[SCREEN_CODE_MAX];
