@@ -386,6 +386,25 @@ static int find_relative(struct pipe *p, int r, struct role_plan *rp, struct wb_
 	return 0;
 }
 
+static char *cells_json(const struct table_row *row);
+
+/* The same row was doubtful before and an officer decided it: that person, when still
+ * within the importer's scope (1; rp filled), else 0 and linkage decides. */
+static int remembered(struct pipe *p, int r, struct role_plan *rp)
+{
+	struct wb_error e;
+	char *cells = cells_json(p->row);
+	int64_t id = cells ? store_imports_decided(p->st, p->meta.id, p->prof.roles[r],
+						   rp->v.household_region, cells)
+			   : 0;
+	free(cells);
+	wb_error_clear(&e);
+	if (!id || store_imports_person_get(p->st, p->sc, id, &rp->cur, &e))
+		return 0;
+	rp->found = 1;
+	return 1;
+}
+
 /* Find the person of a role: by ID number, else by linkage. Returns 0, WB_EINVAL
  * (rejected, p->rowerr), 1 (needs review: candidates in *review) or a store error. */
 static int find_person(struct pipe *p, int r, struct role_plan *rp, char **review,
@@ -408,6 +427,8 @@ static int find_person(struct pipe *p, int r, struct role_plan *rp, char **revie
 	int rc = find_relative(p, r, rp, err);
 	if (rc <= 0)
 		return rc;
+	if (p->row && remembered(p, r, rp))
+		return 0;
 	if ((rc = ensure_link_index(p, err)))
 		return rc;
 	struct link_result out;
@@ -761,7 +782,9 @@ static int process_row(struct pipe *p, const struct table_row *row, struct wb_er
 	load_values(p, row);
 	wb_error_clear(&p->rowerr);
 	p->res->rows++;
+	p->row = row;
 	int rc = resolve(p, row->number, &review, &review_role, err);
+	p->row = NULL;
 	if (rc == WB_EINVAL)
 		rc = record_reject(p, row, err);
 	else if (rc == 1)

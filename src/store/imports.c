@@ -80,9 +80,19 @@ static const char SQL_REL_INSERT[] =
 static const char SQL_REJECT[] =
 	"INSERT INTO import_rejects (import_id, sheet, row_number, code, reason, reason_en, cells) "
 	"VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+/* A row already waiting for review (the same file imported again) is not queued twice. */
+#define SAME_ROW                                                                                   \
+	"FROM import_reviews r JOIN imports i ON i.id = r.import_id WHERE r.role = ? AND "         \
+	"r.region = ? AND r.cells = ? AND i.status <> 'undone' AND "                               \
+	"i.profile = (SELECT profile FROM imports WHERE id = ?) "
 static const char SQL_REVIEW[] =
 	"INSERT INTO import_reviews (import_id, sheet, row_number, role, region, record, cells, "
-	"candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	"candidates) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 " SAME_ROW
+	"AND r.status = 'open')";
+/* An officer's earlier decision on the same row of the same profile. */
+static const char SQL_DECIDED[] =
+	"SELECT r.person_id " SAME_ROW
+	"AND r.status IN ('linked', 'created') ORDER BY r.id DESC LIMIT 1";
 static const char SQL_HEADER[] =
 	"INSERT INTO import_headers (import_id, sheet, cells) VALUES (?, ?, ?) "
 	"ON CONFLICT (import_id, sheet) DO UPDATE SET cells = excluded.cells";
@@ -639,7 +649,24 @@ int store_imports_review(struct store *st, int64_t import_id, int sheet, int64_t
 	db_bind_text(s, 6, record_json);
 	db_bind_text(s, 7, cells_json);
 	db_bind_text(s, 8, candidates_json);
+	db_bind_text(s, 9, role);
+	db_bind_text(s, 10, region);
+	db_bind_text(s, 11, cells_json);
+	db_bind_int(s, 12, import_id);
 	return step_done(s, err);
+}
+
+int64_t store_imports_decided(struct store *st, int64_t import_id, const char *role,
+			      const char *region, const char *cells_json)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_DECIDED);
+	db_bind_text(s, 1, role);
+	db_bind_text(s, 2, region);
+	db_bind_text(s, 3, cells_json);
+	db_bind_int(s, 4, import_id);
+	int64_t id = db_step(s, NULL) == DB_ROW && !db_col_is_null(s, 0) ? db_col_int(s, 0) : 0;
+	db_done(s);
+	return id;
 }
 
 int store_imports_header(struct store *st, int64_t import_id, int sheet, const char *cells_json,

@@ -80,13 +80,18 @@ async function finish(c, job) {
   throw new Error('job did not finish');
 }
 
-// Import the doubtful rows of kids; returns the import id and the reviews, in row order.
-async function queue(kids, c = station) {
+async function importCsv(csv, c = station) {
   const r = await c.request('POST', `/imports?profile=civil_assist&region=${T}&date=2026-11-01&file_name=dibao.csv`,
-    doubtfulCsv(kids), { 'Content-Type': 'text/csv' });
+    csv, { 'Content-Type': 'text/csv' });
   assert.equal(r.status, 202, r.text);
   const job = await finish(c, r.body.job);
   assert.equal(job.status, 'done', JSON.stringify(job.error));
+  return job;
+}
+
+// Import the doubtful rows of kids; returns the import id and the reviews, in row order.
+async function queue(kids, c = station) {
+  const job = await importCsv(doubtfulCsv(kids), c);
   assert.equal(job.result.review, kids.length, JSON.stringify(job.result));
   const id = job.result.import_id;
   const list = await c.get(`/reviews?region=${T}&limit=200`);
@@ -249,4 +254,27 @@ test('officers deciding the same review at once: one wins, the others get 409', 
   // exactly one application: one new person or one new fact on the child, not both
   const created = Number(sql(srv.db, `select count(*) from import_rows where import_id = ${reviews[0].import_id}`));
   assert.equal(created, 1);
+});
+
+test('importing the same file again queues nothing twice, and keeps a decision', async () => {
+  const [kid] = await children(1);
+  const csv = doubtfulCsv([kid]);
+  const first = await importCsv(csv);
+  assert.equal(first.result.review, 1);
+  const openOf = () => Number(sql(srv.db, `select count(*) from import_reviews where status = 'open' and record like '%${offByOne(kid.name)}%'`));
+  assert.equal(openOf(), 1);
+  const again = await importCsv(csv);
+  assert.equal(again.result.review, 1, 'still waiting');
+  assert.equal(openOf(), 1, 'not queued twice');
+  const id = Number(sql(srv.db, `select id from import_reviews where status = 'open' and record like '%${offByOne(kid.name)}%'`));
+  const d = await station.post(`/reviews/${id}/decision`, { decision: 'link', person_id: kid.id });
+  assert.equal(d.status, 200, d.text);
+  const before1 = facts(kid.id);
+  const third = await importCsv(csv);
+  assert.equal(third.result.review, 0, JSON.stringify(third.result));
+  assert.equal(third.result.linked, 1);
+  assert.equal(third.result.facts_added, 0);
+  assert.equal(third.result.facts_unchanged, 1);
+  assert.deepEqual(facts(kid.id), before1, 'nothing changed');
+  assert.equal(openOf(), 0);
 });
