@@ -77,9 +77,9 @@ int import_run(struct store *st, const struct wb_scope *sc, const struct import_
  * dismiss it. Link and new replay the row through this pipeline as the import would
  * have applied it on a sure match (or on no match): the row's person fields, facts and
  * relations, with the provenance of the original import and row (undoing that import
- * undoes the decision too). The review must be open (409 REVIEW_DECIDED), its import not
- * undone (409 IMPORT_UNDONE), the linked person one of its candidates and within the
- * caller's scope. A row that no longer applies (another of its persons is now doubtful
+ * undoes the decision too). The review must be within the caller's scope and its import
+ * not undone (404 REVIEW_NOT_FOUND otherwise), open (409 REVIEW_DECIDED), and the linked
+ * person one of its candidates (422 REVIEW_NOT_CANDIDATE) within the caller's scope. A row that no longer applies (another of its persons is now doubtful
  * too, or it fails a check against today's data) answers 422 with the row's reason and
  * leaves the review open. res receives the counts of what the decision did.
  */
