@@ -240,14 +240,16 @@ int h_jobs_get(struct req *r)
 static json_t *meta_json(const struct import_meta *m)
 {
 	json_t *counts = json_loads(m->counts, 0, NULL);
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:s, s:s, s:s?, s:s?}",
-			 "id", (json_int_t)m->id, "profile", m->profile, "file_name", m->file_name,
-			 "region", m->region, "extract_date", m->extract_date, "status", m->status,
-			 "rows_total", (json_int_t)m->rows_total, "rows_done",
-			 (json_int_t)m->rows_done, "counts", counts ? counts : json_object(),
-			 "created_by", m->created_by_name, "created_at", m->created_at,
-			 "finished_at", m->finished_at[0] ? m->finished_at : NULL, "undone_at",
-			 m->undone_at[0] ? m->undone_at : NULL);
+	json_t *o = json_pack(
+		"{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:s, s:s, s:s?, s:s?}", "id",
+		(json_int_t)m->id, "profile", m->profile, "file_name", m->file_name, "region",
+		m->region, "extract_date", m->extract_date, "status", m->status, "rows_total",
+		(json_int_t)m->rows_total, "rows_done", (json_int_t)m->rows_done, "counts",
+		counts ? counts : json_object(), "created_by", m->created_by_name, "created_at",
+		m->created_at, "finished_at", m->finished_at[0] ? m->finished_at : NULL,
+		"undone_at", m->undone_at[0] ? m->undone_at : NULL);
+	json_object_set_new(o, "reviews_open", json_integer(m->reviews_open));
+	return o;
 }
 
 static void add_meta(void *ctx, const struct import_meta *m)

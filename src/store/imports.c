@@ -14,7 +14,8 @@
 #define META_COLS                                                                                  \
 	"i.id, i.profile, i.file_name, i.file_hash, i.source_unit_id, i.region, i.extract_date, "  \
 	"i.status, i.rows_total, i.rows_done, i.counts, i.created_by, u.username, i.created_at, "  \
-	"i.finished_at, i.undone_at"
+	"i.finished_at, i.undone_at, (SELECT count(*) FROM import_reviews r WHERE r.import_id = "  \
+	"i.id AND r.status = 'open')"
 #define META_FROM " FROM imports i LEFT JOIN users u ON u.id = i.created_by "
 #define IN_SCOPE  " i.region >= ? AND i.region < ? "
 
@@ -257,6 +258,7 @@ static void fill_meta(struct db_stmt *s, struct import_meta *m)
 	snprintf(m->created_at, sizeof(m->created_at), "%s", db_col_text(s, 13));
 	snprintf(m->finished_at, sizeof(m->finished_at), "%s", text_or_empty(s, 14));
 	snprintf(m->undone_at, sizeof(m->undone_at), "%s", text_or_empty(s, 15));
+	m->reviews_open = db_col_int(s, 16);
 }
 
 int store_imports_get(struct store *st, const struct wb_scope *sc, int64_t id,

@@ -39,6 +39,7 @@ struct import_meta {
 	int64_t created_by;
 	char created_by_name[64];
 	char created_at[21], finished_at[21], undone_at[21];
+	int64_t reviews_open; /* rows of it still waiting in the review queue (read only) */
 };
 
 /* A person as the import needs it: identity fields to compare and fields it may fill. */

@@ -183,6 +183,7 @@ test('link: the row\'s facts go to the candidate, recorded, audited, decided onc
   const { importId, reviews } = await queue([kid]);
   const id = reviews[0].id;
   const before1 = facts(kid.id);
+  assert.equal((await station.get(`/imports/${importId}`)).body.reviews_open, 1);
   const r = await station.post(`/reviews/${id}/decision`, { decision: 'link', person_id: kid.id });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.body.status, 'linked');
@@ -195,6 +196,9 @@ test('link: the row\'s facts go to the candidate, recorded, audited, decided onc
   assert.equal(after1.length, before1.length + 1);
   assert.ok(after1.includes(`low_income:${amount - 1}:${importId}`), after1.join(' '));
   assert.equal(sql(srv.db, `select action from import_rows where import_id = ${importId} and person_id = ${kid.id}`), 'linked');
+  const meta = (await station.get(`/imports/${importId}`)).body;
+  assert.equal(meta.reviews_open, 0, 'decided');
+  assert.equal(meta.counts.review, 1, 'the run\'s counts stay as they were');
   // gone from the open queue, shown among the decided ones
   assert.ok(!(await station.get(`/reviews?region=${T}&limit=200`)).body.items.some((x) => x.id === id));
   const decided = await station.get('/reviews?status=decided');

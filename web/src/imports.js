@@ -194,7 +194,8 @@ export function ImportsList() {
         <p class="small muted">${title(m.profile)} · ${m.extract_date} · ${t('by')} ${m.created_by} · ${m.created_at.replace('T', ' ').replace('Z', '')}</p>
         <p class="small">${t('rows')} ${m.counts.rows ?? m.rows_total} · ${t('cnt_created')} ${m.counts.created ?? 0} ·
           ${t('cnt_linked')} ${m.counts.linked ?? 0} · ${t('cnt_facts_added')} ${m.counts.facts_added ?? 0} ·
-          ${t('cnt_review')} ${m.counts.review ?? 0} · ${t('cnt_rejected')} ${m.counts.rejected ?? 0}</p>
+          ${t('cnt_review')} ${m.counts.review ?? 0}${m.reviews_open ? html` (<a href="#/reviews" data-testid="reviews-open">${t('st_open')} ${m.reviews_open}</a>)` : ''} ·
+          ${t('cnt_rejected')} ${m.counts.rejected ?? 0}</p>
         <div class="row wrap">
           ${m.counts.rejected > 0 && html`<a class="button secondary" download href=${'/api/v1/imports/' + m.id + '/rejects'}>${t('rejects_file')}</a>`}
           ${(m.status === 'done' || m.status === 'failed') && asking !== m.id &&
