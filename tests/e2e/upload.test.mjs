@@ -145,6 +145,21 @@ test('review queue: compare side by side, link, and the row is gone and the fact
   void ruoxi;
 });
 
+test('the queue in English, on a phone, without sideways scrolling', async () => {
+  await page.click('[data-testid=lang-toggle]');
+  await page.click('[data-testid=nav-reviews]');
+  await page.waitForSelector('[data-testid=review-row]');
+  assert.match(await page.textContent('h1.title'), /Doubtful matches to review/);
+  await page.locator('[data-testid=review-row] a').first().click();
+  await page.waitForSelector('[data-testid=candidate]');
+  assert.match(await page.textContent('[data-testid=candidate] [data-testid=link]'), /Link to this person/);
+  assert.match(await page.textContent('body'), /one character off/);
+  await noHorizontalScroll();
+  await page.screenshot({ path: join(shots, 'weibao-review-en.png'), fullPage: true });
+  await page.click('[data-testid=lang-toggle]');
+  await page.waitForSelector('text=关联到此人');
+});
+
 test('the imports list shows the import; undo asks first, then takes it back', async () => {
   await page.click('[data-testid=nav-imports]');
   await page.waitForSelector('[data-testid=import-row]');

@@ -63,7 +63,7 @@ const dict = {
   open_reviews: ['待处理', 'Open'], decided_reviews: ['已处理', 'Decided'], no_reviews: ['没有待核查的记录', 'Nothing to review'],
   candidates_n: ['个候选', ' candidates'], from_file: ['来自', 'from'],
   review_title: ['比对与处理', 'Compare and decide'], imported_record: ['导入的记录', 'Imported record'],
-  candidate: ['候选人员', 'Candidate'], score: ['匹配得分', 'Score'], region: ['地区', 'Region'],
+  candidate: ['候选人员：', 'Candidate: '], score: ['匹配得分', 'Score'], region: ['地区', 'Region'],
   original_row: ['原始行', 'Row as read'], link_to: ['关联到此人', 'Link to this person'],
   create_new: ['新建人员', 'Create a new person'], dismiss: ['不予处理', 'Dismiss'],
   dismiss_reason: ['不予处理的理由', 'Why it is dismissed'], confirm: ['确认', 'Confirm'],

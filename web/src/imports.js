@@ -100,10 +100,10 @@ export function ImportPage({ user }) {
 
   return html`
     <h1 class="title">${t('import_title')}</h1>
-    <section class="card">
+    ${phase !== 'done' && html`<section class="card">
       <p class="muted small">${t('import_hint')}</p>
       ${error && html`<p class="error" data-testid="error-banner">${errorText(error)}</p>`}
-      ${phase !== 'done' && html`
+      ${html`
         <form data-testid="import-form" onSubmit=${(e) => { e.preventDefault(); run(true); }}>
           <label class="field"><span>${t('profile')}</span>
             <select name="profile" data-testid="import-profile" value=${form.profile} onChange=${set('profile')} disabled=${busy}>
@@ -132,7 +132,7 @@ export function ImportPage({ user }) {
           </div>
         </form>`}
       ${busy && html`<p class="muted">${t(phase)}</p><${Progress} job=${job} />`}
-    </section>
+    </section>`}
     ${dry && phase !== 'done' && html`
       <section class="card" data-testid="dry-run-result">
         <h2>${t('dry_run_result')}</h2>

@@ -65,7 +65,7 @@ function Candidate({ c, open, onLink, busy }) {
   return html`
     <section class="card cand" data-testid="candidate" data-id=${c.person.id}>
       <div class="row wrap">
-        <h3 class="grow">${t('candidate')}：<a href=${'#/persons/' + c.person.id}>${c.person.name}</a></h3>
+        <h3 class="grow">${t('candidate')}<a href=${'#/persons/' + c.person.id}>${c.person.name}</a></h3>
         <span class="tag" data-testid="score">${t('score')} ${c.weight.toFixed(1)}</span>
       </div>
       <dl class="facts-grid">
