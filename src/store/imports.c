@@ -86,10 +86,10 @@ static const char SQL_REJECT[] =
 	"FROM import_reviews r JOIN imports i ON i.id = r.import_id WHERE r.role = ? AND "         \
 	"r.region = ? AND r.cells = ? AND i.status <> 'undone' AND "                               \
 	"i.profile = (SELECT profile FROM imports WHERE id = ?) "
+static const char SQL_REVIEW_WAITING[] = "SELECT 1 " SAME_ROW "AND r.status = 'open' LIMIT 1";
 static const char SQL_REVIEW[] =
 	"INSERT INTO import_reviews (import_id, sheet, row_number, role, region, record, cells, "
-	"candidates) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 " SAME_ROW
-	"AND r.status = 'open')";
+	"candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 /* An officer's earlier decision on the same row of the same profile. */
 static const char SQL_DECIDED[] =
 	"SELECT r.person_id " SAME_ROW
@@ -642,7 +642,17 @@ int store_imports_review(struct store *st, int64_t import_id, int sheet, int64_t
 			 const char *role, const char *region, const char *record_json,
 			 const char *cells_json, const char *candidates_json, struct wb_error *err)
 {
-	struct db_stmt *s = db_stmt(st->db, SQL_REVIEW);
+	/* Checked and inserted in the batch's write transaction: nothing comes in between. */
+	struct db_stmt *s = db_stmt(st->db, SQL_REVIEW_WAITING);
+	db_bind_text(s, 1, role);
+	db_bind_text(s, 2, region);
+	db_bind_text(s, 3, cells_json);
+	db_bind_int(s, 4, import_id);
+	int rc = db_step(s, err);
+	db_done(s);
+	if (rc < 0 || rc == DB_ROW)
+		return rc < 0 ? rc : 0;
+	s = db_stmt(st->db, SQL_REVIEW);
 	db_bind_int(s, 1, import_id);
 	db_bind_int(s, 2, sheet);
 	db_bind_int(s, 3, row);
@@ -651,10 +661,6 @@ int store_imports_review(struct store *st, int64_t import_id, int sheet, int64_t
 	db_bind_text(s, 6, record_json);
 	db_bind_text(s, 7, cells_json);
 	db_bind_text(s, 8, candidates_json);
-	db_bind_text(s, 9, role);
-	db_bind_text(s, 10, region);
-	db_bind_text(s, 11, cells_json);
-	db_bind_int(s, 12, import_id);
 	return step_done(s, err);
 }
 
