@@ -1,7 +1,8 @@
 /*
  * h_imports -- department extracts over HTTP.
  *
- *   POST /imports?profile=P&region=R&date=D&dry_run=1&file_name=F   body: the file itself
+ *   POST /imports?profile=P&region=R&date=D&source_unit=U&dry_run=1&file_name=F
+ *        body: the file itself
  *        → 202 {"job": …}; the import (or dry run) runs on the job queue
  *   GET  /jobs/{id}                 progress and result of one's own job
  *   GET  /imports                   imports of the caller's area, newest first
@@ -31,6 +32,7 @@
 #include "ingest/profile.h"
 #include "ingest/rejects.h"
 #include "store/imports.h"
+#include "store/units.h"
 
 struct import_job {
 	char path[512];
@@ -38,6 +40,7 @@ struct import_job {
 	char profile[PROFILE_NAME_MAX];
 	char region[REGION_CODE_MAX + 1];
 	char date[11];
+	int64_t source_unit_id;
 	int dry_run;
 	struct wb_scope scope;
 	struct job *job;
@@ -92,6 +95,7 @@ static int run_import_job(struct store *st, struct job *j, void *arg, struct wb_
 				    .profile = a->profile,
 				    .region = a->region,
 				    .extract_date = a->date[0] ? a->date : NULL,
+				    .source_unit_id = a->source_unit_id,
 				    .dry_run = a->dry_run,
 				    .progress = on_progress,
 				    .progress_ctx = a};
@@ -160,7 +164,7 @@ static int check_request(struct req *r, struct import_job *a)
 	struct wb_error err;
 	const char *profile = req_query(r, "profile"), *region = req_query(r, "region");
 	const char *date = req_query(r, "date"), *dry = req_query(r, "dry_run");
-	const char *name = req_query(r, "file_name");
+	const char *name = req_query(r, "file_name"), *unit = req_query(r, "source_unit");
 	wb_error_clear(&err);
 	if (!profile || strchr(profile, '/') || profile_load(&prof, profile, &err))
 		return bad_param(r, "PROFILE_NOT_FOUND", "没有这个导入模板",
@@ -175,6 +179,15 @@ static int check_request(struct req *r, struct import_job *a)
 		return bad_param(r, "DATE_INVALID", "名单日期应为 YYYY-MM-DD",
 				 "date is YYYY-MM-DD");
 	snprintf(a->date, sizeof(a->date), "%s", date ? date : "");
+	if (unit && *unit) { /* the department that sent the extract (reference data) */
+		struct unit_row u;
+		char *end;
+		long long id = strtoll(unit, &end, 10);
+		if (*end || id <= 0 || store_units_get(r->st, id, &u, &err))
+			return bad_param(r, "UNIT_NOT_FOUND", "没有这个来源单位",
+					 "no such source unit");
+		a->source_unit_id = id;
+	}
 	a->dry_run = dry && (!strcmp(dry, "1") || !strcmp(dry, "true"));
 	snprintf(a->file_name, sizeof(a->file_name), "%s", name && *name ? name : "upload");
 	if (!r->body.len)
@@ -227,14 +240,16 @@ int h_jobs_get(struct req *r)
 static json_t *meta_json(const struct import_meta *m)
 {
 	json_t *counts = json_loads(m->counts, 0, NULL);
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:s, s:s, s:s?, s:s?}",
-			 "id", (json_int_t)m->id, "profile", m->profile, "file_name", m->file_name,
-			 "region", m->region, "extract_date", m->extract_date, "status", m->status,
-			 "rows_total", (json_int_t)m->rows_total, "rows_done",
-			 (json_int_t)m->rows_done, "counts", counts ? counts : json_object(),
-			 "created_by", m->created_by_name, "created_at", m->created_at,
-			 "finished_at", m->finished_at[0] ? m->finished_at : NULL, "undone_at",
-			 m->undone_at[0] ? m->undone_at : NULL);
+	json_t *o = json_pack(
+		"{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:s, s:s, s:s?, s:s?}", "id",
+		(json_int_t)m->id, "profile", m->profile, "file_name", m->file_name, "region",
+		m->region, "extract_date", m->extract_date, "status", m->status, "rows_total",
+		(json_int_t)m->rows_total, "rows_done", (json_int_t)m->rows_done, "counts",
+		counts ? counts : json_object(), "created_by", m->created_by_name, "created_at",
+		m->created_at, "finished_at", m->finished_at[0] ? m->finished_at : NULL,
+		"undone_at", m->undone_at[0] ? m->undone_at : NULL);
+	json_object_set_new(o, "reviews_open", json_integer(m->reviews_open));
+	return o;
 }
 
 static void add_meta(void *ctx, const struct import_meta *m)

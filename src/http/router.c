@@ -35,6 +35,9 @@ const struct route routes[] = {
 	{"POST", "/api/v1/imports/{}/undo", h_imports_undo, AC},
 	{"GET", "/api/v1/import-profiles", h_import_profiles, A},
 	{"GET", "/api/v1/jobs/{}", h_jobs_get, A},
+	{"GET", "/api/v1/reviews", h_reviews_list, A},
+	{"GET", "/api/v1/reviews/{}", h_reviews_get, A},
+	{"POST", "/api/v1/reviews/{}/decision", h_reviews_decide, AC},
 	{"GET", "/api/v1/audit", h_audit_list, A},
 	{"GET", "/api/v1/openapi.json", h_openapi, ROUTE_PUBLIC},
 };

@@ -29,6 +29,7 @@
 #include "store/facts.h"
 #include "store/imports.h"
 #include "store/regions.h"
+#include "store/reviews.h"
 #include "store/store.h"
 
 enum { HEADER_SEARCH_ROWS = 20, VALUE_MAX = 256 };
@@ -82,6 +83,10 @@ struct pipe {
 	const struct table_row *row;
 	char **fact_types;
 	int nfact_types;
+	/* Deciding a review (import_review_decide): this role is the given person, or a
+	 * new one when force_person is 0; -1 in an import. */
+	int force_role;
+	int64_t force_person;
 };
 
 /* ---- small helpers --------------------------------------------------------------------- */
@@ -381,6 +386,25 @@ static int find_relative(struct pipe *p, int r, struct role_plan *rp, struct wb_
 	return 0;
 }
 
+static char *cells_json(const struct table_row *row);
+
+/* The same row was doubtful before and an officer decided it: that person, when still
+ * within the importer's scope (1; rp filled), else 0 and linkage decides. */
+static int remembered(struct pipe *p, int r, struct role_plan *rp)
+{
+	struct wb_error e;
+	char *cells = cells_json(p->row);
+	int64_t id = cells ? store_imports_decided(p->st, p->meta.id, p->prof.roles[r],
+						   rp->v.household_region, cells)
+			   : 0;
+	free(cells);
+	wb_error_clear(&e);
+	if (!id || store_imports_person_get(p->st, p->sc, id, &rp->cur, &e))
+		return 0;
+	rp->found = 1;
+	return 1;
+}
+
 /* Find the person of a role: by ID number, else by linkage. Returns 0, WB_EINVAL
  * (rejected, p->rowerr), 1 (needs review: candidates in *review) or a store error. */
 static int find_person(struct pipe *p, int r, struct role_plan *rp, char **review,
@@ -403,6 +427,8 @@ static int find_person(struct pipe *p, int r, struct role_plan *rp, char **revie
 	int rc = find_relative(p, r, rp, err);
 	if (rc <= 0)
 		return rc;
+	if (p->row && remembered(p, r, rp))
+		return 0;
 	if ((rc = ensure_link_index(p, err)))
 		return rc;
 	struct link_result out;
@@ -423,6 +449,18 @@ static int find_person(struct pipe *p, int r, struct role_plan *rp, char **revie
 				"without an ID number, name, gender and birth date are needed",
 				"%s无身份证号时，需要姓名、性别和出生日期才能登记",
 				role_label(&p->prof, r));
+	return 0;
+}
+
+/* The officer's decision on a review stands in for linkage. */
+static int forced_person(struct pipe *p, struct role_plan *rp, struct wb_error *err)
+{
+	if (!p->force_person)
+		return 0; /* a new person */
+	int rc = store_imports_person_get(p->st, p->sc, p->force_person, &rp->cur, err);
+	if (rc)
+		return rc;
+	rp->found = 1;
 	return 0;
 }
 
@@ -583,7 +621,16 @@ static int resolve(struct pipe *p, int64_t rowno, char **review, int *review_rol
 			struct role_plan *rp = &p->roles[r];
 			if (!rp->present || (pass == 0) != (rp->v.id_number[0] != 0))
 				continue;
-			int rc = find_person(p, r, rp, review, err);
+			int rc;
+			if (r == p->force_role)
+				rc = forced_person(p, rp, err);
+			else
+				rc = find_person(p, r, rp, review, err);
+			if (rc == 1 && p->force_role >= 0)
+				return row_fail(p, "REVIEW_OTHER_DOUBTFUL",
+						"another person of the row is doubtful too",
+						"该行中的%s也无法确定是哪一个人，请修正后重新导入",
+						role_label(&p->prof, r));
 			if (rc == 1)
 				*review_role = r;
 			if (rc)
@@ -735,7 +782,9 @@ static int process_row(struct pipe *p, const struct table_row *row, struct wb_er
 	load_values(p, row);
 	wb_error_clear(&p->rowerr);
 	p->res->rows++;
+	p->row = row;
 	int rc = resolve(p, row->number, &review, &review_role, err);
+	p->row = NULL;
 	if (rc == WB_EINVAL)
 		rc = record_reject(p, row, err);
 	else if (rc == 1)
@@ -1038,6 +1087,7 @@ int import_run(struct store *st, const struct wb_scope *sc, const struct import_
 	struct pipe *p = xcalloc(1, sizeof(*p));
 	char counts[512];
 	p->st = st, p->sc = sc, p->rq = rq, p->res = res;
+	p->force_role = -1;
 	memset(res, 0, sizeof(*res));
 	int rc = setup(p, err);
 	if (!rc)
@@ -1065,4 +1115,154 @@ int import_run(struct store *st, const struct wb_scope *sc, const struct import_
 	teardown(p);
 	free(p);
 	return rc;
+}
+
+/* ---- deciding a review ------------------------------------------------------------------- */
+
+enum { REPLAY_MAX_CELLS = 1024 };
+
+/* A stored JSON array of cells as a table row; the strings stay in the array. */
+static int json_row(json_t *a, const char **cells, size_t *lens, int sheet, int64_t number,
+		    struct table_row *row)
+{
+	if (!json_is_array(a))
+		return -1;
+	size_t n = json_array_size(a);
+	if (n > REPLAY_MAX_CELLS)
+		n = REPLAY_MAX_CELLS;
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_array_get(a, i);
+		cells[i] = json_is_string(v) ? json_string_value(v) : "";
+		lens[i] = json_is_string(v) ? strlen(cells[i]) : 0;
+	}
+	row->ncells = n;
+	row->cells = cells;
+	row->lens = lens;
+	row->sheet = sheet;
+	row->number = number;
+	return 0;
+}
+
+static int replay_stale(struct wb_error *err)
+{
+	return wb_error_set(err, WB_EINVAL, 422, "REVIEW_STALE",
+			    "导入模板已更改，无法按原样处理该行，请重新导入",
+			    "the import profile changed: the row cannot be applied as it was read");
+}
+
+/* Set the pipeline up for the import the review came from and put its row through
+ * resolve and apply, with the review's role decided by the officer. */
+static int replay(struct pipe *p, const struct review *rv, struct wb_error *err)
+{
+	struct import_meta *m = &p->meta;
+	const char **hcells = xcalloc(REPLAY_MAX_CELLS, sizeof(*hcells));
+	const char **rcells = xcalloc(REPLAY_MAX_CELLS, sizeof(*rcells));
+	size_t *hlens = xcalloc(REPLAY_MAX_CELLS, sizeof(*hlens));
+	size_t *rlens = xcalloc(REPLAY_MAX_CELLS, sizeof(*rlens));
+	json_t *hdr = json_loads(rv->header, 0, NULL), *cells = json_loads(rv->cells, 0, NULL);
+	struct table_row hrow, row;
+	char *review = NULL;
+	int review_role = 0, rc;
+
+	address_index_init(&p->addr, rv->import_region);
+	if ((rc = profile_load(&p->prof, rv->profile, err)))
+		goto out;
+	m->id = rv->import_id;
+	snprintf(m->profile, sizeof(m->profile), "%s", rv->profile);
+	snprintf(m->file_name, sizeof(m->file_name), "%s", rv->file_name);
+	snprintf(m->region, sizeof(m->region), "%s", rv->import_region);
+	snprintf(m->extract_date, sizeof(m->extract_date), "%s", rv->extract_date);
+	m->source_unit_id = rv->source_unit_id;
+	p->force_role = -1;
+	for (int r = 0; r < p->prof.nroles; r++)
+		if (!strcmp(p->prof.roles[r], rv->role))
+			p->force_role = r;
+	if (p->force_role < 0 || json_row(hdr, hcells, hlens, rv->sheet, 0, &hrow) ||
+	    json_row(cells, rcells, rlens, rv->sheet, rv->row, &row) || !try_header(p, &hrow)) {
+		rc = replay_stale(err);
+		goto out;
+	}
+	if ((rc = store_regions_subtree(p->st, m->region, REGION_VILLAGE, add_region, &p->addr,
+					err)))
+		goto out;
+	address_index_done(&p->addr);
+	if ((rc = store_fact_types(p->st, add_fact_type, p, err)))
+		goto out;
+	p->sheet = rv->sheet;
+	load_values(p, &row);
+	wb_error_clear(&p->rowerr);
+	rc = resolve(p, rv->row, &review, &review_role, err);
+	if (rc == WB_EINVAL)
+		*err = p->rowerr; /* the row's reason, for the officer */
+	else if (rc == 0)
+		rc = apply(p, rv->row, err);
+out:
+	free(review);
+	json_decref(hdr);
+	json_decref(cells);
+	free(hcells), free(rcells), free(hlens), free(rlens);
+	return rc;
+}
+
+/* The person must be one of the review's candidates. */
+static int is_candidate(const struct review *rv, int64_t person_id)
+{
+	json_t *a = json_loads(rv->candidates, 0, NULL), *c;
+	size_t i;
+	int found = 0;
+	json_array_foreach (a, i, c)
+		found |= json_integer_value(json_object_get(c, "person_id")) == person_id;
+	json_decref(a);
+	return found;
+}
+
+int import_review_decide(struct store *st, const struct wb_scope *sc, int64_t review_id,
+			 const struct review_decision *d, int64_t *person_id,
+			 struct import_result *res, struct wb_error *err)
+{
+	static const char *const status[] = {"linked", "created", "dismissed"};
+	struct review rv;
+	memset(&rv, 0, sizeof(rv));
+	memset(res, 0, sizeof(*res));
+	*person_id = 0;
+	int rc = store_reviews_begin(st, err);
+	if (rc)
+		return rc;
+	/* Read inside the write transaction: a decision made meanwhile is seen here. */
+	if ((rc = store_reviews_get(st, sc, review_id, &rv, err)))
+		goto out;
+	if (strcmp(rv.status, "open")) {
+		rc = wb_error_set(err, WB_ECONFLICT, 409, "REVIEW_DECIDED",
+				  "该记录已由他人处理，不能重复处理",
+				  "this review has been decided already");
+		goto out;
+	}
+	if (d->choice == REVIEW_LINK && !is_candidate(&rv, d->person_id)) {
+		rc = wb_error_set(err, WB_EINVAL, 422, "REVIEW_NOT_CANDIDATE",
+				  "只能关联到该记录的候选人员之一",
+				  "link to one of the review's candidates");
+		goto out;
+	}
+	if (d->choice != REVIEW_DISMISS) {
+		struct pipe *p = xcalloc(1, sizeof(*p));
+		p->st = st, p->sc = sc, p->res = res;
+		p->force_person = d->choice == REVIEW_LINK ? d->person_id : 0;
+		rc = replay(p, &rv, err);
+		if (!rc) {
+			*person_id = p->roles[p->force_role].person_id;
+			p->res->rows = p->res->applied = 1;
+		}
+		teardown(p);
+		free(p);
+	}
+	if (!rc)
+		rc = store_reviews_decide(st, sc, review_id, status[d->choice], *person_id,
+					  d->choice == REVIEW_DISMISS ? d->reason : NULL, err);
+out:
+	store_reviews_release(&rv);
+	if (rc) {
+		store_reviews_abort(st);
+		return rc;
+	}
+	return store_reviews_commit(st, err);
 }

@@ -71,6 +71,30 @@ struct import_result {
 int import_run(struct store *st, const struct wb_scope *sc, const struct import_request *rq,
 	       struct import_result *res, struct wb_error *err);
 
+/*
+ * Decide a doubtful match of the review queue (store/reviews.h), in one write
+ * transaction: link the row to one of its candidates, create a new person from it, or
+ * dismiss it. Link and new replay the row through this pipeline as the import would
+ * have applied it on a sure match (or on no match): the row's person fields, facts and
+ * relations, with the provenance of the original import and row (undoing that import
+ * undoes the decision too). The review must be within the caller's scope and its import
+ * not undone (404 REVIEW_NOT_FOUND otherwise), open (409 REVIEW_DECIDED), and the linked
+ * person one of its candidates (422 REVIEW_NOT_CANDIDATE) within the caller's scope. A row that no longer applies (another of its persons is now doubtful
+ * too, or it fails a check against today's data) answers 422 with the row's reason and
+ * leaves the review open. res receives the counts of what the decision did.
+ */
+enum review_choice { REVIEW_LINK, REVIEW_NEW, REVIEW_DISMISS };
+
+struct review_decision {
+	enum review_choice choice;
+	int64_t person_id;  /* REVIEW_LINK: the candidate */
+	const char *reason; /* REVIEW_DISMISS: why (required) */
+};
+
+int import_review_decide(struct store *st, const struct wb_scope *sc, int64_t review_id,
+			 const struct review_decision *d, int64_t *person_id,
+			 struct import_result *res, struct wb_error *err);
+
 /* The counts as a JSON object (no reasons or samples), for the record and the API. */
 void import_result_counts_json(const struct import_result *res, char *out, size_t cap);
 

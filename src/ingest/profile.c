@@ -511,10 +511,14 @@ int profile_match_header(const struct profile *p, const char *header)
 	header_key(header, key, sizeof(key));
 	if (!key[0])
 		return -1;
+	/* An alias is compared the way the header is ("所在村（社区）" is 所在村). */
 	for (int c = 0; c < p->ncolumns; c++)
-		for (int a = 0; a < p->columns[c].naliases; a++)
-			if (!strcmp(p->columns[c].aliases[a], key))
+		for (int a = 0; a < p->columns[c].naliases; a++) {
+			char akey[PROFILE_ALIAS_MAX * 2];
+			header_key(p->columns[c].aliases[a], akey, sizeof(akey));
+			if (!strcmp(p->columns[c].aliases[a], key) || !strcmp(akey, key))
 				return c;
+		}
 	return -1;
 }
 

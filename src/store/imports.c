@@ -14,7 +14,8 @@
 #define META_COLS                                                                                  \
 	"i.id, i.profile, i.file_name, i.file_hash, i.source_unit_id, i.region, i.extract_date, "  \
 	"i.status, i.rows_total, i.rows_done, i.counts, i.created_by, u.username, i.created_at, "  \
-	"i.finished_at, i.undone_at"
+	"i.finished_at, i.undone_at, (SELECT count(*) FROM import_reviews r WHERE r.import_id = "  \
+	"i.id AND r.status = 'open')"
 #define META_FROM " FROM imports i LEFT JOIN users u ON u.id = i.created_by "
 #define IN_SCOPE  " i.region >= ? AND i.region < ? "
 
@@ -80,9 +81,19 @@ static const char SQL_REL_INSERT[] =
 static const char SQL_REJECT[] =
 	"INSERT INTO import_rejects (import_id, sheet, row_number, code, reason, reason_en, cells) "
 	"VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+/* A row already waiting for review (the same file imported again) is not queued twice. */
+#define SAME_ROW                                                                                   \
+	"FROM import_reviews r JOIN imports i ON i.id = r.import_id WHERE r.role = ? AND "         \
+	"r.region = ? AND r.cells = ? AND i.status <> 'undone' AND "                               \
+	"i.profile = (SELECT profile FROM imports WHERE id = ?) "
+static const char SQL_REVIEW_WAITING[] = "SELECT 1 " SAME_ROW "AND r.status = 'open' LIMIT 1";
 static const char SQL_REVIEW[] =
 	"INSERT INTO import_reviews (import_id, sheet, row_number, role, region, record, cells, "
 	"candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+/* An officer's earlier decision on the same row of the same profile. */
+static const char SQL_DECIDED[] =
+	"SELECT r.person_id " SAME_ROW
+	"AND r.status IN ('linked', 'created') ORDER BY r.id DESC LIMIT 1";
 static const char SQL_HEADER[] =
 	"INSERT INTO import_headers (import_id, sheet, cells) VALUES (?, ?, ?) "
 	"ON CONFLICT (import_id, sheet) DO UPDATE SET cells = excluded.cells";
@@ -247,6 +258,7 @@ static void fill_meta(struct db_stmt *s, struct import_meta *m)
 	snprintf(m->created_at, sizeof(m->created_at), "%s", db_col_text(s, 13));
 	snprintf(m->finished_at, sizeof(m->finished_at), "%s", text_or_empty(s, 14));
 	snprintf(m->undone_at, sizeof(m->undone_at), "%s", text_or_empty(s, 15));
+	m->reviews_open = db_col_int(s, 16);
 }
 
 int store_imports_get(struct store *st, const struct wb_scope *sc, int64_t id,
@@ -630,7 +642,17 @@ int store_imports_review(struct store *st, int64_t import_id, int sheet, int64_t
 			 const char *role, const char *region, const char *record_json,
 			 const char *cells_json, const char *candidates_json, struct wb_error *err)
 {
-	struct db_stmt *s = db_stmt(st->db, SQL_REVIEW);
+	/* Checked and inserted in the batch's write transaction: nothing comes in between. */
+	struct db_stmt *s = db_stmt(st->db, SQL_REVIEW_WAITING);
+	db_bind_text(s, 1, role);
+	db_bind_text(s, 2, region);
+	db_bind_text(s, 3, cells_json);
+	db_bind_int(s, 4, import_id);
+	int rc = db_step(s, err);
+	db_done(s);
+	if (rc < 0 || rc == DB_ROW)
+		return rc < 0 ? rc : 0;
+	s = db_stmt(st->db, SQL_REVIEW);
 	db_bind_int(s, 1, import_id);
 	db_bind_int(s, 2, sheet);
 	db_bind_int(s, 3, row);
@@ -640,6 +662,19 @@ int store_imports_review(struct store *st, int64_t import_id, int sheet, int64_t
 	db_bind_text(s, 7, cells_json);
 	db_bind_text(s, 8, candidates_json);
 	return step_done(s, err);
+}
+
+int64_t store_imports_decided(struct store *st, int64_t import_id, const char *role,
+			      const char *region, const char *cells_json)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_DECIDED);
+	db_bind_text(s, 1, role);
+	db_bind_text(s, 2, region);
+	db_bind_text(s, 3, cells_json);
+	db_bind_int(s, 4, import_id);
+	int64_t id = db_step(s, NULL) == DB_ROW && !db_col_is_null(s, 0) ? db_col_int(s, 0) : 0;
+	db_done(s);
+	return id;
 }
 
 int store_imports_header(struct store *st, int64_t import_id, int sheet, const char *cells_json,

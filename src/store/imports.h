@@ -39,6 +39,7 @@ struct import_meta {
 	int64_t created_by;
 	char created_by_name[64];
 	char created_at[21], finished_at[21], undone_at[21];
+	int64_t reviews_open; /* rows of it still waiting in the review queue (read only) */
 };
 
 /* A person as the import needs it: identity fields to compare and fields it may fill. */
@@ -128,9 +129,15 @@ int store_imports_relation(struct store *st, int64_t import_id, int64_t child, i
 int store_imports_reject(struct store *st, int64_t import_id, int sheet, int64_t row,
 			 const char *code, const char *reason, const char *reason_en,
 			 const char *cells_json, struct wb_error *err);
+/* Queue a doubtful row for review (store/reviews.h), unless the same row of the same
+ * profile and region is waiting already (importing a file again queues nothing new). */
 int store_imports_review(struct store *st, int64_t import_id, int sheet, int64_t row,
 			 const char *role, const char *region, const char *record_json,
 			 const char *cells_json, const char *candidates_json, struct wb_error *err);
+/* The person an officer linked (or created) for the same row of the same profile and
+ * region in an import not undone, or 0: a file imported again keeps the decision. */
+int64_t store_imports_decided(struct store *st, int64_t import_id, const char *role,
+			      const char *region, const char *cells_json);
 
 /* End the current facts of `type` that earlier imports of the same profile and source
  * stated for persons of the region and that this import did not state again: each gets a

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, sql, unitId, assertError } from './harness.mjs';
@@ -41,6 +42,30 @@ async function finish(c, job) {
     await new Promise((res) => setTimeout(res, 50));
   }
   throw new Error('job did not finish');
+}
+
+// An upload announced as too large, sent as a careful client does (Expect: 100-continue):
+// the server answers 413 before any of the body is read. (Pushing 33 MiB at a server that
+// has answered and closed can end in a connection reset that swallows its answer.)
+function announce(c, path, size) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(srv.url + '/api/v1' + path);
+    const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'POST',
+      headers: { 'Content-Type': 'text/csv', 'Content-Length': size, Cookie: c.cookie,
+        'X-CSRF-Token': c.csrf, Expect: '100-continue' } });
+    req.on('continue', () => reject(new Error('the server asked for the body of an oversized upload')));
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => {
+        req.destroy();
+        resolve({ status: res.statusCode, text, body: JSON.parse(text) });
+      });
+    });
+    req.on('error', reject);
+    req.flushHeaders();
+  });
 }
 
 const persons = () => Number(sql(srv.db, 'select count(*) from persons'));
@@ -136,9 +161,7 @@ test('refused uploads: permission, scope, profile, empty body, CSRF, session, si
     { 'Content-Type': 'text/csv', 'X-CSRF-Token': 'wrong' }), 403, 'CSRF_INVALID');
   assertError(await srv.anonymous().request('POST', '/imports?profile=hukou', bytes,
     { 'Content-Type': 'text/csv' }), 401, 'NOT_LOGGED_IN');
-  const big = Buffer.alloc(33 * 1024 * 1024, 0x61);
-  assertError(await station.request('POST', '/imports?profile=hukou', big,
-    { 'Content-Type': 'text/csv' }), 413, 'BODY_TOO_LARGE');
+  assertError(await announce(station, '/imports?profile=hukou', 33 * 1024 * 1024), 413, 'BODY_TOO_LARGE');
 });
 
 test('profiles for the upload page', async () => {

@@ -52,6 +52,13 @@ static void headers_and_maps(void **state)
 	assert_null(profile_map_value(&p, kind, "外星"));
 	int name = profile_match_header(&p, "姓名");
 	assert_string_equal(profile_map_value(&p, name, "张三"), "张三"); /* no map: as is */
+	/* an alias with a bracketed part matches the header written in full or without it */
+	struct profile c;
+	assert_int_equal(profile_load(&c, "civil_assist", &e), 0);
+	int village = profile_match_header(&c, "所在村（社区）");
+	assert_true(village >= 0);
+	assert_int_equal(c.columns[village].field, PF_HOUSEHOLD);
+	assert_int_equal(profile_match_header(&c, "所在村"), village);
 }
 
 static void expect_error(const char *text, const char *line_marker)

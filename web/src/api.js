@@ -40,3 +40,50 @@ export const get = (p) => api('GET', p);
 export const post = (p, b) => api('POST', p, b ?? {});
 export const patch = (p, b) => api('PATCH', p, b);
 export const del = (p) => api('DELETE', p);
+
+// Upload a file as the request body (POST /imports): the file's bytes as they are.
+export async function upload(path, file) {
+  const res = await fetch('/api/v1' + path, {
+    method: 'POST', credentials: 'same-origin', body: file,
+    headers: { 'Content-Type': 'application/octet-stream', 'X-CSRF-Token': csrf },
+  });
+  let data = null;
+  try { data = await res.json(); } catch { data = null; }
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+// A POST whose answer is a file (the register with full numbers): saved under the name
+// the server gives in Content-Disposition.
+export async function postDownload(path, body, fallbackName) {
+  const res = await fetch('/api/v1' + path, {
+    method: 'POST', credentials: 'same-origin', body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+  });
+  if (!res.ok) {
+    let data = null;
+    try { data = await res.json(); } catch { data = null; }
+    throw new ApiError(res.status, data);
+  }
+  const disp = res.headers.get('Content-Disposition') || '';
+  const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(disp), ascii = /filename="?([^";]+)"?/i.exec(disp);
+  const name = utf8 ? decodeURIComponent(utf8[1]) : ascii ? ascii[1] : fallbackName;
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// Poll a job (GET /jobs/{id}) until it ends; onStep gets each state for a progress bar.
+export async function waitJob(id, onStep) {
+  for (;;) {
+    const j = await get('/jobs/' + id);
+    if (onStep) onStep(j);
+    if (j.status === 'done' || j.status === 'failed') return j;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}

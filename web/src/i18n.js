@@ -26,6 +26,61 @@ const dict = {
   none: ['无', 'none'], years: ['岁', 'y'], loading: ['加载中…', 'Loading…'],
   persons_count: ['人员', 'persons'], minors_count: ['未成年人', 'minors'], back: ['返回', 'Back'],
   in_scope_only: ['（仅显示您管辖范围内的数据）', '(only data within your area is shown)'],
+  // navigation
+  nav_import: ['导入名单', 'Import'], nav_imports: ['导入记录', 'Imports'], nav_reviews: ['待核查', 'Review queue'],
+  // import page
+  import_title: ['导入部门名单', 'Import a department extract'],
+  import_hint: ['先预检（不写入任何数据），确认无误后再导入。', 'Run the dry run first (nothing is stored), then import.'],
+  profile: ['名单类型（导入模板）', 'Kind of extract (profile)'], choose: ['请选择', 'Choose'],
+  columns_needed: ['可识别的列（*为必填）', 'Columns recognised (* required)'],
+  import_region: ['名单所属地区', 'Region the extract covers'],
+  extract_date: ['名单日期', 'Extract date'], source_unit_opt: ['来源单位（可选）', 'Source unit (optional)'],
+  file: ['名单文件（CSV 或 XLSX）', 'File (CSV or XLSX)'],
+  dry_run: ['预检', 'Dry run'], confirm_import: ['确认导入', 'Import now'],
+  checking: ['正在预检…', 'Checking…'], importing: ['正在导入…', 'Importing…'],
+  dry_run_result: ['预检结果（尚未写入）', 'Dry run (nothing stored yet)'],
+  import_result: ['导入结果', 'Import result'], import_done: ['导入完成', 'Import finished'],
+  rows: ['数据行', 'rows'], cnt_created: ['新建人员', 'new persons'], cnt_updated: ['更新人员', 'persons updated'],
+  cnt_linked: ['关联已有人员', 'linked to stored persons'], cnt_unchanged: ['无变化', 'unchanged'],
+  cnt_facts_added: ['新增事实', 'facts added'], cnt_facts_replaced: ['更新事实', 'facts replaced'],
+  cnt_facts_ended: ['终止事实', 'facts ended'], cnt_relations_added: ['新增关系', 'relations added'],
+  cnt_review: ['待人工核查', 'to review'], cnt_rejected: ['退回', 'rejected'],
+  reject_reasons: ['退回原因', 'Reasons for rejection'], row_n: ['第', 'row '], row_suffix: ['行', ''],
+  download_rejects: ['下载退回行（可修改后重新导入）', 'Download rejected rows (fix and import again)'],
+  go_reviews: ['去处理待核查记录', 'Open the review queue'], import_another: ['再导入一个文件', 'Import another file'],
+  resumed: ['（续导：接上次中断处继续）', '(resumed after an interruption)'],
+  file_required: ['请选择名单类型和文件', 'Choose the kind of extract and a file'],
+  // imports list
+  imports_title: ['导入记录', 'Imports'], no_imports: ['还没有导入记录', 'No imports yet'],
+  st_running: ['进行中', 'running'], st_done: ['已完成', 'done'], st_failed: ['失败', 'failed'], st_undone: ['已撤销', 'undone'],
+  undo: ['撤销', 'Undo'], undo_confirm: ['确认撤销该次导入？导入的事实将被撤回，新建且无其他关联的人员将被删除。',
+    'Undo this import? Its facts are retracted and the persons it created are removed unless something else refers to them.'],
+  undone_ok: ['已撤销', 'Undone'], by: ['导入人', 'by'], rejects_file: ['退回行', 'rejected rows'],
+  // reviews
+  reviews_title: ['待核查的疑似匹配', 'Doubtful matches to review'],
+  reviews_hint: ['这些行没有可用的身份证号，与库中人员相似但不能确定。请逐条比对后处理。',
+    'These rows have no usable ID number and resemble stored persons without certainty. Compare and decide each.'],
+  open_reviews: ['待处理', 'Open'], decided_reviews: ['已处理', 'Decided'], no_reviews: ['没有待核查的记录', 'Nothing to review'],
+  candidates_n: ['个候选', ' candidates'], from_file: ['来自', 'from'],
+  review_title: ['比对与处理', 'Compare and decide'], imported_record: ['导入的记录', 'Imported record'],
+  candidate: ['候选人员：', 'Candidate: '], score: ['匹配得分', 'Score'], region: ['地区', 'Region'],
+  original_row: ['原始行', 'Row as read'], link_to: ['关联到此人', 'Link to this person'],
+  create_new: ['新建人员', 'Create a new person'], dismiss: ['不予处理', 'Dismiss'],
+  dismiss_reason: ['不予处理的理由', 'Why it is dismissed'], confirm: ['确认', 'Confirm'],
+  decided_linked: ['已关联到', 'Linked to'], decided_created: ['已新建人员', 'Created'],
+  decided_dismissed: ['已不予处理', 'Dismissed'], hidden_candidates: ['个候选人员不在您的管辖范围内，未显示', 'candidates outside your area are not shown'],
+  back_to_queue: ['返回待核查列表', 'Back to the queue'], decided_by: ['处理人', 'decided by'],
+  st_open: ['待处理', 'open'], st_linked: ['已关联', 'linked'], st_created: ['已新建', 'created'], st_dismissed: ['不予处理', 'dismissed'],
+  lv_exact: ['一致', 'same'], lv_pinyin: ['同音字', 'same sound'], lv_edit1: ['一字之差', 'one character off'],
+  lv_surname: ['仅姓相同', 'surname only'], lv_else: ['不同', 'different'], lv_missing: ['缺失', 'missing'],
+  lv_swap: ['日月颠倒', 'day and month swapped'], lv_off1: ['相差一天', 'one day off'], lv_year_month: ['同年同月', 'same month'],
+  lv_year: ['同年', 'same year'], lv_equal: ['一致', 'same'], lv_differ: ['不同', 'different'],
+  lv_village: ['同村', 'same village'], lv_township: ['同乡镇', 'same township'], lv_county: ['同区县', 'same county'],
+  // register export
+  export_title: ['导出台账', 'Export the register'], export_xlsx: ['导出 Excel', 'Excel (XLSX)'], export_csv: ['导出 CSV', 'CSV'],
+  export_full: ['含完整身份证号导出…', 'With full ID numbers…'],
+  export_purpose: ['导出用途（将记入审计日志，至少4个字）', 'Purpose (recorded in the audit log, 4+ characters)'],
+  export_masked_note: ['身份证号和电话默认脱敏。', 'ID and phone numbers are masked.'],
   language: ['English', '中文'], no_id: ['未登记', 'none'], supersedes: ['更正自', 'corrects'],
 };
 
@@ -54,4 +109,10 @@ export function errorText(err) {
 
 export function genderText(g) {
   return g === 'M' ? t('male') : g === 'F' ? t('female') : t('unknown');
+}
+
+// A status word of an import, a review or a job.
+export function statusText(s) {
+  const k = 'st_' + s;
+  return t(k) === k ? s : t(k);
 }

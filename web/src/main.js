@@ -9,6 +9,8 @@ import { RegionPage } from './region.js';
 import { PersonPage } from './person.js';
 import { NewPerson } from './newperson.js';
 import { PasswordDialog } from './password.js';
+import { ImportPage, ImportsList } from './imports.js';
+import { ReviewQueue, ReviewPage } from './reviews.js';
 import './styles.css';
 
 const html = htm.bind(h);
@@ -45,9 +47,14 @@ function App() {
   const logout = async () => { try { await del('/session'); } catch { /* already gone */ } setUser(null); };
   const lang = () => { toggleLanguage(); setTick((n) => n + 1); };
   const [first, second] = route.parts;
+  const canImport = user.permissions.includes('IMPORT');
   let page;
   if (first === 'persons' && second === 'new') page = html`<${NewPerson} user=${user} query=${route.query} />`;
   else if (first === 'persons' && second) page = html`<${PersonPage} key=${second} id=${second} user=${user} />`;
+  else if (first === 'imports' && second === 'new' && canImport) page = html`<${ImportPage} user=${user} />`;
+  else if (first === 'imports' && canImport) page = html`<${ImportsList} user=${user} />`;
+  else if (first === 'reviews' && second && canImport) page = html`<${ReviewPage} key=${second} id=${second} />`;
+  else if (first === 'reviews' && canImport) page = html`<${ReviewQueue} key=${route.query.toString()} query=${route.query} />`;
   else page = html`<${RegionPage} key=${second || user.region_code} code=${second || user.region_code} user=${user} />`;
 
   return html`
@@ -63,6 +70,13 @@ function App() {
         <button class="link" data-testid="logout" onClick=${logout}>${t('logout')}</button>
       </nav>
     </header>
+    ${canImport && html`
+      <nav class="mainnav" data-testid="mainnav">
+        <a href=${'#/regions/' + user.region_code} class=${first === 'regions' || !first ? 'on' : ''}>${t('persons')}</a>
+        <a href="#/imports/new" data-testid="nav-import" class=${first === 'imports' && second === 'new' ? 'on' : ''}>${t('nav_import')}</a>
+        <a href="#/imports" data-testid="nav-imports" class=${first === 'imports' && !second ? 'on' : ''}>${t('nav_imports')}</a>
+        <a href="#/reviews" data-testid="nav-reviews" class=${first === 'reviews' ? 'on' : ''}>${t('nav_reviews')}</a>
+      </nav>`}
     <main>${page}</main>
     ${pwOpen && html`<${PasswordDialog} onClose=${() => setPwOpen(false)} />`}
   `;

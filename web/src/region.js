@@ -3,7 +3,7 @@
 import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
-import { get } from './api.js';
+import { get, postDownload } from './api.js';
 import { t, errorText, genderText } from './i18n.js';
 
 const html = htm.bind(h);
@@ -86,7 +86,55 @@ function Persons({ code }) {
     </section>`;
 }
 
-export function RegionPage({ code }) {
+// The register (台账) of the region as XLSX or CSV: masked by a plain link; with full ID
+// numbers only by POST with a stated purpose, for roles that may reveal (audited).
+function Export({ code, user }) {
+  const [asking, setAsking] = useState(false);
+  const [purpose, setPurpose] = useState('');
+  const [format, setFormat] = useState('xlsx');
+  const [error, setError] = useState(null);
+  const canReveal = user.permissions.includes('ID_REVEAL');
+  const href = (f) => `/api/v1/registers/export?region=${encodeURIComponent(code)}&format=${f}`;
+  const full = async (e) => {
+    e.preventDefault();
+    try {
+      await postDownload('/registers/export', { region: code, format, purpose }, 'register.' + format);
+      setAsking(false);
+      setError(null);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`
+    <section class="card" data-testid="export">
+      <div class="row wrap">
+        <h2 class="grow">${t('export_title')}</h2>
+        <a class="button secondary" data-testid="export-xlsx" download href=${href('xlsx')}>${t('export_xlsx')}</a>
+        <a class="button secondary" data-testid="export-csv" download href=${href('csv')}>${t('export_csv')}</a>
+        ${canReveal && html`<button class="secondary" data-testid="export-full" onClick=${() => setAsking(true)}>${t('export_full')}</button>`}
+      </div>
+      <p class="muted small">${t('export_masked_note')}</p>
+      ${error && html`<p class="error" data-testid="error-banner">${errorText(error)}</p>`}
+      ${asking && html`
+        <div class="overlay" onClick=${(e) => { if (e.target === e.currentTarget) setAsking(false); }}>
+          <form class="card dialog" data-testid="export-dialog" onSubmit=${full}>
+            <h3>${t('export_full')}</h3>
+            <label class="field"><span>${t('export_purpose')}</span>
+              <input data-testid="export-purpose" value=${purpose} onInput=${(e) => setPurpose(e.target.value)} /></label>
+            <div class="row wrap">
+              <label class="check"><input type="radio" name="fmt" checked=${format === 'xlsx'} onChange=${() => setFormat('xlsx')} /> XLSX</label>
+              <label class="check"><input type="radio" name="fmt" checked=${format === 'csv'} onChange=${() => setFormat('csv')} /> CSV</label>
+            </div>
+            <div class="row wrap">
+              <button data-testid="export-full-submit">${t('confirm')}</button>
+              <button type="button" class="secondary" onClick=${() => setAsking(false)}>${t('cancel')}</button>
+            </div>
+          </form>
+        </div>`}
+    </section>`;
+}
+
+export function RegionPage({ code, user }) {
   const [region, setRegion] = useState(null);
   const [children, setChildren] = useState([]);
   const [error, setError] = useState(null);
@@ -101,6 +149,7 @@ export function RegionPage({ code }) {
     <${Breadcrumb} path=${region.path.filter((p) => p.level >= 3)} />
     <h1 class="title">${region.name} <small class="muted">${region.level_name}</small></h1>
     <${Children} items=${children} />
+    ${region.in_scope && user.permissions.includes('REGISTER_EXPORT') && html`<${Export} code=${region.code} user=${user} />`}
     ${region.in_scope && region.level >= 4 && html`<${Persons} code=${region.code} />`}
     ${!region.in_scope && html`<p class="muted small">${t('in_scope_only')}</p>`}`;
 }
