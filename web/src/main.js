@@ -11,6 +11,9 @@ import { NewPerson } from './newperson.js';
 import { PasswordDialog } from './password.js';
 import { ImportPage, ImportsList } from './imports.js';
 import { ReviewQueue, ReviewPage } from './reviews.js';
+import { RegistersPage } from './registers.js';
+import { RulesList, RulesetPage, RulesEditor } from './rules.js';
+import { canEditRules } from './screening.js';
 import './styles.css';
 
 const html = htm.bind(h);
@@ -48,6 +51,8 @@ function App() {
   const lang = () => { toggleLanguage(); setTick((n) => n + 1); };
   const [first, second] = route.parts;
   const canImport = user.permissions.includes('IMPORT');
+  const canRegisters = user.permissions.includes('PERSON_READ');
+  const canRules = canEditRules(user);
   let page;
   if (first === 'persons' && second === 'new') page = html`<${NewPerson} user=${user} query=${route.query} />`;
   else if (first === 'persons' && second) page = html`<${PersonPage} key=${second} id=${second} user=${user} />`;
@@ -55,6 +60,10 @@ function App() {
   else if (first === 'imports' && canImport) page = html`<${ImportsList} user=${user} />`;
   else if (first === 'reviews' && second && canImport) page = html`<${ReviewPage} key=${second} id=${second} />`;
   else if (first === 'reviews' && canImport) page = html`<${ReviewQueue} key=${route.query.toString()} query=${route.query} />`;
+  else if (first === 'registers' && canRegisters) page = html`<${RegistersPage} key=${route.query.toString()} query=${route.query} user=${user} />`;
+  else if (first === 'rules' && second === 'new' && canRules) page = html`<${RulesEditor} key=${route.query.toString()} from=${route.query.get('from')} />`;
+  else if (first === 'rules' && second && canRules) page = html`<${RulesetPage} key=${second} version=${second} />`;
+  else if (first === 'rules' && canRules) page = html`<${RulesList} />`;
   else page = html`<${RegionPage} key=${second || user.region_code} code=${second || user.region_code} user=${user} />`;
 
   return html`
@@ -70,12 +79,14 @@ function App() {
         <button class="link" data-testid="logout" onClick=${logout}>${t('logout')}</button>
       </nav>
     </header>
-    ${canImport && html`
+    ${(canImport || canRegisters || canRules) && html`
       <nav class="mainnav" data-testid="mainnav">
         <a href=${'#/regions/' + user.region_code} class=${first === 'regions' || !first ? 'on' : ''}>${t('persons')}</a>
-        <a href="#/imports/new" data-testid="nav-import" class=${first === 'imports' && second === 'new' ? 'on' : ''}>${t('nav_import')}</a>
-        <a href="#/imports" data-testid="nav-imports" class=${first === 'imports' && !second ? 'on' : ''}>${t('nav_imports')}</a>
-        <a href="#/reviews" data-testid="nav-reviews" class=${first === 'reviews' ? 'on' : ''}>${t('nav_reviews')}</a>
+        ${canRegisters && html`<a href="#/registers" data-testid="nav-registers" class=${first === 'registers' ? 'on' : ''}>${t('nav_registers')}</a>`}
+        ${canImport && html`<a href="#/imports/new" data-testid="nav-import" class=${first === 'imports' && second === 'new' ? 'on' : ''}>${t('nav_import')}</a>`}
+        ${canImport && html`<a href="#/imports" data-testid="nav-imports" class=${first === 'imports' && !second ? 'on' : ''}>${t('nav_imports')}</a>`}
+        ${canImport && html`<a href="#/reviews" data-testid="nav-reviews" class=${first === 'reviews' ? 'on' : ''}>${t('nav_reviews')}</a>`}
+        ${canRules && html`<a href="#/rules" data-testid="nav-rules" class=${first === 'rules' ? 'on' : ''}>${t('nav_rules')}</a>`}
       </nav>`}
     <main>${page}</main>
     ${pwOpen && html`<${PasswordDialog} onClose=${() => setPwOpen(false)} />`}

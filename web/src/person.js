@@ -1,12 +1,14 @@
 // person.js -- a person's profile: details (masked), reveal with a purpose, correction of
 // fields with the version (409 when someone else changed it), family, and the facts
-// timeline with recording and correcting facts.
+// timeline with recording and correcting facts. The screening result (screening.js) sits
+// under the details.
 import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { get, post, patch } from './api.js';
 import { t, errorText, genderText } from './i18n.js';
 import { Field, fieldErrors, loadCatalog } from './forms.js';
+import { ScreeningPanel } from './screening.js';
 
 const html = htm.bind(h);
 
@@ -216,6 +218,7 @@ export function PersonPage({ id, user }) {
   return html`
     <nav class="crumbs"><a href=${'#/regions/' + p.household_region}>${p.household_region_name || t('back')}</a></nav>
     <${Details} p=${p} user=${user} onSaved=${setP} />
+    <${ScreeningPanel} person=${p} user=${user} />
     <${Family} relations=${p.relations} />
     <${Facts} person=${p} user=${user} />`;
 }
