@@ -15,17 +15,19 @@ struct role_def {
 #define REVEAL P(PERM_ID_REVEAL)
 #define EXPORT P(PERM_REGISTER_EXPORT)
 #define IMPORT P(PERM_IMPORT)
+#define DECIDE P(PERM_SCREEN_DECIDE)
+#define RULES  P(PERM_RULES_ADMIN)
 
 static const struct role_def roles[ROLE_COUNT] = {
 	[ROLE_NONE] = {"", "", "", 0},
 	[ROLE_ADMIN] = {"admin", "系统管理员", "system administrator",
-			READ | P(PERM_USER_ADMIN) | P(PERM_AUDIT_READ) | EXPORT},
+			READ | P(PERM_USER_ADMIN) | P(PERM_AUDIT_READ) | EXPORT | RULES},
 	[ROLE_COUNTY_OFFICE] = {"county_office", "县级未保办", "county minor protection office",
 				READ | WRITE | SENS | REVEAL | P(PERM_AUDIT_READ) | EXPORT |
-					IMPORT},
+					IMPORT | DECIDE | RULES},
 	[ROLE_TOWNSHIP_STATION] = {"township_station", "乡镇未保工作站",
 				   "township minor protection station",
-				   READ | WRITE | SENS | REVEAL | EXPORT | IMPORT},
+				   READ | WRITE | SENS | REVEAL | EXPORT | IMPORT | DECIDE},
 	[ROLE_VILLAGE_DIRECTOR] = {"village_director", "村儿童主任", "village children's director",
 				   READ | WRITE | SENS | EXPORT},
 	[ROLE_GRID_WORKER] = {"grid_worker", "网格员", "grid worker", READ | WRITE},

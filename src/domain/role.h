@@ -33,6 +33,8 @@ enum wb_perm {
 	PERM_AUDIT_READ,      /* read the audit log */
 	PERM_REGISTER_EXPORT, /* export the register (台账) of a region as XLSX or CSV */
 	PERM_IMPORT,	      /* import department extracts, decide doubtful matches, undo */
+	PERM_SCREEN_DECIDE,   /* confirm or reject categories, override risk levels */
+	PERM_RULES_ADMIN,     /* edit, preview and publish screening rule sets; re-screen */
 	PERM_COUNT
 };
 

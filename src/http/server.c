@@ -10,6 +10,7 @@
  */
 #include "http/server.h"
 #include "http/jobs.h"
+#include "screen/service.h"
 #include "store/db.h"
 
 #include <arpa/inet.h>
@@ -248,6 +249,11 @@ int server_run(const char *db_path, const struct secret_keys *keys,
 		audit_queue_stop();
 		return rc;
 	}
+	if ((rc = screening_start(db_path, keys, err))) {
+		jobs_stop();
+		audit_queue_stop();
+		return rc;
+	}
 	auth_init(2);
 
 	struct MHD_Daemon *d = MHD_start_daemon(
@@ -260,6 +266,7 @@ int server_run(const char *db_path, const struct secret_keys *keys,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 		NULL, MHD_OPTION_END);
 	if (!d) {
+		screening_stop();
 		jobs_stop();
 		audit_queue_stop();
 		return wb_error_set(err, WB_EIO, 500, "LISTEN_FAILED",
@@ -275,6 +282,7 @@ int server_run(const char *db_path, const struct secret_keys *keys,
 	sigwait(&sigs, &sig);
 	log_info("signal %d: shutting down", sig);
 	MHD_stop_daemon(d);
+	screening_stop();
 	jobs_stop();
 	close_stores();
 	audit_queue_stop();

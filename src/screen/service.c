@@ -146,10 +146,8 @@ static int type_sensitive(int t)
 	case SNAP_FT_COMMUNITY_CORRECTION:
 	case SNAP_FT_CONDITIONAL_NON_PROSECUTION:
 	case SNAP_FT_CRIME_VICTIM:
-	case SNAP_FT_EARLY_MARRIAGE:
-		return 1;
-	default:
-		return 0;
+	case SNAP_FT_EARLY_MARRIAGE: return 1;
+	default: return 0;
 	}
 }
 
@@ -495,8 +493,7 @@ static int dirty_full(struct screening *s, struct store *st, int64_t max_seq, in
 	return rc;
 }
 
-int screening_dirty(struct screening *s, struct store *st, int64_t *handled,
-		    struct wb_error *err)
+int screening_dirty(struct screening *s, struct store *st, int64_t *handled, struct wb_error *err)
 {
 	int64_t count, max_seq;
 	struct dirty_ctx d = {0};
@@ -583,11 +580,12 @@ static void cats_union(const int *map, uint64_t cats, uint64_t out[2])
 			out[map[i] / 64] |= 1ull << (map[i] % 64);
 }
 
-static void tally(struct township *t, const uint64_t before[2], const uint64_t after[2],
-		  int lb, int la, int ncodes)
+static void tally(struct township *t, const uint64_t before[2], const uint64_t after[2], int lb,
+		  int la, int ncodes)
 {
 	for (int i = 0; i < ncodes; i++) {
-		int b = (int)(before[i / 64] >> (i % 64) & 1), a = (int)(after[i / 64] >> (i % 64) & 1);
+		int b = (int)(before[i / 64] >> (i % 64) & 1),
+		    a = (int)(after[i / 64] >> (i % 64) & 1);
 		t->gained[i] += a && !b;
 		t->lost[i] += b && !a;
 	}
@@ -662,8 +660,8 @@ static int preview_render(struct preview_ctx *c, int64_t version, int32_t date, 
 	json_t *tot = township_json(c, &c->total);
 	json_object_del(tot, "code");
 	json_t *o = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "version_from", (json_int_t)version,
-			      "date", day, "ruleset", rule_set_version(c->new_rs), "categories", cats,
-			      "townships", ts, "totals", tot);
+			      "date", day, "ruleset", rule_set_version(c->new_rs), "categories",
+			      cats, "townships", ts, "totals", tot);
 	char *text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	int rc = buf_appends(out, text) ? wb_error_set(err, WB_ETOOBIG, 413, "PREVIEW_TOO_BIG",
@@ -673,8 +671,8 @@ static int preview_render(struct preview_ctx *c, int64_t version, int32_t date, 
 	return rc;
 }
 
-int screening_preview(struct screening *s, const char *text, size_t len, struct buf *out,
-		      int *line, int *col, struct wb_error *err)
+int screening_preview(struct screening *s, const char *text, size_t len, struct buf *out, int *line,
+		      int *col, struct wb_error *err)
 {
 	struct rule_set *rs = NULL;
 	struct screen_env *env = NULL;

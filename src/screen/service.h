@@ -55,8 +55,7 @@ int screening_full(struct screening *s, struct store *st, const char *kind, int6
 		   struct wb_error *err);
 /* Handle the dirty persons: at most SCREEN_DIRTY_FULL at once, else a full reload and
  * screen. *handled gets the number of persons re-screened. */
-int screening_dirty(struct screening *s, struct store *st, int64_t *handled,
-		    struct wb_error *err);
+int screening_dirty(struct screening *s, struct store *st, int64_t *handled, struct wb_error *err);
 /* Reload the published rule set (after a publish). */
 int screening_reload_rules(struct screening *s, struct store *st, struct wb_error *err);
 
@@ -64,8 +63,8 @@ int screening_reload_rules(struct screening *s, struct store *st, struct wb_erro
  * {"version_from":…, "date":…, "townships":[{"code","name"?,"gained":{cat:n},
  *  "lost":{cat:n},"raised":n,"lowered":n}], "totals":{…}} (names are added by the
  * caller). WB_EINVAL with the rule error (and pos) when the text does not compile. */
-int screening_preview(struct screening *s, const char *text, size_t len, struct buf *out,
-		      int *line, int *col, struct wb_error *err);
+int screening_preview(struct screening *s, const char *text, size_t len, struct buf *out, int *line,
+		      int *col, struct wb_error *err);
 
 /* The current rule set (a reference: rule_set_free it) and its version. */
 struct rule_set *screening_rules(struct screening *s, int64_t *version);

@@ -25,7 +25,8 @@ static const char SQL_DROP_INDEXES[] =
  * screening worker screens the whole database after it (no screen run yet, or a full
  * screen when the load is done). Same DDL as 005_screening.sql. */
 static const char SQL_DROP_TRIGGERS[] =
-	"DROP TRIGGER IF EXISTS screen_dirty_fact_ins; DROP TRIGGER IF EXISTS screen_dirty_fact_upd;"
+	"DROP TRIGGER IF EXISTS screen_dirty_fact_ins; DROP TRIGGER IF EXISTS "
+	"screen_dirty_fact_upd;"
 	"DROP TRIGGER IF EXISTS screen_dirty_rel_ins; DROP TRIGGER IF EXISTS screen_dirty_rel_del;"
 	"DROP TRIGGER IF EXISTS screen_dirty_person_ins;"
 	"DROP TRIGGER IF EXISTS screen_dirty_person_upd;";

@@ -210,11 +210,15 @@ int store_screen_reload_person(struct store *st, const struct wb_scope *sc, stru
 	*naffected = 0;
 	struct one *o = xcalloc(1, sizeof(*o));
 	o->facts = xmalloc(SNAPSHOT_MAX_FACTS_PER_PERSON * sizeof(*o->facts));
-	int rc = db_begin_read(st->db, err);
+	/* Inside the caller's transaction when there is one (the screening worker reloads
+	 * and writes results in one write transaction). */
+	int own = !db_in_transaction(st->db);
+	int rc = own ? db_begin_read(st->db, err) : 0;
 	if (rc)
 		goto out;
 	rc = read_one(st, sc, person_id, o, err);
-	db_rollback(st->db);
+	if (own)
+		db_rollback(st->db);
 	if (!rc)
 		rc = snapshot_update_person(s, &o->p, o->facts, o->nfacts, o->rels, o->nrels,
 					    affected, cap, naffected, err);

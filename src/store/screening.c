@@ -128,7 +128,8 @@ int store_rulesets_seed(struct store *st, const char *label, const char *source,
 	int64_t n = rc == DB_ROW ? db_col_int(s, 0) : 0;
 	db_done(s);
 	if (rc >= 0 && n == 0)
-		rc = rs_insert(st, 0, label, "内置规则集 / built-in rule set", source, 1, NULL, err);
+		rc = rs_insert(st, 0, label, "内置规则集 / built-in rule set", source, 1, NULL,
+			       err);
 	if (rc < 0) {
 		db_rollback(st->db);
 		return rc;
@@ -151,8 +152,7 @@ int store_rulesets_list(struct store *st, void (*cb)(void *ctx, const struct rul
 }
 
 int store_rulesets_add(struct store *st, const struct wb_scope *sc, const char *label,
-		       const char *note, const char *source, int64_t *version,
-		       struct wb_error *err)
+		       const char *note, const char *source, int64_t *version, struct wb_error *err)
 {
 	int rc = db_begin_write(st->db, err);
 	if (rc)
@@ -185,7 +185,8 @@ int store_rulesets_publish(struct store *st, const struct wb_scope *sc, int64_t 
 		rc = rs_not_found(err);
 	else if (rc == DB_ROW && !draft)
 		rc = wb_error_set(err, WB_ECONFLICT, 409, "RULESET_NOT_DRAFT",
-				  "只能发布草稿状态的规则集", "only a draft rule set can be published");
+				  "只能发布草稿状态的规则集",
+				  "only a draft rule set can be published");
 	else
 		rc = rc < 0 ? rc : 0;
 	if (!rc) {
@@ -306,9 +307,9 @@ static const char *initial_status(struct store *st, int64_t person, const char *
 	return status;
 }
 
-static int mem_write(struct store *st, const char *sql, const struct screen_put *p,
-		     const char *cat, const char *status, const char *key, int sensitive,
-		     int64_t version, const char *now, struct wb_error *err)
+static int mem_write(struct store *st, const char *sql, const struct screen_put *p, const char *cat,
+		     const char *status, const char *key, int sensitive, int64_t version,
+		     const char *now, struct wb_error *err)
 {
 	struct db_stmt *s = db_stmt(st->db, sql);
 	if (sql == SQL_MEM_INSERT) {
@@ -375,7 +376,8 @@ static int put_memberships(struct store *st, const struct screen_put *p, struct 
 	for (int j = 0; j < nold && !rc; j++) {
 		if (old[j].kept)
 			continue;
-		rc = mem_write(st, SQL_MEM_DELETE, p, old[j].code, NULL, NULL, 0, version, now, err);
+		rc = mem_write(st, SQL_MEM_DELETE, p, old[j].code, NULL, NULL, 0, version, now,
+			       err);
 		if (!rc)
 			rc = event(st, p, "category_lost", old[j].code, 0, 0, version, now, err);
 		*events += !rc;
@@ -420,8 +422,7 @@ static int put_result(struct store *st, const struct screen_put *p, int64_t vers
 }
 
 int store_screening_put(struct store *st, const struct screen_put *p, int64_t rule_version,
-			const char *eval_date, struct screen_put_stats *stats,
-			struct wb_error *err)
+			const char *eval_date, struct screen_put_stats *stats, struct wb_error *err)
 {
 	struct old_mem old[SCREEN_CATEGORIES_MAX];
 	int old_level, nold;
@@ -446,8 +447,8 @@ int store_screening_put(struct store *st, const struct screen_put *p, int64_t ru
 	return rc;
 }
 
-int store_screening_flagged(struct store *st, void (*cb)(void *ctx, int64_t person_id),
-			    void *ctx, struct wb_error *err)
+int store_screening_flagged(struct store *st, void (*cb)(void *ctx, int64_t person_id), void *ctx,
+			    struct wb_error *err)
 {
 	struct db_stmt *s = db_stmt(st->db, SQL_FLAGGED);
 	int rc;
@@ -674,8 +675,8 @@ static const char SQL_DECISIONS[] =
 	"WHERE d.person_id = ? ORDER BY d.id DESC";
 
 int store_screening_decisions(struct store *st, const struct wb_scope *sc, int64_t person_id,
-			      void (*cb)(void *ctx, const struct screen_decision_row *d),
-			      void *ctx, struct wb_error *err)
+			      void (*cb)(void *ctx, const struct screen_decision_row *d), void *ctx,
+			      struct wb_error *err)
 {
 	struct screen_decision_row d;
 	int rc = store_persons_visible(st, sc, person_id, err);
@@ -729,7 +730,8 @@ static int decide_row(struct store *st, const struct wb_scope *sc, int64_t perso
 	db_done(s);
 	if (rc == DB_DONE)
 		return wb_error_set(err, WB_ENOTFOUND, 404, "SCREEN_MEMBERSHIP_NOT_FOUND",
-				    "规则未提示该儿童属于此类别", "the rules do not suggest this category");
+				    "规则未提示该儿童属于此类别",
+				    "the rules do not suggest this category");
 	if (rc < 0)
 		return rc;
 	store_now(now);
@@ -774,9 +776,8 @@ int store_screening_decide(struct store *st, const struct wb_scope *sc, int64_t 
 	return finish(st, rc, err);
 }
 
-static const char SQL_OV_REVOKE[] =
-	"UPDATE screen_overrides SET revoked_by = ?, revoked_at = ? "
-	"WHERE person_id = ? AND revoked_at IS NULL";
+static const char SQL_OV_REVOKE[] = "UPDATE screen_overrides SET revoked_by = ?, revoked_at = ? "
+				    "WHERE person_id = ? AND revoked_at IS NULL";
 static const char SQL_OV_INSERT[] =
 	"INSERT INTO screen_overrides (person_id, level, computed, reason, expires_on, "
 	"created_by, created_at) VALUES (?, ?, coalesce((SELECT level FROM screen_results "
@@ -830,8 +831,8 @@ int store_screening_override(struct store *st, const struct wb_scope *sc, int64_
 	return finish(st, rc, err);
 }
 
-int store_screening_override_revoke(struct store *st, const struct wb_scope *sc,
-				    int64_t person_id, struct wb_error *err)
+int store_screening_override_revoke(struct store *st, const struct wb_scope *sc, int64_t person_id,
+				    struct wb_error *err)
 {
 	int rc = store_persons_visible(st, sc, person_id, err);
 	if (rc)
@@ -890,7 +891,8 @@ int store_screening_counts(struct store *st, const struct wb_scope *sc, const ch
 	char lo[REGION_CODE_MAX + 1], hi[REGION_CODE_MAX + 1], child[REGION_CODE_MAX + 1];
 	if (role_scoped_to_unit(sc->role))
 		return wb_error_set(err, WB_EFORBIDDEN, 403, "FORBIDDEN",
-				    "您的角色不能查看区域汇总", "your role cannot see regional counts");
+				    "您的角色不能查看区域汇总",
+				    "your role cannot see regional counts");
 	region_subtree_range(region, lo, hi);
 	struct db_stmt *s = db_stmt(st->db, SQL_COUNTS_R);
 	int i = 1;
@@ -920,8 +922,9 @@ int store_screening_counts(struct store *st, const struct wb_scope *sc, const ch
 
 #define REG_COLS                                                                                   \
 	"p.id, p.name, p.gender, p.birth_date, p.scope_region, r.level, "                          \
-	"(SELECT group_concat(m.category, '|') FROM screen_memberships m WHERE m.person_id = p.id " \
-	"AND m.status <> 'rejected' AND m.sensitive <= ?), "                                        \
+	"(SELECT group_concat(m.category, '|') FROM screen_memberships m WHERE m.person_id = "     \
+	"p.id "                                                                                    \
+	"AND m.status <> 'rejected' AND m.sensitive <= ?), "                                       \
 	"coalesce((SELECT o.level FROM screen_overrides o WHERE o.person_id = p.id AND "           \
 	"o.revoked_at IS NULL AND o.expires_on >= ? ORDER BY o.id DESC LIMIT 1), r.level)"
 /* A register of one category (?cat not NULL) or of all flagged persons. Scope: the region
@@ -930,15 +933,18 @@ int store_screening_counts(struct store *st, const struct wb_scope *sc, const ch
 #define REG_WHERE                                                                                  \
 	" AND p.scope_region >= ? AND p.scope_region < ? AND r.level >= ? AND p.id > ? "           \
 	"AND (? IS NULL OR EXISTS (SELECT 1 FROM screen_memberships m WHERE m.person_id = p.id "   \
-	"AND m.category = ? AND m.status <> 'rejected' AND m.sensitive <= ?)) ORDER BY p.id LIMIT ?"
-static const char SQL_REG_R[] = "SELECT " REG_COLS ", (SELECT m.status FROM screen_memberships m "
-				"WHERE m.person_id = p.id AND m.category = ?) FROM screen_results r "
-				"JOIN persons p ON p.id = r.person_id WHERE p.scope_region >= ? "
-				"AND p.scope_region < ?" REG_WHERE;
-static const char SQL_REG_S[] = "SELECT " REG_COLS ", (SELECT m.status FROM screen_memberships m "
-				"WHERE m.person_id = p.id AND m.category = ?) FROM screen_results r "
-				"JOIN persons p ON p.id = r.person_id WHERE p.school_unit_id = ? "
-				"AND ? IS NOT NULL" REG_WHERE;
+	"AND m.category = ? AND m.status <> 'rejected' AND m.sensitive <= ?)) ORDER BY p.id "      \
+	"LIMIT ?"
+static const char SQL_REG_R[] =
+	"SELECT " REG_COLS ", (SELECT m.status FROM screen_memberships m "
+	"WHERE m.person_id = p.id AND m.category = ?) FROM screen_results r "
+	"JOIN persons p ON p.id = r.person_id WHERE p.scope_region >= ? "
+	"AND p.scope_region < ?" REG_WHERE;
+static const char SQL_REG_S[] =
+	"SELECT " REG_COLS ", (SELECT m.status FROM screen_memberships m "
+	"WHERE m.person_id = p.id AND m.category = ?) FROM screen_results r "
+	"JOIN persons p ON p.id = r.person_id WHERE p.school_unit_id = ? "
+	"AND ? IS NOT NULL" REG_WHERE;
 
 static void reg_fill(struct db_stmt *s, struct screen_register_row *r)
 {
@@ -956,8 +962,8 @@ static void reg_fill(struct db_stmt *s, struct screen_register_row *r)
 
 int store_screening_register(struct store *st, const struct wb_scope *sc, const char *region,
 			     const char *category, int min_level, int64_t after_id, int limit,
-			     void (*cb)(void *ctx, const struct screen_register_row *r),
-			     void *ctx, struct wb_error *err)
+			     void (*cb)(void *ctx, const struct screen_register_row *r), void *ctx,
+			     struct wb_error *err)
 {
 	char lo[REGION_CODE_MAX + 1], hi[REGION_CODE_MAX + 1], day[11];
 	struct screen_register_row row;

@@ -84,8 +84,8 @@ int store_screening_put(struct store *st, const struct screen_put *p, int64_t ru
 			const char *eval_date, struct screen_put_stats *stats,
 			struct wb_error *err);
 /* The persons that have a stored result (for a full screen to find who lost all). */
-int store_screening_flagged(struct store *st, void (*cb)(void *ctx, int64_t person_id),
-			    void *ctx, struct wb_error *err);
+int store_screening_flagged(struct store *st, void (*cb)(void *ctx, int64_t person_id), void *ctx,
+			    struct wb_error *err);
 int store_screening_run_log(struct store *st, int64_t rule_version, const char *eval_date,
 			    const char *kind, const struct screen_put_stats *s,
 			    const char *started_at, int64_t started_by, struct wb_error *err);
@@ -120,8 +120,8 @@ struct screen_override_row {
 };
 
 struct screen_person_row {
-	int found;	/* 0: in scope but never flagged (no result row) */
-	int level;	/* computed */
+	int found;     /* 0: in scope but never flagged (no result row) */
+	int level;     /* computed */
 	int effective; /* after a current override */
 	int score;
 	char guardianship[16];
@@ -159,8 +159,8 @@ struct screen_decision_row {
 	char decided_by_name[64], decided_at[21];
 };
 int store_screening_decisions(struct store *st, const struct wb_scope *sc, int64_t person_id,
-			      void (*cb)(void *ctx, const struct screen_decision_row *d),
-			      void *ctx, struct wb_error *err);
+			      void (*cb)(void *ctx, const struct screen_decision_row *d), void *ctx,
+			      struct wb_error *err);
 
 /* Confirm or reject the person's current membership of category (reason required for a
  * rejection). WB_ENOTFOUND (SCREEN_MEMBERSHIP_NOT_FOUND) when the rules do not suggest it.
@@ -173,8 +173,8 @@ int store_screening_decide(struct store *st, const struct wb_scope *sc, int64_t 
 int store_screening_override(struct store *st, const struct wb_scope *sc, int64_t person_id,
 			     int level, const char *reason, const char *expires_on,
 			     struct wb_error *err);
-int store_screening_override_revoke(struct store *st, const struct wb_scope *sc,
-				    int64_t person_id, struct wb_error *err);
+int store_screening_override_revoke(struct store *st, const struct wb_scope *sc, int64_t person_id,
+				    struct wb_error *err);
 
 /* ---- registers (台账) -------------------------------------------------------------- */
 /* Counts of a category (or of a level when category is NULL and level > 0) per child
@@ -199,7 +199,7 @@ struct screen_register_row {
  * ordered by id after `after_id`, at most limit. */
 int store_screening_register(struct store *st, const struct wb_scope *sc, const char *region,
 			     const char *category, int min_level, int64_t after_id, int limit,
-			     void (*cb)(void *ctx, const struct screen_register_row *r),
-			     void *ctx, struct wb_error *err);
+			     void (*cb)(void *ctx, const struct screen_register_row *r), void *ctx,
+			     struct wb_error *err);
 
 #endif
