@@ -267,7 +267,7 @@ static void add_flagged(void *ctx, int64_t id)
 
 static int was_flagged(const struct full_ctx *c, int64_t id)
 {
-	return bsearch(&id, c->flagged, c->nflagged, sizeof(int64_t), cmp_i64) != NULL;
+	return c->nflagged && bsearch(&id, c->flagged, c->nflagged, sizeof(int64_t), cmp_i64);
 }
 
 static int batch_turn(struct full_ctx *c)
@@ -311,7 +311,8 @@ static int full_run(struct full_ctx *c, const char *kind, int64_t by, const char
 	int rc = store_screening_flagged(c->st, add_flagged, c, err);
 	if (rc)
 		return rc;
-	qsort(c->flagged, c->nflagged, sizeof(int64_t), cmp_i64);
+	if (c->nflagged) /* qsort(NULL, 0, …) is undefined */
+		qsort(c->flagged, c->nflagged, sizeof(int64_t), cmp_i64);
 	rc = screen_all(c->s->env, c->s->snap, 1, 0, full_cb, c, &stats, err);
 	if (rc && c->rc)
 		rc = c->rc;

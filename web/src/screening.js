@@ -52,13 +52,13 @@ export function categoryName(cats, code) {
   return isEnglish() && c.name_en ? c.name_en : c.name;
 }
 
-// Decisions and overrides: the county office and township stations; rule sets: the county
-// office and the administrator. A permission named by the server wins when it sends one.
+// Decisions and overrides (county office, township stations); rule sets (county office,
+// administrator): as the server's permissions say.
 export function canDecide(user) {
-  return user.permissions.includes('SCREEN_DECIDE') || ['county_office', 'township_station'].includes(user.role);
+  return user.permissions.includes('SCREEN_DECIDE');
 }
 export function canEditRules(user) {
-  return user.permissions.includes('RULES_WRITE') || ['county_office', 'admin'].includes(user.role);
+  return user.permissions.includes('RULES_ADMIN');
 }
 
 const STATUS_KEYS = { suggested: 'ms_suggested', confirmed: 'ms_confirmed', rejected: 'ms_rejected' };
