@@ -1,0 +1,234 @@
+// The screening path in a real browser (Debian's Chromium driven by Playwright): a township
+// officer opens a flagged child (rural household, both parents working away since early
+// 2026, created through the API), reads why (category, rule, legal basis, the parents'
+// facts), confirms 农村留守儿童, rejects another suggestion with a reason, overrides the level
+// and sees both levels, then finds the child counted and listed in the register of the
+// category (bar chart per village, drill-down). A county officer edits the rules: a typo in
+// 留守年龄上限 is shown at its line and column, the fixed change (16 → 10 岁) is previewed
+// with the township's loss of 留守儿童, and published with the re-screen followed to the end.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { startServer, sql, unitId, idNumber } from '../api/harness.mjs';
+
+const PW = 'screen-pass-1';
+const shots = process.env.E2E_SHOTS || '/tmp';
+const T = '500242207'; // 木叶乡
+const TOWNSHIP = T + '000';
+const VILLAGE = T + '200';
+const W = 390;
+let srv, browser, page, station, county, child, father;
+
+// The server screens a changed person within a second; wait for the worker, not a clock.
+async function waitScreening(api, id, pred) {
+  for (let i = 0; i < 200; i++) {
+    const r = await api.get(`/persons/${id}/screening`);
+    if (r.status === 200 && pred(r.body)) return r.body;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error('screening of person ' + id + ' never matched');
+}
+
+before(async () => {
+  srv = await startServer({ demo: { minors: 400, seed: 7 } });
+  await srv.addUser({ username: 'mu_station', role: 'township_station', region: T,
+    unit: unitId(srv.db, 'minor_station', T), password: PW });
+  await srv.addUser({ username: 'county_office', role: 'county_office', region: '500242',
+    unit: unitId(srv.db, 'minor_office', '500242'), password: PW });
+  station = await srv.login('mu_station', PW);
+  county = await srv.login('county_office', PW);
+  const mk = async (body) => {
+    const r = await station.post('/persons', body);
+    assert.equal(r.status, 201, r.text);
+    return r.body;
+  };
+  const fact = async (id, body) => {
+    const r = await station.post(`/persons/${id}/facts`, body);
+    assert.equal(r.status, 201, r.text);
+  };
+  father = await mk({ name: '冉大山', gender: 'M', birth_date: '1985-04-02', household_region: VILLAGE,
+    id_number: idNumber('19850402', '011') });
+  const mother = await mk({ name: '田小花', gender: 'F', birth_date: '1987-06-12', household_region: VILLAGE,
+    id_number: idNumber('19870612', '022') });
+  child = await mk({ name: '冉小明', gender: 'M', birth_date: '2015-03-09', household_region: VILLAGE,
+    id_number: idNumber('20150309', '033'),
+    relations: [{ kind: 'father', person_id: father.id, is_guardian: true },
+      { kind: 'mother', person_id: mother.id, is_guardian: true }] });
+  await fact(child.id, { type: 'hukou_rural' });
+  await fact(father.id, { type: 'migrant_work', value: '广东省东莞市', valid_from: '2026-02-01', source_doc: '村外出务工登记' });
+  await fact(mother.id, { type: 'migrant_work', value: '浙江省宁波市', valid_from: '2026-03-01' });
+  await waitScreening(station, child.id, (s) => s.memberships.some((m) => m.category === 'left_behind'));
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: W, height: 844 } });
+  page.on('pageerror', (e) => { throw e; });
+});
+
+after(async () => {
+  await browser?.close();
+  await srv.stop();
+});
+
+const noHorizontalScroll = async (what) => {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= W, `${what}: scrollWidth ${width}`);
+};
+const login = async (username) => {
+  await page.goto(srv.url + '/');
+  await page.fill('[data-testid=login-username]', username);
+  await page.fill('[data-testid=login-password]', PW);
+  await page.click('[data-testid=login-submit]');
+  await page.waitForSelector('[data-testid=mainnav]');
+};
+const membership = (cat) => page.locator(`[data-testid=membership][data-category=${cat}]`);
+
+test('the officer opens a flagged child and reads why: category, rule, basis, the parents\' facts', async () => {
+  await login('mu_station');
+  assert.equal(await page.locator('[data-testid=nav-registers]').count(), 1);
+  assert.equal(await page.locator('[data-testid=nav-rules]').count(), 0, 'rules are for the county office');
+  await page.goto(`${srv.url}/#/persons/${child.id}`);
+  await page.waitForSelector('[data-testid=screening-panel] [data-testid=effective-level]');
+  assert.equal(await page.getAttribute('[data-testid=effective-level]', 'data-level'), 'orange');
+  assert.equal(await page.textContent('[data-testid=effective-level]'), '橙');
+  assert.match(await page.textContent('[data-testid=screening-asof]'), /\d{4}-\d\d-\d\d · 规则版本 1/);
+  assert.equal(await page.textContent('[data-testid=guardianship-rating]'), '差');
+  const lb = membership('left_behind');
+  assert.equal(await lb.getAttribute('data-status'), 'suggested');
+  assert.equal(await lb.locator('[data-testid=membership-status]').textContent(), '待确认');
+  const why = lb.locator('[data-testid=why-category]');
+  assert.equal(await why.getAttribute('data-rule'), 'LB-1');
+  assert.match(await why.textContent(), /父母均外出务工/);
+  assert.match(await why.locator('[data-testid=why-basis]').textContent(), /国发〔2016〕13号/);
+  // The facts behind it: the child's rural hukou and both parents' migrant work, named.
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=membership][data-category=left_behind] [data-testid=why-fact]')]
+    .some((li) => li.textContent.includes('广东省东莞市')));
+  const facts = await why.locator('[data-testid=why-fact]').allTextContents();
+  assert.equal(facts.length, 3, facts.join(' | '));
+  assert.ok(facts.some((f) => /本人/.test(f) && /农村户籍/.test(f)), facts.join(' | '));
+  assert.ok(facts.some((f) => /父亲 冉大山/.test(f) && /外出务工：广东省东莞市/.test(f) && /2026-02-01/.test(f) && /村外出务工登记/.test(f)), facts.join(' | '));
+  assert.ok(facts.some((f) => /母亲 田小花/.test(f) && /浙江省宁波市/.test(f)), facts.join(' | '));
+  // The history: the categories gained and the level raised, with a step chart.
+  assert.ok(await page.locator('[data-testid=history-row][data-kind=category_gained]').count() >= 1);
+  assert.equal(await page.locator('[data-testid=level-chart]').count(), 1);
+  await noHorizontalScroll('profile');
+});
+
+test('confirm the category; reject another suggestion with a reason', async () => {
+  await membership('left_behind').locator('[data-testid=confirm-category]').click();
+  await page.waitForSelector('[data-testid=membership][data-category=left_behind][data-status=confirmed]');
+  assert.equal(await membership('left_behind').locator('[data-testid=membership-status]').textContent(), '已确认');
+  assert.equal(await membership('left_behind').locator('[data-testid=confirm-category]').count(), 0);
+  assert.equal(sql(srv.db, `select decision from screen_decisions where person_id = ${child.id} and category = 'left_behind'`), 'confirm');
+
+  await membership('guardianship').locator('[data-testid=reject-category]').click();
+  await page.waitForSelector('[data-testid=reject-dialog]');
+  await page.fill('[data-testid=reject-reason]', '祖母同住照料，核实有照护能力');
+  await page.click('[data-testid=reject-dialog] [data-testid=dialog-submit]');
+  await page.waitForSelector('[data-testid=membership][data-category=guardianship][data-status=rejected]');
+  assert.match(await membership('guardianship').textContent(), /已排除[\s\S]*祖母同住照料/);
+  assert.equal(sql(srv.db, `select reason from screen_decisions where person_id = ${child.id} and category = 'guardianship'`),
+    '祖母同住照料，核实有照护能力');
+  assert.ok(await page.locator('[data-testid=decision-row]').count() >= 2);
+});
+
+test('override the level with a reason and an expiry: both levels stay visible', async () => {
+  await page.click('[data-testid=override-open]');
+  await page.waitForSelector('[data-testid=override-dialog]');
+  const expiry = await page.inputValue('[data-testid=override-expires]');
+  assert.match(expiry, /^\d{4}-\d\d-\d\d$/, 'a default expiry is offered');
+  await page.selectOption('[data-testid=override-level]', 'red');
+  await page.fill('[data-testid=override-reason-input]', '家访发现孩子独自在家多日');
+  await page.click('[data-testid=override-dialog] [data-testid=dialog-submit]');
+  await page.waitForSelector('[data-testid=override]');
+  assert.equal(await page.getAttribute('[data-testid=effective-level]', 'data-level'), 'red');
+  assert.equal(await page.getAttribute('[data-testid=computed-level]', 'data-level'), 'orange');
+  assert.match(await page.textContent('[data-testid=override-reason]'), /家访发现孩子独自在家多日/);
+  assert.match(await page.textContent('[data-testid=override]'), new RegExp(expiry));
+  assert.equal(sql(srv.db, `select level || '/' || computed || '/' || expires_on from screen_overrides where person_id = ${child.id} and revoked_at is null`),
+    `4/3/${expiry}`);
+  await page.screenshot({ path: `${shots}/weibao-e2e-screening.png`, fullPage: true });
+  await noHorizontalScroll('profile with override');
+});
+
+test('the register of the category counts and lists the child; a bar drills down', async () => {
+  await page.click('[data-testid=nav-registers]');
+  await page.waitForSelector('[data-testid=category-total][data-category=left_behind]');
+  assert.ok(Number(await page.getAttribute('[data-testid=category-total][data-category=left_behind]', 'data-n')) >= 1);
+  await page.selectOption('[data-testid=register-category]', 'left_behind');
+  await page.waitForSelector(`[data-testid=register-bar][data-code="${VILLAGE}"]`);
+  const api = (await station.get(`/screening/registers?region=${TOWNSHIP}&category=left_behind`)).body;
+  const mine = api.counts.find((c) => c.code === VILLAGE);
+  assert.ok(mine && mine.n >= 1);
+  assert.equal(await page.textContent(`[data-testid=register-bar][data-code="${VILLAGE}"] [data-testid=bar-n]`), String(mine.n));
+  assert.equal(await page.textContent('[data-testid=register-total-n]'), String(api.total));
+  // The child with the overridden level, linked to the profile.
+  const row = page.locator(`[data-testid=register-person][data-id="${child.id}"]`);
+  await row.waitFor();
+  assert.equal(await row.locator('[data-testid=level-badge]').getAttribute('data-level'), 'red');
+  assert.match(await row.textContent(), /冉小明[\s\S]*农村留守儿童/);
+  await noHorizontalScroll('register');
+  await page.screenshot({ path: `${shots}/weibao-e2e-register.png`, fullPage: true });
+  // Down to the village: the list still holds the child.
+  await page.click(`[data-testid=register-bar][data-code="${VILLAGE}"] a`);
+  await page.waitForFunction((v) => location.hash.includes('region=' + v), VILLAGE);
+  await page.waitForSelector(`[data-testid=register-person][data-id="${child.id}"]`);
+  assert.match(await page.textContent('[data-testid=register-total]'), /梨耳村/);
+  await page.click(`[data-testid=register-person][data-id="${child.id}"] a`);
+  await page.waitForSelector('[data-testid=screening-panel] [data-testid=effective-level]');
+  assert.equal(await page.textContent('[data-testid=person-name]'), '冉小明');
+});
+
+test('the county office edits a parameter: a typo shown at line:column, the change previewed per township, published', async () => {
+  await page.click('[data-testid=logout]');
+  await login('county_office');
+  await page.click('[data-testid=nav-rules]');
+  await page.waitForSelector('[data-testid=ruleset-row][data-version="1"][data-status=published]');
+  await page.click('[data-testid=new-ruleset]');
+  await page.waitForSelector('[data-testid=rules-source]');
+  const source = await page.inputValue('[data-testid=rules-source]');
+  assert.match(source, /param 留守年龄上限 = 16 岁/, 'prefilled with the published text');
+  const line = source.split('\n').findIndex((l) => l.startsWith('param 留守年龄上限')) + 1;
+  const column = source.split('\n')[line - 1].indexOf('16') + 1;
+
+  await page.fill('[data-testid=rules-source]', source.replace('param 留守年龄上限 = 16 岁', 'param 留守年龄上限 = 1x 岁'));
+  await page.click('[data-testid=validate]');
+  await page.waitForSelector('[data-testid=validate-error]');
+  assert.equal(Number(await page.getAttribute('[data-testid=validate-error]', 'data-line')), line);
+  assert.equal(Number(await page.getAttribute('[data-testid=validate-error]', 'data-column')), column + 1);
+  assert.match(await page.textContent('[data-testid=validate-error]'), new RegExp(`第${line}行第${column + 1}列`));
+  assert.equal(Number(await page.getAttribute('[data-testid=error-line]', 'data-line')), line);
+  assert.equal(await page.locator('.code-edit .gutter .bad').textContent(), String(line));
+
+  await page.fill('[data-testid=rules-source]', source.replace('param 留守年龄上限 = 16 岁', 'param 留守年龄上限 = 10 岁'));
+  assert.equal(await page.locator('[data-testid=validate-error]').count(), 0, 'an edit clears the old error');
+  await page.fill('[data-testid=rules-note]', '留守年龄上限改为10岁（测试）');
+  await page.click('[data-testid=preview-run]');
+  await page.waitForSelector('[data-testid=preview]');
+  assert.equal(await page.locator('[data-testid=validate-ok]').count(), 1);
+  // 木叶乡 loses its left-behind child (11 years old); the numbers are the server's.
+  const pv = (await county.post('/rulesets/preview', { source: source.replace('param 留守年龄上限 = 16 岁', 'param 留守年龄上限 = 10 岁') })).body;
+  const tw = pv.townships.find((x) => x.code === TOWNSHIP);
+  assert.ok(tw.lost.left_behind >= 1, JSON.stringify(tw));
+  const cell = page.locator(`[data-testid=preview-row][data-code="${TOWNSHIP}"] [data-testid=pv-cat][data-category=left_behind]`);
+  assert.equal(Number(await cell.getAttribute('data-lost')), tw.lost.left_behind);
+  assert.match(await cell.textContent(), new RegExp('−' + tw.lost.left_behind));
+  assert.match(await page.textContent(`[data-testid=preview-row][data-code="${TOWNSHIP}"]`), /木叶乡/);
+  const total = page.locator('[data-testid=preview-total] [data-testid=pv-cat][data-category=left_behind]');
+  assert.equal(Number(await total.getAttribute('data-lost')), pv.totals.lost.left_behind);
+  await noHorizontalScroll('rules editor with preview');
+  await page.screenshot({ path: `${shots}/weibao-e2e-rules.png`, fullPage: true });
+
+  await page.click('[data-testid=publish]');
+  await page.waitForSelector('[data-testid=publish-dialog]');
+  await page.click('[data-testid=publish-confirm]');
+  await page.waitForSelector('[data-testid=screen-status][data-done=true][data-version="2"]', { timeout: 60000 });
+  assert.equal(sql(srv.db, "select status || '/' || note from rule_sets where version = 2"), 'published/留守年龄上限改为10岁（测试）');
+  // The child is no longer left-behind under version 2; the loss is an event of version 2.
+  const s = await waitScreening(county, child.id, (x) => x.computed && x.computed.rule_version === 2);
+  assert.ok(!s.memberships.some((m) => m.category === 'left_behind' && m.status !== 'rejected'), JSON.stringify(s.memberships));
+  assert.ok(s.history.some((e) => e.kind === 'category_lost' && e.category === 'left_behind' && e.rule_version === 2));
+});
