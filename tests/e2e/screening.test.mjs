@@ -232,3 +232,24 @@ test('the county office edits a parameter: a typo shown at line:column, the chan
   assert.ok(!s.memberships.some((m) => m.category === 'left_behind' && m.status !== 'rejected'), JSON.stringify(s.memberships));
   assert.ok(s.history.some((e) => e.kind === 'category_lost' && e.category === 'left_behind' && e.rule_version === 2));
 });
+
+test('a version reads with line numbers, its rules linked to their lines; English is one click away', async () => {
+  await page.goto(`${srv.url}/#/rules/1`);
+  await page.waitForSelector('[data-testid=code-view] li');
+  const src = (await county.get('/rulesets/1')).body;
+  assert.equal(await page.locator('[data-testid=code-view] li').count(), src.source.split('\n').length);
+  assert.match(await page.textContent('[data-testid=ruleset-title]'), /已停用/, 'version 1 was replaced by version 2');
+  const lb1 = src.rules.find((r) => r.id === 'LB-1');
+  await page.click('[data-testid=ruleset-rules] summary');
+  await page.click(`[data-testid=ruleset-rules] button:text-is("LB-1")`);
+  assert.equal(Number(await page.getAttribute('[data-testid=code-view] li.mark', 'data-line')), lb1.line);
+  assert.match(await page.textContent('[data-testid=code-view] li.mark'), /rule LB-1/);
+  await noHorizontalScroll('rule set');
+  await page.click('[data-testid=lang-toggle]');
+  await page.goto(`${srv.url}/#/persons/${child.id}`);
+  await page.waitForSelector('[data-testid=screening-panel] [data-testid=effective-level]');
+  assert.equal(await page.textContent('[data-testid=effective-level]'), 'Red');
+  assert.match(await page.textContent('[data-testid=screening-panel]'), /Screening result[\s\S]*Computed/);
+  await noHorizontalScroll('profile in English');
+  await page.click('[data-testid=lang-toggle]');
+});

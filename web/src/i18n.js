@@ -101,6 +101,8 @@ const dict = {
   screening_history: ['筛查历史', 'Screening history'], level_over_time: ['风险等级变化', 'Level over time'],
   ev_gained: ['列入：', 'Gained: '], ev_lost: ['移出：', 'Lost: '], ev_raised: ['风险等级升高', 'Level raised'],
   ev_lowered: ['风险等级降低', 'Level lowered'], decided_confirm: ['确认类别', 'Confirmed'], decided_reject: ['排除类别', 'Rejected'],
+  not_flagged: ['未列入重点关注，无风险等级。', 'Not flagged: no category, no risk level.'],
+  only_changed: ['只显示有变化的乡镇', 'Only townships that change'], run_now: ['立即重新筛查', 'Re-screen now'],
   // registers (筛查台账)
   nav_registers: ['筛查台账', 'Registers'], nav_rules: ['规则', 'Rules'],
   registers_title: ['筛查台账', 'Screening registers'], category: ['类别', 'Category'],

@@ -1,7 +1,7 @@
 // person.js -- a person's profile: details (masked), reveal with a purpose, correction of
 // fields with the version (409 when someone else changed it), family, and the facts
 // timeline with recording and correcting facts. The screening result (screening.js) sits
-// under the details.
+// under the name, above the details.
 import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
@@ -12,7 +12,7 @@ import { ScreeningPanel } from './screening.js';
 
 const html = htm.bind(h);
 
-function Details({ p, user, onSaved }) {
+function Details({ p, user, onSaved, slot }) {
   const [editing, setEditing] = useState(false);
   const [form, setForm] = useState({});
   const [error, setError] = useState(null);
@@ -51,13 +51,18 @@ function Details({ p, user, onSaved }) {
   const errs = fieldErrors(error);
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
 
+  // The name heads the page; the slot (the screening result) comes before the details.
   return html`
     <section class="card">
       <div class="row wrap">
         <h1 class="grow" data-testid="person-name">${p.name}</h1>
         ${canEdit && !editing && html`<button class="secondary" data-testid="edit-person" onClick=${startEdit}>${t('edit')}</button>`}
       </div>
+      <p class="muted">${genderText(p.gender)} · ${p.age ?? '–'}${t('years')} · ${p.household_region_name || p.household_region}</p>
       ${error && html`<p class="error" data-testid="error-banner">${errorText(error)}</p>`}
+    </section>
+    ${slot}
+    <section class="card">
       ${!editing && html`
         <dl class="facts-grid">
           <dt>${t('gender')}</dt><dd>${genderText(p.gender)}</dd>
@@ -217,8 +222,7 @@ export function PersonPage({ id, user }) {
   if (!p) return html`<p class="muted pad">${t('loading')}</p>`;
   return html`
     <nav class="crumbs"><a href=${'#/regions/' + p.household_region}>${p.household_region_name || t('back')}</a></nav>
-    <${Details} p=${p} user=${user} onSaved=${setP} />
-    <${ScreeningPanel} person=${p} user=${user} />
+    <${Details} p=${p} user=${user} onSaved=${setP} slot=${html`<${ScreeningPanel} person=${p} user=${user} />`} />
     <${Family} relations=${p.relations} />
     <${Facts} person=${p} user=${user} />`;
 }

@@ -73,7 +73,7 @@ function Overview({ region, cats, minLevel }) {
     </section>`;
 }
 
-function Children({ region, category, minLevel, cats }) {
+function Children({ region, category, minLevel, cats, names }) {
   const [items, setItems] = useState(null);
   const [next, setNext] = useState(null);
   const [error, setError] = useState(null);
@@ -104,7 +104,7 @@ function Children({ region, category, minLevel, cats }) {
               <${LevelBadge} level=${p.effective_level ?? p.level} />
               <strong>${p.name}</strong>
               <span>${genderText(p.gender)} · ${p.birth_date || '–'}</span>
-              <span class="muted">${p.region_name || p.region || ''}</span>
+              ${names[p.region] && html`<span class="muted">${names[p.region]}</span>`}
               <span class="tags">${(p.categories || []).map((c) => html`<em class=${'tag' + (c === category ? '' : ' grey')}>${categoryName(cats, c)}</em>`)}</span>
             </a>
           </li>`)}
@@ -130,6 +130,10 @@ export function RegistersPage({ query, user }) {
     get('/screening/registers?' + q).then(setReg, setError);
   }, [region, category, minLevel]);
   const go = (r, c, m) => { location.hash = hrefOf(r, c, m); };
+  // Region names for the list: the region itself and the subdivisions counted.
+  const names = {};
+  if (info) names[info.code] = info.name;
+  for (const c of (reg && reg.counts) || []) names[c.code] = c.name;
   const path = info ? info.path.filter((p) => p.level >= 3) : [];
   const canExport = user.permissions.includes('REGISTER_EXPORT');
   return html`
@@ -165,5 +169,5 @@ export function RegistersPage({ query, user }) {
         </div>`}
     </section>
     ${!category && cats && html`<${Overview} key=${region + minLevel} region=${region} cats=${cats} minLevel=${minLevel} />`}
-    ${cats && html`<${Children} key=${region + category + minLevel} region=${region} category=${category} minLevel=${minLevel} cats=${cats} />`}`;
+    ${cats && html`<${Children} key=${region + category + minLevel} region=${region} category=${category} minLevel=${minLevel} cats=${cats} names=${names} />`}`;
 }

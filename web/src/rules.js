@@ -31,7 +31,7 @@ export function RulesList() {
     </div>
     <p class="muted small">${t('rules_hint')}</p>
     ${error && html`<p class="error" data-testid="error-banner">${errorText(error)}</p>`}
-    <${ScreenStatus} />
+    <${ScreenStatus} canRun />
     <section class="card">
       ${!items && !error && html`<p class="muted">${t('loading')}</p>`}
       <ul class="list">
@@ -110,7 +110,7 @@ function PublishDialog({ version, onCancel, onConfirm }) {
   return html`
     <div class="overlay" onClick=${(e) => { if (e.target === e.currentTarget) onCancel(); }}>
       <div class="card dialog" data-testid="publish-dialog">
-        <h3>${t('publish')} ${t('version')} ${version}</h3>
+        <h3>${t('publish')}${version ? ` ${t('version')} ${version}` : ''}</h3>
         <p>${t('publish_confirm')}</p>
         <div class="row wrap">
           <button data-testid="publish-confirm" disabled=${busy} onClick=${async () => { setBusy(true); await onConfirm(); }}>${t('publish')}</button>
@@ -122,8 +122,9 @@ function PublishDialog({ version, onCancel, onConfirm }) {
 
 // The re-screen of everyone: polled while it runs (and, after a publish, until the
 // published version is the one in force).
-function ScreenStatus({ target }) {
+function ScreenStatus({ target, canRun }) {
   const [s, setS] = useState(null);
+  const [want, setWant] = useState(0); // bumped by 立即重新筛查 to poll again
   useEffect(() => {
     let live = true, timer = 0, polls = 0;
     const tick = async () => {
@@ -138,8 +139,12 @@ function ScreenStatus({ target }) {
     };
     tick();
     return () => { live = false; clearTimeout(timer); };
-  }, [target]);
+  }, [target, want]);
   if (!s) return null;
+  const runNow = async () => {
+    try { setS(await post('/screening/run')); } catch { /* the status stays */ }
+    setWant((n) => n + 1);
+  };
   const pct = s.total ? Math.round((100 * s.done) / s.total) : 0;
   const done = !s.running && (!target || s.rule_version === target);
   return html`
@@ -148,6 +153,7 @@ function ScreenStatus({ target }) {
       <div class="row wrap">
         <strong class="grow">${t('screen_status')}</strong>
         <span class="muted small">${t('in_force')}：${t('version')} ${s.rule_version} · ${s.rule_label || ''}</span>
+        ${canRun && !s.running && html`<button class="secondary small-btn" data-testid="run-now" onClick=${runNow}>${t('run_now')}</button>`}
       </div>
       ${s.running && html`
         <div class="progress"><span class="bar"><span class="fill" style=${`width:${pct}%`}></span></span>
@@ -155,7 +161,7 @@ function ScreenStatus({ target }) {
       ${!s.running && target > 0 && s.rule_version !== target && html`<p class="muted small">${t('screening_queued')}</p>`}
       ${!s.running && s.last && html`
         <p class="small" data-testid="screen-last">${done && target ? t('screening_done') + ' ' : ''}${t('last_screen')}：${s.last.persons} ${t('persons_unit')}，
-          ${t('flagged')} ${s.last.flagged}，${t('events')} ${s.last.events}，${s.last.seconds}s · ${t('as_of')} ${s.last.eval_date}</p>`}
+          ${t('flagged')} ${s.last.flagged}，${t('events')} ${s.last.events}，${Number(s.last.seconds).toFixed(2)} s · ${t('as_of')} ${s.last.eval_date}</p>`}
     </section>`;
 }
 
@@ -195,7 +201,9 @@ function sumObj(o) {
 function PreviewTable({ p, cats }) {
   // Only the categories that change somewhere get a column.
   const changed = (p.categories || []).filter((c) => (p.townships || []).some((tw) => (tw.gained || {})[c] || (tw.lost || {})[c]));
-  const rows = [...(p.townships || [])];
+  const [onlyChanged, setOnlyChanged] = useState(true);
+  const changes = (tw) => tw.raised || tw.lowered || sumObj(tw.gained) || sumObj(tw.lost) || tw.flagged_before !== tw.flagged_after;
+  const rows = (p.townships || []).filter((tw) => !onlyChanged || changes(tw));
   const cell = (g, l) => html`${g ? html`<span class="gain">+${g}</span>` : ''}${g && l ? ' ' : ''}${l ? html`<span class="loss">−${l}</span>` : ''}${!g && !l ? html`<span class="muted">0</span>` : ''}`;
   const row = (tw, total) => html`
     <tr data-testid=${total ? 'preview-total' : 'preview-row'} data-code=${tw.code || ''}>
@@ -206,12 +214,14 @@ function PreviewTable({ p, cats }) {
       ${changed.map((c) => html`<td data-testid="pv-cat" data-category=${c}
         data-gained=${(tw.gained || {})[c] || 0} data-lost=${(tw.lost || {})[c] || 0}>${cell((tw.gained || {})[c], (tw.lost || {})[c])}</td>`)}
     </tr>`;
-  const anyChange = rows.some((tw) => tw.raised || tw.lowered || sumObj(tw.gained) || sumObj(tw.lost));
+  const anyChange = (p.townships || []).some(changes);
   return html`
     <section class="card" data-testid="preview">
       <h2>${t('preview_title')}</h2>
       <p class="muted small">${t('preview_from')} ${t('version')} ${p.version_from} · ${t('as_of')} ${p.date}${p.ruleset ? ' · ' + p.ruleset : ''}</p>
       ${!anyChange && html`<p data-testid="preview-nochange">${t('preview_nochange')}</p>`}
+      <label class="check"><input type="checkbox" data-testid="only-changed" checked=${onlyChanged}
+        onChange=${(e) => setOnlyChanged(e.target.checked)} /> ${t('only_changed')}</label>
       <div class="table-wrap">
         <table class="preview">
           <thead><tr><th>${t('township')}</th><th>${t('flagged_before_after')}</th><th>${t('raised')}</th><th>${t('lowered')}</th>
@@ -324,5 +334,5 @@ export function RulesEditor({ from }) {
     </section>
     ${target > 0 && html`<${ScreenStatus} target=${target} />`}
     ${preview && html`<${PreviewTable} p=${preview} cats=${cats} />`}
-    ${asking && html`<${PublishDialog} version=${saved ? saved.version : t('new_version')} onCancel=${() => setAsking(false)} onConfirm=${publish} />`}`;
+    ${asking && html`<${PublishDialog} version=${saved ? saved.version : null} onCancel=${() => setAsking(false)} onConfirm=${publish} />`}`;
 }

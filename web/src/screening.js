@@ -231,6 +231,12 @@ export function ScreeningPanel({ person, user }) {
 
   const x = s.explanation;
   const mayDecide = canDecide(user);
+  if (!s.computed && !s.override && !(s.memberships || []).length && !(s.history || []).length) {
+    return html`<section class="card screening" data-testid="screening-panel">
+      <div class="row wrap"><h2 class="grow">${t('screening_result')}</h2>
+        <${LevelBadge} level=${0} testid="effective-level" /></div>
+      <p class="muted small" data-testid="no-categories">${t('not_flagged')}</p></section>`;
+  }
   const act = async (fn) => {
     setBusy(true);
     try {
