@@ -23,8 +23,9 @@ static json_t *user_json(struct req *r, const struct user_row *u)
 	struct unit_row unit;
 	json_t *perms = json_array();
 	static const char *const perm_names[PERM_COUNT] = {
-		"PERSON_READ", "PERSON_WRITE", "FACT_WRITE",	  "SENSITIVE_READ", "ID_REVEAL",
-		"USER_ADMIN",  "AUDIT_READ",   "REGISTER_EXPORT", "IMPORT",
+		"PERSON_READ", "PERSON_WRITE",	"FACT_WRITE",  "SENSITIVE_READ",
+		"ID_REVEAL",   "USER_ADMIN",	"AUDIT_READ",  "REGISTER_EXPORT",
+		"IMPORT",      "SCREEN_DECIDE", "RULES_ADMIN",
 	};
 	for (int p = 0; p < PERM_COUNT; p++)
 		if (role_can(u->role, p))

@@ -851,19 +851,35 @@ int store_screening_override_revoke(struct store *st, const struct wb_scope *sc,
 
 /* Group key: the scope_region prefix that names the child region of `region`. The
  * category filter and the level filter share one statement: (? IS NULL OR …). */
+#define COUNTS_SQL(SCOPE_M, SCOPE_R)                                                               \
+	"SELECT substr(x.scope_region, 1, ?), count(*), sum(x.red) FROM ("                         \
+	" SELECT m.scope_region, (r.level = 4) AS red FROM screen_memberships m"                   \
+	" JOIN screen_results r ON r.person_id = m.person_id JOIN persons p ON p.id = m.person_id" \
+	" WHERE ? IS NOT NULL AND m.category = ? AND m.status <> 'rejected' AND m.sensitive <= ?"  \
+	" AND m.scope_region >= ? AND m.scope_region < ? AND " SCOPE_M " AND r.level >= ?"         \
+	" UNION ALL"                                                                               \
+	" SELECT r.scope_region, (r.level = 4) FROM screen_results r"                              \
+	" JOIN persons p ON p.id = r.person_id"                                                    \
+	" WHERE ? IS NULL AND r.level >= ? AND r.level > 0"                                        \
+	" AND r.scope_region >= ? AND r.scope_region < ? AND " SCOPE_R ") x GROUP BY 1 ORDER BY 1"
+/* Group key: the scope_region prefix that names the child region of `region`. The
+ * category filter and the level filter share one statement: (? IS NULL OR …). Scope: the
+ * caller's subtree, or a school's own students. */
 static const char SQL_COUNTS_R[] =
-	"SELECT substr(x.scope_region, 1, ?), count(*), sum(x.red) FROM ("
-	" SELECT m.scope_region, (r.level = 4) AS red FROM screen_memberships m"
-	" JOIN screen_results r ON r.person_id = m.person_id"
-	" WHERE ? IS NOT NULL AND m.category = ? AND m.status <> 'rejected' AND m.sensitive <= ?"
-	" AND m.scope_region >= ? AND m.scope_region < ? AND m.scope_region >= ? AND "
-	" m.scope_region < ? AND r.level >= ?"
-	" UNION ALL"
-	" SELECT r.scope_region, (r.level = 4) FROM screen_results r"
-	" WHERE ? IS NULL AND r.level >= ? AND r.level > 0"
-	" AND r.scope_region >= ? AND r.scope_region < ? AND r.scope_region >= ? AND "
-	" r.scope_region < ?"
-	") x GROUP BY 1 ORDER BY 1";
+	COUNTS_SQL("m.scope_region >= ? AND m.scope_region < ?",
+		   "r.scope_region >= ? AND r.scope_region < ?");
+static const char SQL_COUNTS_S[] = COUNTS_SQL("p.school_unit_id = ?", "p.school_unit_id = ?");
+
+static int bind_count_scope(struct db_stmt *s, int i, const struct wb_scope *sc)
+{
+	if (role_scoped_to_unit(sc->role)) {
+		db_bind_int(s, i++, sc->unit_id);
+	} else {
+		db_bind_text(s, i++, sc->lo);
+		db_bind_text(s, i++, sc->hi);
+	}
+	return i;
+}
 
 /* Prefix length of the children of code: 2 4 6 9 12 15 digits by level. */
 static int child_prefix(const char *code)
@@ -889,12 +905,9 @@ int store_screening_counts(struct store *st, const struct wb_scope *sc, const ch
 			   void *ctx, struct wb_error *err)
 {
 	char lo[REGION_CODE_MAX + 1], hi[REGION_CODE_MAX + 1], child[REGION_CODE_MAX + 1];
-	if (role_scoped_to_unit(sc->role))
-		return wb_error_set(err, WB_EFORBIDDEN, 403, "FORBIDDEN",
-				    "您的角色不能查看区域汇总",
-				    "your role cannot see regional counts");
 	region_subtree_range(region, lo, hi);
-	struct db_stmt *s = db_stmt(st->db, SQL_COUNTS_R);
+	struct db_stmt *s =
+		db_stmt(st->db, role_scoped_to_unit(sc->role) ? SQL_COUNTS_S : SQL_COUNTS_R);
 	int i = 1;
 	db_bind_int(s, i++, child_prefix(region));
 	db_bind_text(s, i++, category);
@@ -902,15 +915,13 @@ int store_screening_counts(struct store *st, const struct wb_scope *sc, const ch
 	db_bind_int(s, i++, role_can(sc->role, PERM_SENSITIVE_READ));
 	db_bind_text(s, i++, lo);
 	db_bind_text(s, i++, hi);
-	db_bind_text(s, i++, sc->lo);
-	db_bind_text(s, i++, sc->hi);
+	i = bind_count_scope(s, i, sc);
 	db_bind_int(s, i++, min_level);
 	db_bind_text(s, i++, category);
 	db_bind_int(s, i++, min_level);
 	db_bind_text(s, i++, lo);
 	db_bind_text(s, i++, hi);
-	db_bind_text(s, i++, sc->lo);
-	db_bind_text(s, i++, sc->hi);
+	i = bind_count_scope(s, i, sc);
 	int rc;
 	while ((rc = db_step(s, err)) == DB_ROW) {
 		pad_code(child, db_col_text(s, 0));
