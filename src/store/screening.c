@@ -865,9 +865,8 @@ int store_screening_override_revoke(struct store *st, const struct wb_scope *sc,
 /* Group key: the scope_region prefix that names the child region of `region`. The
  * category filter and the level filter share one statement: (? IS NULL OR …). Scope: the
  * caller's subtree, or a school's own students. */
-static const char SQL_COUNTS_R[] =
-	COUNTS_SQL("m.scope_region >= ? AND m.scope_region < ?",
-		   "r.scope_region >= ? AND r.scope_region < ?");
+static const char SQL_COUNTS_R[] = COUNTS_SQL("m.scope_region >= ? AND m.scope_region < ?",
+					      "r.scope_region >= ? AND r.scope_region < ?");
 static const char SQL_COUNTS_S[] = COUNTS_SQL("p.school_unit_id = ?", "p.school_unit_id = ?");
 
 static int bind_count_scope(struct db_stmt *s, int i, const struct wb_scope *sc)
@@ -931,18 +930,21 @@ int store_screening_counts(struct store *st, const struct wb_scope *sc, const ch
 	return rc < 0 ? rc : 0;
 }
 
+/* The level after a current override (? = today). */
+#define EFFECTIVE_LEVEL                                                                            \
+	"coalesce((SELECT o.level FROM screen_overrides o WHERE o.person_id = p.id AND "           \
+	"o.revoked_at IS NULL AND o.expires_on >= ? ORDER BY o.id DESC LIMIT 1), r.level)"
 #define REG_COLS                                                                                   \
 	"p.id, p.name, p.gender, p.birth_date, p.scope_region, r.level, "                          \
 	"(SELECT group_concat(m.category, '|') FROM screen_memberships m WHERE m.person_id = "     \
 	"p.id "                                                                                    \
-	"AND m.status <> 'rejected' AND m.sensitive <= ?), "                                       \
-	"coalesce((SELECT o.level FROM screen_overrides o WHERE o.person_id = p.id AND "           \
-	"o.revoked_at IS NULL AND o.expires_on >= ? ORDER BY o.id DESC LIMIT 1), r.level)"
+	"AND m.status <> 'rejected' AND m.sensitive <= ?), " EFFECTIVE_LEVEL
 /* A register of one category (?cat not NULL) or of all flagged persons. Scope: the region
  * subtree, or a school's own students. (group_concat is string_agg on PostgreSQL: the
  * backend rewrites it.) */
 #define REG_WHERE                                                                                  \
-	" AND p.scope_region >= ? AND p.scope_region < ? AND r.level >= ? AND p.id > ? "           \
+	" AND p.scope_region >= ? AND p.scope_region < ? AND " EFFECTIVE_LEVEL                     \
+	" >= ? AND p.id > ? "                                                                      \
 	"AND (? IS NULL OR EXISTS (SELECT 1 FROM screen_memberships m WHERE m.person_id = p.id "   \
 	"AND m.category = ? AND m.status <> 'rejected' AND m.sensitive <= ?)) ORDER BY p.id "      \
 	"LIMIT ?"
@@ -995,6 +997,7 @@ int store_screening_register(struct store *st, const struct wb_scope *sc, const 
 	}
 	db_bind_text(s, i++, lo);
 	db_bind_text(s, i++, hi);
+	db_bind_text(s, i++, day);
 	db_bind_int(s, i++, min_level);
 	db_bind_int(s, i++, after_id);
 	db_bind_text(s, i++, category);
