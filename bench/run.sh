@@ -9,7 +9,12 @@
 #     and the ratio;
 #  3. record linkage (build/rel/bench/linkage_bench): BENCH_LINK_PERSONS (default 1 000 000)
 #     synthetic persons indexed, BENCH_LINK_QUERIES (default 100 000) rows linked on both
-#     cores; precision, recall, review rate and the exact-match baseline.
+#     cores; precision, recall, review rate and the exact-match baseline;
+#  4. screening (build/rel/bench/screen_bench): a demo county of BENCH_SCREEN_MINORS
+#     (default 400 000 minors, about 1.1 M persons) loaded into the snapshot, fully
+#     screened with the built-in rules, replicated in memory BENCH_SCREEN_REPLICATE times
+#     (default 10: about 11 M persons) and screened again; the same rules as SQL in SQLite
+#     (the baseline), the ratio, incremental re-screen latency and peak memory.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/build/rel/weibao
@@ -39,6 +44,12 @@ say "== weibao bench $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores"
 say "-- record linkage (synthetic county, labelled)"
 "$top/build/rel/bench/linkage_bench" --persons "${BENCH_LINK_PERSONS:-1000000}" \
 	--queries "${BENCH_LINK_QUERIES:-100000}" --threads "$(nproc)"
+
+say "-- screening (built-in rules; SQL baseline in SQLite)"
+gen screen "${BENCH_SCREEN_MINORS:-400000}"
+"$top/build/rel/bench/screen_bench" --db "$out/screen.db" \
+	--replicate "${BENCH_SCREEN_REPLICATE:-10}" --threads "$(nproc)"
+rm -f "$out"/screen.db*
 
 say "-- demo generation"
 gen small 150000

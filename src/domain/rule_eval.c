@@ -26,12 +26,24 @@
 #include "domain/screen.h"
 #include "domain/snapshot_int.h"
 
+#define MEMO 16
+
+/* A define's value for one subject, kept while one person is screened when computing
+ * it recorded no evidence (so re-using the value changes nothing else). */
+struct memo {
+	int32_t node;
+	uint32_t p;
+	int v;
+};
+
 struct ev {
 	const struct screen_env *env;
 	const struct rnode *nodes;
 	const int32_t *pool;
 	const struct snapshot *s;
 	struct screen_result *r;
+	int nmemo;
+	struct memo memo[MEMO];
 };
 
 int screen_env_new(struct screen_env **out, struct rule_set *rs, int32_t date, struct wb_error *err)
@@ -88,7 +100,7 @@ static int cmp(int c, int32_t x, int32_t y)
 	}
 }
 
-static int vcond(const struct ev *E, int32_t i, int32_t value)
+static int vcond(struct ev *E, int32_t i, int32_t value)
 {
 	const struct rnode *n = &E->nodes[i];
 	int32_t v = n->x == F_CATEGORY ? value / 10 : n->x == F_GRADE ? value % 10 : value;
@@ -116,7 +128,7 @@ static int vcond(const struct ev *E, int32_t i, int32_t value)
 
 /* ---- facts ------------------------------------------------------------------------- */
 
-static int time_ok(const struct ev *E, const struct rnode *n, int32_t from, int32_t to)
+static int time_ok(struct ev *E, const struct rnode *n, int32_t from, int32_t to)
 {
 	int32_t d = E->env->date;
 	switch (n->y) {
@@ -134,7 +146,7 @@ static int time_ok(const struct ev *E, const struct rnode *n, int32_t from, int3
 	}
 }
 
-static void evidence(const struct ev *E, int64_t fact_id)
+static void evidence(struct ev *E, int64_t fact_id)
 {
 	struct screen_result *r = E->r;
 	if (r->nevidence < SCREEN_MAX_EVIDENCE)
@@ -143,7 +155,7 @@ static void evidence(const struct ev *E, int64_t fact_id)
 		r->truncated = 1;
 }
 
-static int has(const struct ev *E, const struct rnode *n, uint32_t p)
+static int has(struct ev *E, const struct rnode *n, uint32_t p)
 {
 	const struct snapshot *s = E->s;
 	const struct snap_hot *h = &s->hot[p];
@@ -162,7 +174,7 @@ static int has(const struct ev *E, const struct rnode *n, uint32_t p)
 
 /* ---- relatives --------------------------------------------------------------------- */
 
-static int eval(const struct ev *E, int32_t i, uint32_t p);
+static int eval(struct ev *E, int32_t i, uint32_t p);
 
 static uint32_t first_of_kind(const struct snapshot *s, uint32_t p, int kind)
 {
@@ -187,13 +199,13 @@ static int member(int group, int kind, int flags)
 	}
 }
 
-static int body(const struct ev *E, const struct rnode *n, uint32_t t)
+static int body(struct ev *E, const struct rnode *n, uint32_t t)
 {
 	return n->kid < 0 ? 1 : eval(E, n->kid, t);
 }
 
 /* One member for any/all/no: 1 = stop with the quantifier's answer decided. */
-static int quantify(const struct ev *E, const struct rnode *n, uint32_t t, int *count)
+static int quantify(struct ev *E, const struct rnode *n, uint32_t t, int *count)
 {
 	uint16_t mark = E->r->nevidence;
 	int ok = body(E, n, t);
@@ -204,7 +216,7 @@ static int quantify(const struct ev *E, const struct rnode *n, uint32_t t, int *
 					    qualifying one */
 }
 
-static int scope_group(const struct ev *E, const struct rnode *n, uint32_t p)
+static int scope_group(struct ev *E, const struct rnode *n, uint32_t p)
 {
 	const struct snapshot *s = E->s;
 	uint16_t start = E->r->nevidence;
@@ -230,7 +242,7 @@ static int scope_group(const struct ev *E, const struct rnode *n, uint32_t p)
 	}
 }
 
-static int scope(const struct ev *E, const struct rnode *n, uint32_t p)
+static int scope(struct ev *E, const struct rnode *n, uint32_t p)
 {
 	const struct snapshot *s = E->s;
 	if (n->y == Q_THE) {
@@ -255,39 +267,106 @@ static int scope(const struct ev *E, const struct rnode *n, uint32_t p)
 
 /* ---- conditions -------------------------------------------------------------------- */
 
-static int eval(const struct ev *E, int32_t i, uint32_t p)
+/* 1 when node c cannot hold for a subject with these fact types (one bit test). */
+static inline int cannot(const struct rnode *c, uint64_t mask)
+{
+	return c->need && !(mask & c->need);
+}
+
+/* 1 when node c's value is known without evaluating it: a pure node whose fact types
+ * the subject has none of takes its fact-free value *v. */
+static inline int known(const struct rnode *c, uint64_t mask, int *v)
+{
+	if (!c->pure || (mask & c->sup))
+		return 0;
+	*v = c->free;
+	return 1;
+}
+
+static int eval_and(struct ev *E, const struct rnode *n, uint32_t p)
+{
+	uint64_t mask = E->s->hot[p].mask;
+	for (int32_t k = n->kid; k >= 0; k = E->nodes[k].next) {
+		const struct rnode *c = &E->nodes[k];
+		int v;
+		if (cannot(c, mask))
+			return 0;
+		if (known(c, mask, &v)) {
+			if (!v)
+				return 0;
+			continue; /* e.g. "not has X" without any X */
+		}
+		if (!eval(E, k, p))
+			return 0;
+	}
+	return 1;
+}
+
+static int eval_or(struct ev *E, const struct rnode *n, uint32_t p)
+{
+	uint64_t mask = E->s->hot[p].mask;
+	uint16_t mark = E->r->nevidence;
+	for (int32_t k = n->kid; k >= 0; k = E->nodes[k].next) {
+		int v;
+		if (cannot(&E->nodes[k], mask))
+			continue;
+		if (known(&E->nodes[k], mask, &v)) {
+			if (v)
+				return 1; /* no facts looked at: no evidence */
+			continue;
+		}
+		if (eval(E, k, p))
+			return 1;
+		E->r->nevidence = mark;
+	}
+	return 0;
+}
+
+static int eval_ref(struct ev *E, const struct rnode *n, uint32_t p)
+{
+	for (int k = 0; k < E->nmemo; k++)
+		if (E->memo[k].node == n->a && E->memo[k].p == p)
+			return E->memo[k].v;
+	uint16_t mark = E->r->nevidence;
+	int v = eval(E, n->a, p);
+	if (!n->z && E->r->nevidence == mark && E->nmemo < MEMO)
+		E->memo[E->nmemo++] = (struct memo){n->a, p, v};
+	return v;
+}
+
+static int eval(struct ev *E, int32_t i, uint32_t p)
 {
 	const struct rnode *n = &E->nodes[i];
-	int32_t birth = E->s->hot[p].birth;
+	int32_t birth;
 	uint16_t mark;
+	int known_v;
+	if (cannot(n, E->s->hot[p].mask))
+		return 0;
+	if (known(n, E->s->hot[p].mask, &known_v))
+		return known_v;
 	switch (n->op) {
 	case OP_TRUE: return 1;
-	case OP_AND:
-		for (int32_t k = n->kid; k >= 0; k = E->nodes[k].next)
-			if (!eval(E, k, p))
-				return 0;
-		return 1;
-	case OP_OR:
-		mark = E->r->nevidence;
-		for (int32_t k = n->kid; k >= 0; k = E->nodes[k].next) {
-			if (eval(E, k, p))
-				return 1;
-			E->r->nevidence = mark;
-		}
-		return 0;
+	case OP_AND: return eval_and(E, n, p);
+	case OP_OR: return eval_or(E, n, p);
 	case OP_NOT: {
+		if (cannot(&E->nodes[n->kid], E->s->hot[p].mask))
+			return 1;
 		mark = E->r->nevidence;
 		int v = !eval(E, n->kid, p);
 		E->r->nevidence = mark;
 		return v;
 	}
-	case OP_AGE_GE: return birth != SNAPSHOT_NO_DATE && birth <= E->env->cut[n->a];
-	case OP_AGE_LT: return birth != SNAPSHOT_NO_DATE && birth > E->env->cut[n->a];
+	case OP_AGE_GE:
+		birth = E->s->hot[p].birth;
+		return birth != SNAPSHOT_NO_DATE && birth <= E->env->cut[n->a];
+	case OP_AGE_LT:
+		birth = E->s->hot[p].birth;
+		return birth != SNAPSHOT_NO_DATE && birth > E->env->cut[n->a];
 	case OP_GENDER: return E->s->gender[p] == (char)n->x;
 	case OP_HAS: return has(E, n, p);
 	case OP_INCAT: return (E->r->categories >> n->a) & 1;
 	case OP_SCOPE: return scope(E, n, p);
-	case OP_REF: return eval(E, n->a, p);
+	case OP_REF: return eval_ref(E, n, p);
 	default: return 0;
 	}
 }
@@ -348,7 +427,13 @@ void screen_person(struct screen_result *out, const struct screen_env *env,
 		   const struct snapshot *s, uint32_t person)
 {
 	const struct rule_set *rs = env->rs;
-	struct ev E = {env, rs->nodes, rs->pool, s, out};
+	struct ev E;
+	E.env = env;
+	E.nodes = rs->nodes;
+	E.pool = rs->pool;
+	E.s = s;
+	E.r = out;
+	E.nmemo = 0;
 	const struct snap_hot *h = &s->hot[person];
 	out->person_id = s->pid[person];
 	out->person = person;
@@ -361,11 +446,18 @@ void screen_person(struct screen_result *out, const struct screen_env *env,
 	out->truncated = 0;
 	out->nhits = out->nevidence = 0;
 	if (rs->all_guarded && h->birth <= env->skip_birth)
-		return; /* older than every rule's bound, or no birth date */
+		return;		/* older than every rule's bound, or no birth date */
+	uint64_t fam = h->mask; /* fact types of the person and the relatives */
+	for (uint32_t k = h->r_off, e = h->r_off + h->r_len; k < e; k++)
+		fam |= s->hot[s->r_target[k]].mask;
 	for (int i = 0; i < rs->nrules; i++) {
 		const struct rrule *rr = &rs->rules[i];
+		if (rr->fam_need && !(fam & rr->fam_need))
+			continue;
 		if (rr->age_slot >= 0 &&
 		    !(h->birth != SNAPSHOT_NO_DATE && h->birth > env->cut[rr->age_slot]))
+			continue;
+		if (rr->age_min_slot >= 0 && h->birth > env->cut[rr->age_min_slot])
 			continue;
 		if ((h->mask & rr->need_mask) != rr->need_mask)
 			continue;

@@ -12,7 +12,8 @@
  * Evaluation guards per rule (computed by the compiler from the top-level "and"):
  * age_slot (the person must be born after that slot's day: an upper age bound),
  * need_mask (fact types the person must have), cat_need (one of these categories must be
- * set already). A rule set whose every rule has an age bound or a category need lets
+ * set already), fam_need (the condition can only hold when the person or a relative has a
+ * fact of one of these types: a "has" on every path to truth). A rule set whose every rule has an age bound or a category need lets
  * the evaluator skip persons older than all bounds with one comparison.
  */
 #ifndef WB_RULE_INT_H
@@ -34,7 +35,7 @@ enum rop {
 		      b = value-condition root or -1 */
 	OP_INCAT,  /* a = category */
 	OP_SCOPE,  /* x = group, y = quantifier, kid = body or -1 (exists) */
-	OP_REF,	   /* a = root of a define */
+	OP_REF,	   /* a = root of a define; z = 1 when it uses "in category" (no memo) */
 	OP_V_AND,
 	OP_V_OR,
 	OP_V_NOT,
@@ -59,6 +60,11 @@ enum rfield { F_VALUE, F_CATEGORY, F_GRADE };
 enum rcmp { C_LT, C_LE, C_GT, C_GE, C_EQ, C_NE };
 
 struct rnode {
+	uint64_t need; /* the subject must have a fact of one of these types for the node to
+			  hold (0: no such bound); lets the evaluator skip work with one test */
+	uint64_t sup;  /* pure nodes: every fact type the node looks at */
+	uint8_t pure;  /* depends on the subject's facts only (no age, relative, category) */
+	uint8_t free;  /* pure nodes: the value for a subject without any of sup */
 	uint8_t op, x, y, z;
 	int32_t a, b;
 	int32_t kid, next;
@@ -79,9 +85,11 @@ struct rout {
 struct rrule {
 	struct rule_info info;
 	int32_t root;
-	int32_t age_slot; /* -1: no upper age bound */
+	int32_t age_slot;     /* -1: no upper age bound */
+	int32_t age_min_slot; /* -1: no lower age bound (else born on or before its day) */
 	uint64_t need_mask;
 	uint64_t cat_need;
+	uint64_t fam_need; /* one of these types must be somewhere in the family, 0: no bound */
 	uint16_t out_off, nout;
 };
 

@@ -705,6 +705,7 @@ static int parse_ref(struct parser *P, int32_t *out)
 	if (rc)
 		return rc;
 	N(P, *out)->a = P->defs[d].root;
+	N(P, *out)->z = (uint8_t)P->defs[d].incat; /* its value may change between rules */
 	next(P);
 	return 0;
 }
@@ -1153,6 +1154,8 @@ static void guard_from(struct rule_set *rs, struct rrule *r, int32_t i, int dept
 			guard_from(rs, r, k, depth + 1);
 	} else if (n->op == OP_AGE_LT && r->age_slot < 0) {
 		r->age_slot = n->a;
+	} else if (n->op == OP_AGE_GE && r->age_min_slot < 0) {
+		r->age_min_slot = n->a;
 	} else if (n->op == OP_HAS) {
 		r->need_mask |= 1ull << n->x;
 	} else if (n->op == OP_INCAT && !r->cat_need) {
@@ -1165,6 +1168,40 @@ static void guard_from(struct rule_set *rs, struct rrule *r, int32_t i, int dept
 			m |= 1ull << rs->nodes[k].a;
 		}
 		r->cat_need = m;
+	}
+}
+
+/* The fact types one of which must be present in the family for node i to hold;
+ * 0 when there is no such bound (a "not", an age test, "no guardian" …). */
+static uint64_t family_need(const struct rule_set *rs, int32_t i, int depth)
+{
+	const struct rnode *n = &rs->nodes[i];
+	uint64_t m = 0, best = 0;
+	if (depth > 4 * RULE_MAX_DEPTH)
+		return 0;
+	switch (n->op) {
+	case OP_HAS: return 1ull << n->x;
+	case OP_REF: return family_need(rs, n->a, depth + 1);
+	case OP_SCOPE:
+		if (n->kid < 0 || n->y == Q_NO || n->x == G_HOUSEHOLD)
+			return 0;
+		return family_need(rs, n->kid, depth + 1);
+	case OP_AND: /* any child's bound holds; keep the narrowest */
+		for (int32_t k = n->kid; k >= 0; k = rs->nodes[k].next) {
+			m = family_need(rs, k, depth + 1);
+			if (m && (!best || __builtin_popcountll(m) < __builtin_popcountll(best)))
+				best = m;
+		}
+		return best;
+	case OP_OR: /* every branch needs a bound */
+		for (int32_t k = n->kid; k >= 0; k = rs->nodes[k].next) {
+			uint64_t b = family_need(rs, k, depth + 1);
+			if (!b)
+				return 0;
+			m |= b;
+		}
+		return m;
+	default: return 0;
 	}
 }
 
@@ -1185,7 +1222,7 @@ static int parse_rule(struct parser *P)
 	memset(r, 0, sizeof(*r));
 	r->info.id = arena_strdup(&rs->arena, t->text);
 	r->info.line = start->line;
-	r->age_slot = -1;
+	r->age_slot = r->age_min_slot = -1;
 	r->out_off = (uint16_t)rs->nouts;
 	next(P);
 	if ((rc = take_string(P, &r->info.name)) || (rc = expect_word(P, "basis")) ||
@@ -1200,6 +1237,7 @@ static int parse_rule(struct parser *P)
 	} while (!is_word(cur(P), "end"));
 	next(P);
 	guard_from(rs, r, r->root, 0);
+	r->fam_need = family_need(rs, r->root, 0);
 	rs->nrules++; /* visible to rule_set_rule_find only once complete */
 	return 0;
 }
@@ -1225,6 +1263,90 @@ static int parse_item(struct parser *P)
 			"'ruleset', 'param', 'category', 'scale', 'band', 'define' or 'rule'");
 }
 
+/* rnode.need of node i (memoised through done[]): what the subject itself must have. */
+static uint64_t self_need(struct rule_set *rs, uint8_t *done, int32_t i, int depth)
+{
+	struct rnode *n = &rs->nodes[i];
+	uint64_t m = 0, best = 0;
+	if (done[i] || depth > 4 * RULE_MAX_DEPTH)
+		return n->need;
+	switch (n->op) {
+	case OP_HAS: m = 1ull << n->x; break;
+	case OP_REF: m = self_need(rs, done, n->a, depth + 1); break;
+	case OP_AND:
+		for (int32_t k = n->kid; k >= 0; k = rs->nodes[k].next) {
+			uint64_t c = self_need(rs, done, k, depth + 1);
+			if (c && (!best || __builtin_popcountll(c) < __builtin_popcountll(best)))
+				best = c;
+		}
+		m = best;
+		break;
+	case OP_OR: /* every branch needs a bound, else none */
+		for (int32_t k = n->kid; k >= 0; k = rs->nodes[k].next) {
+			uint64_t c = self_need(rs, done, k, depth + 1);
+			best |= c;
+			if (!c)
+				m = 1; /* a branch without a bound */
+		}
+		m = m ? 0 : best;
+		break;
+	default: m = 0;
+	}
+	n->need = m;
+	done[i] = 1;
+	return m;
+}
+
+/* rnode.pure, .sup and .free of node i (memoised through done[]). */
+static void purity(struct rule_set *rs, uint8_t *done, int32_t i, int depth)
+{
+	struct rnode *n = &rs->nodes[i];
+	if (done[i] || depth > 4 * RULE_MAX_DEPTH)
+		return;
+	n->pure = 0;
+	switch (n->op) {
+	case OP_TRUE: n->pure = 1, n->free = 1, n->sup = 0; break;
+	case OP_HAS: n->pure = 1, n->free = 0, n->sup = 1ull << n->x; break;
+	case OP_REF:
+	case OP_NOT: {
+		int32_t k = n->op == OP_REF ? n->a : n->kid;
+		purity(rs, done, k, depth + 1);
+		n->pure = rs->nodes[k].pure;
+		n->sup = rs->nodes[k].sup;
+		n->free = (uint8_t)(n->op == OP_REF ? rs->nodes[k].free : !rs->nodes[k].free);
+		break;
+	}
+	case OP_AND:
+	case OP_OR:
+		n->pure = 1;
+		n->sup = 0;
+		n->free = n->op == OP_AND;
+		for (int32_t k = n->kid; k >= 0; k = rs->nodes[k].next) {
+			purity(rs, done, k, depth + 1);
+			n->pure &= rs->nodes[k].pure;
+			n->sup |= rs->nodes[k].sup;
+			if (n->op == OP_AND)
+				n->free &= rs->nodes[k].free;
+			else
+				n->free |= rs->nodes[k].free;
+		}
+		break;
+	default: break; /* age, gender, relatives, categories: not pure */
+	}
+	done[i] = 1;
+}
+
+static void compute_needs(struct rule_set *rs)
+{
+	uint8_t *done = xcalloc((size_t)rs->nnodes + 1, 1);
+	for (int32_t i = 0; i < rs->nnodes; i++)
+		self_need(rs, done, i, 0);
+	memset(done, 0, (size_t)rs->nnodes + 1);
+	for (int32_t i = 0; i < rs->nnodes; i++)
+		purity(rs, done, i, 0);
+	free(done);
+}
+
 int rule_compile_text(struct rule_set *rs, const char *text, size_t len, struct rule_pos *pos,
 		      struct wb_error *err)
 {
@@ -1237,6 +1359,7 @@ int rule_compile_text(struct rule_set *rs, const char *text, size_t len, struct 
 	while (!rc && cur(&P)->kind != TK_EOF)
 		rc = parse_item(&P);
 	if (!rc) {
+		compute_needs(rs);
 		default_scale(rs);
 		rs->all_guarded = 1;
 		for (int i = 0; i < rs->nrules; i++)

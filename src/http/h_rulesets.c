@@ -13,6 +13,9 @@
 #include "domain/rule.h"
 #include "http/handlers.h"
 #include "screen/service.h"
+
+/* How long a request waits for a server that is still loading its snapshot. */
+#define SCREEN_WAIT_MS 10000
 #include "store/audit.h"
 #include "store/regions.h"
 #include "store/screening.h"
@@ -149,7 +152,7 @@ int h_rulesets_preview(struct req *r)
 	int line = 0, col = 0;
 	if (req_require(r, PERM_RULES_ADMIN))
 		return 0;
-	struct screening *svc = screening_service();
+	struct screening *svc = screening_service_wait(SCREEN_WAIT_MS);
 	if (!svc)
 		return reply_errorx(r, 503, "SCREENING_NOT_READY", "筛查服务正在启动，请稍后再试",
 				    "screening is starting; try again shortly");

@@ -18,6 +18,9 @@
 #include "domain/screen.h"
 #include "http/handlers.h"
 #include "screen/service.h"
+
+/* How long a request waits for a server that is still loading its snapshot. */
+#define SCREEN_WAIT_MS 10000
 #include "store/regions.h"
 #include "store/screening.h"
 
@@ -55,7 +58,7 @@ static int level_from_code(const char *s)
 int h_screening_categories(struct req *r)
 {
 	int64_t version;
-	struct screening *svc = screening_service();
+	struct screening *svc = screening_service_wait(SCREEN_WAIT_MS);
 	if (req_require(r, PERM_PERSON_READ))
 		return 0;
 	if (!svc)
@@ -340,7 +343,7 @@ static int reg_query_parse(struct req *r, struct reg_query *q)
 		return reply_errorx(r, 422, "LEVEL_INVALID", "最低风险等级须为 0–4",
 				    "min_level must be 0 to 4"),
 		       -1;
-	struct screening *svc = screening_service();
+	struct screening *svc = screening_service_wait(SCREEN_WAIT_MS);
 	if (q->category && svc) {
 		struct rule_set *rs = screening_rules(svc, NULL);
 		int known = rule_set_category_find(rs, q->category) >= 0;
@@ -486,7 +489,7 @@ int h_screening_run(struct req *r)
 	struct screening_status s;
 	if (req_require(r, PERM_RULES_ADMIN))
 		return 0;
-	if (!screening_service())
+	if (!screening_service_wait(SCREEN_WAIT_MS))
 		return not_ready(r);
 	screening_request_full("full", r->scope.user_id);
 	screening_status_get(&s);

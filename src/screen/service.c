@@ -189,7 +189,8 @@ static void category_key(const struct screen_result *r, const struct snapshot *s
 		for (int e = 0; e < hit->ev_n && n < SCREEN_MAX_EVIDENCE; e++)
 			ids[n++] = r->evidence[hit->ev_off + e];
 	}
-	qsort(ids, n, sizeof(ids[0]), cmp_i64);
+	if (n)
+		qsort(ids, n, sizeof(ids[0]), cmp_i64);
 	uint64_t h = 1469598103934665603ull;
 	out->sensitive = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -267,7 +268,8 @@ static void add_flagged(void *ctx, int64_t id)
 
 static int was_flagged(const struct full_ctx *c, int64_t id)
 {
-	return c->nflagged && bsearch(&id, c->flagged, c->nflagged, sizeof(int64_t), cmp_i64);
+	return c->nflagged &&
+	       bsearch(&id, c->flagged, c->nflagged, sizeof(int64_t), cmp_i64) != NULL;
 }
 
 static int batch_turn(struct full_ctx *c)
@@ -311,7 +313,7 @@ static int full_run(struct full_ctx *c, const char *kind, int64_t by, const char
 	int rc = store_screening_flagged(c->st, add_flagged, c, err);
 	if (rc)
 		return rc;
-	if (c->nflagged) /* qsort(NULL, 0, …) is undefined */
+	if (c->nflagged)
 		qsort(c->flagged, c->nflagged, sizeof(int64_t), cmp_i64);
 	rc = screen_all(c->s->env, c->s->snap, 1, 0, full_cb, c, &stats, err);
 	if (rc && c->rc)
@@ -451,7 +453,8 @@ static int dirty_apply(struct screening *s, struct store *st, const struct dirty
 		else if (!rc)
 			touched_add(&t, aff, naff < 256 ? naff : 256);
 	}
-	qsort(t.p, t.n, sizeof(uint32_t), cmp_u32);
+	if (t.n)
+		qsort(t.p, t.n, sizeof(uint32_t), cmp_u32);
 	size_t m = 0;
 	for (size_t i = 0; i < t.n; i++)
 		if (m == 0 || t.p[m - 1] != t.p[i])
@@ -652,7 +655,8 @@ static int preview_render(struct preview_ctx *c, int64_t version, int32_t date, 
 {
 	char day[11];
 	json_t *ts = json_array(), *cats = json_array();
-	qsort(c->t, c->nt, sizeof(c->t[0]), cmp_township);
+	if (c->nt)
+		qsort(c->t, c->nt, sizeof(c->t[0]), cmp_township);
 	for (size_t i = 0; i < c->nt; i++)
 		json_array_append_new(ts, township_json(c, &c->t[i]));
 	for (int i = 0; i < c->ncodes; i++)

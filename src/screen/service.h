@@ -74,6 +74,8 @@ int screening_start(const char *db_path, const struct secret_keys *keys, struct 
 void screening_stop(void);
 /* The running service, or NULL before the worker has loaded it. */
 struct screening *screening_service(void);
+/* The same, waiting up to ms for the worker to load it (a server just started). */
+struct screening *screening_service_wait(int ms);
 void screening_request_full(const char *kind, int64_t user);
 
 struct screening_status {

@@ -43,6 +43,17 @@ struct screening *screening_service(void)
 	return s;
 }
 
+struct screening *screening_service_wait(int ms)
+{
+	struct screening *s;
+	struct timespec nap = {0, 20 * 1000000L};
+	while (!(s = screening_service()) && ms > 0 && w.started && !w.stop) {
+		nanosleep(&nap, NULL);
+		ms -= 20;
+	}
+	return s;
+}
+
 void screening_status_get(struct screening_status *out)
 {
 	pthread_mutex_lock(&w.lock);

@@ -851,19 +851,34 @@ int store_screening_override_revoke(struct store *st, const struct wb_scope *sc,
 
 /* Group key: the scope_region prefix that names the child region of `region`. The
  * category filter and the level filter share one statement: (? IS NULL OR …). */
-static const char SQL_COUNTS_R[] =
-	"SELECT substr(x.scope_region, 1, ?), count(*), sum(x.red) FROM ("
-	" SELECT m.scope_region, (r.level = 4) AS red FROM screen_memberships m"
-	" JOIN screen_results r ON r.person_id = m.person_id"
-	" WHERE ? IS NOT NULL AND m.category = ? AND m.status <> 'rejected' AND m.sensitive <= ?"
-	" AND m.scope_region >= ? AND m.scope_region < ? AND m.scope_region >= ? AND "
-	" m.scope_region < ? AND r.level >= ?"
-	" UNION ALL"
-	" SELECT r.scope_region, (r.level = 4) FROM screen_results r"
-	" WHERE ? IS NULL AND r.level >= ? AND r.level > 0"
-	" AND r.scope_region >= ? AND r.scope_region < ? AND r.scope_region >= ? AND "
-	" r.scope_region < ?"
-	") x GROUP BY 1 ORDER BY 1";
+#define COUNTS_SQL(SCOPE_M, SCOPE_R)                                                               \
+	"SELECT substr(x.scope_region, 1, ?), count(*), sum(x.red) FROM ("                         \
+	" SELECT m.scope_region, (r.level = 4) AS red FROM screen_memberships m"                   \
+	" JOIN screen_results r ON r.person_id = m.person_id JOIN persons p ON p.id = m.person_id" \
+	" WHERE ? IS NOT NULL AND m.category = ? AND m.status <> 'rejected' AND m.sensitive <= ?"  \
+	" AND m.scope_region >= ? AND m.scope_region < ? AND " SCOPE_M " AND r.level >= ?"         \
+	" UNION ALL"                                                                               \
+	" SELECT r.scope_region, (r.level = 4) FROM screen_results r"                              \
+	" JOIN persons p ON p.id = r.person_id"                                                    \
+	" WHERE ? IS NULL AND r.level >= ? AND r.level > 0"                                        \
+	" AND r.scope_region >= ? AND r.scope_region < ? AND " SCOPE_R ") x GROUP BY 1 ORDER BY 1"
+/* Group key: the scope_region prefix that names the child region of `region`. The
+ * category filter and the level filter share one statement: (? IS NULL OR …). Scope: the
+ * caller's subtree, or a school's own students. */
+static const char SQL_COUNTS_R[] = COUNTS_SQL("m.scope_region >= ? AND m.scope_region < ?",
+					      "r.scope_region >= ? AND r.scope_region < ?");
+static const char SQL_COUNTS_S[] = COUNTS_SQL("p.school_unit_id = ?", "p.school_unit_id = ?");
+
+static int bind_count_scope(struct db_stmt *s, int i, const struct wb_scope *sc)
+{
+	if (role_scoped_to_unit(sc->role)) {
+		db_bind_int(s, i++, sc->unit_id);
+	} else {
+		db_bind_text(s, i++, sc->lo);
+		db_bind_text(s, i++, sc->hi);
+	}
+	return i;
+}
 
 /* Prefix length of the children of code: 2 4 6 9 12 15 digits by level. */
 static int child_prefix(const char *code)
@@ -889,12 +904,9 @@ int store_screening_counts(struct store *st, const struct wb_scope *sc, const ch
 			   void *ctx, struct wb_error *err)
 {
 	char lo[REGION_CODE_MAX + 1], hi[REGION_CODE_MAX + 1], child[REGION_CODE_MAX + 1];
-	if (role_scoped_to_unit(sc->role))
-		return wb_error_set(err, WB_EFORBIDDEN, 403, "FORBIDDEN",
-				    "您的角色不能查看区域汇总",
-				    "your role cannot see regional counts");
 	region_subtree_range(region, lo, hi);
-	struct db_stmt *s = db_stmt(st->db, SQL_COUNTS_R);
+	struct db_stmt *s =
+		db_stmt(st->db, role_scoped_to_unit(sc->role) ? SQL_COUNTS_S : SQL_COUNTS_R);
 	int i = 1;
 	db_bind_int(s, i++, child_prefix(region));
 	db_bind_text(s, i++, category);
@@ -902,15 +914,13 @@ int store_screening_counts(struct store *st, const struct wb_scope *sc, const ch
 	db_bind_int(s, i++, role_can(sc->role, PERM_SENSITIVE_READ));
 	db_bind_text(s, i++, lo);
 	db_bind_text(s, i++, hi);
-	db_bind_text(s, i++, sc->lo);
-	db_bind_text(s, i++, sc->hi);
+	i = bind_count_scope(s, i, sc);
 	db_bind_int(s, i++, min_level);
 	db_bind_text(s, i++, category);
 	db_bind_int(s, i++, min_level);
 	db_bind_text(s, i++, lo);
 	db_bind_text(s, i++, hi);
-	db_bind_text(s, i++, sc->lo);
-	db_bind_text(s, i++, sc->hi);
+	i = bind_count_scope(s, i, sc);
 	int rc;
 	while ((rc = db_step(s, err)) == DB_ROW) {
 		pad_code(child, db_col_text(s, 0));
@@ -920,18 +930,21 @@ int store_screening_counts(struct store *st, const struct wb_scope *sc, const ch
 	return rc < 0 ? rc : 0;
 }
 
+/* The level after a current override (? = today). */
+#define EFFECTIVE_LEVEL                                                                            \
+	"coalesce((SELECT o.level FROM screen_overrides o WHERE o.person_id = p.id AND "           \
+	"o.revoked_at IS NULL AND o.expires_on >= ? ORDER BY o.id DESC LIMIT 1), r.level)"
 #define REG_COLS                                                                                   \
 	"p.id, p.name, p.gender, p.birth_date, p.scope_region, r.level, "                          \
 	"(SELECT group_concat(m.category, '|') FROM screen_memberships m WHERE m.person_id = "     \
 	"p.id "                                                                                    \
-	"AND m.status <> 'rejected' AND m.sensitive <= ?), "                                       \
-	"coalesce((SELECT o.level FROM screen_overrides o WHERE o.person_id = p.id AND "           \
-	"o.revoked_at IS NULL AND o.expires_on >= ? ORDER BY o.id DESC LIMIT 1), r.level)"
+	"AND m.status <> 'rejected' AND m.sensitive <= ?), " EFFECTIVE_LEVEL
 /* A register of one category (?cat not NULL) or of all flagged persons. Scope: the region
  * subtree, or a school's own students. (group_concat is string_agg on PostgreSQL: the
  * backend rewrites it.) */
 #define REG_WHERE                                                                                  \
-	" AND p.scope_region >= ? AND p.scope_region < ? AND r.level >= ? AND p.id > ? "           \
+	" AND p.scope_region >= ? AND p.scope_region < ? AND " EFFECTIVE_LEVEL                     \
+	" >= ? AND p.id > ? "                                                                      \
 	"AND (? IS NULL OR EXISTS (SELECT 1 FROM screen_memberships m WHERE m.person_id = p.id "   \
 	"AND m.category = ? AND m.status <> 'rejected' AND m.sensitive <= ?)) ORDER BY p.id "      \
 	"LIMIT ?"
@@ -984,6 +997,7 @@ int store_screening_register(struct store *st, const struct wb_scope *sc, const 
 	}
 	db_bind_text(s, i++, lo);
 	db_bind_text(s, i++, hi);
+	db_bind_text(s, i++, day);
 	db_bind_int(s, i++, min_level);
 	db_bind_int(s, i++, after_id);
 	db_bind_text(s, i++, category);

@@ -13,6 +13,17 @@ const ROLES = ['admin', 'county_office', 'township_station', 'village_director',
 const A = '500242207'; // 木叶乡: the users' township
 const B = '500242101'; // 龙潭镇: another township
 const PW = 'matrix-pass-1';
+let builtin;
+// Wait until the screening worker has put the child in a category (it follows changes
+// within a second).
+async function flagged(id) {
+  for (let i = 0; i < 100; i++) {
+    const r = await boss.get(`/persons/${id}/screening`);
+    if (r.status === 200 && r.body.memberships.length) return r.body;
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+  throw new Error('person ' + id + ' was not screened');
+}
 let srv, boss, doc, villageA, villageB, gridA, school, inA, inB, relA, importA, importB, reviewA, reviewB;
 const users = {};
 
@@ -42,6 +53,11 @@ before(async () => {
     users[role] = await srv.login('u_' + role, PW);
   }
   doc = (await srv.anonymous().get('/openapi.json')).body;
+  // Both children in difficulty (低保): each has a category the decision operation can decide.
+  for (const id of [inA, inB])
+    assert.equal((await boss.post(`/persons/${id}/facts`, { type: 'low_income', valid_from: '2025-01-01' })).status, 201);
+  for (const id of [inA, inB]) await flagged(id);
+  builtin = (await boss.get('/rulesets/1')).body.source;
   importA = importAs(A);
   importB = importAs(B);
   reviewA = reviewAs(A);
@@ -104,6 +120,21 @@ async function call(c, method, path, target) {
       const id = target.review === MISSING ? MISSING : reviewAs(target.review === reviewA ? A : B);
       return c.post(`/reviews/${id}/decision`, { decision: 'dismiss', reason: '权限矩阵测试' });
     }
+    case 'post /persons/{id}/screening/decisions':
+      body = { category: 'difficulty', decision: 'confirm', reason: '权限矩阵测试' }; break;
+    case 'post /persons/{id}/screening/override':
+      body = { level: 'orange', reason: '权限矩阵测试', expires_on: new Date(Date.now() + 30 * 864e5).toISOString().slice(0, 10) };
+      break;
+    case 'get /screening/registers': case 'get /screening/registers/persons':
+      return c.get(`${path}?region=${target.region}&category=difficulty`);
+    case 'get /rulesets/{id}': return c.get('/rulesets/1');
+    case 'post /rulesets': case 'post /rulesets/validate': case 'post /rulesets/preview':
+      body = { source: builtin, label: '矩阵测试' }; if (path !== '/rulesets') delete body.label; break;
+    case 'post /rulesets/{id}/publish': {
+      const d = await boss.post('/rulesets', { source: builtin, label: '矩阵发布' });
+      assert.equal(d.status, 201, d.text);
+      return c.post(`/rulesets/${d.body.version}/publish`, {});
+    }
     case 'post /registers/export': body = { region: target.region, format: 'csv', purpose: '权限矩阵测试' }; break;
     case 'post /persons':
       body = { name: '新登记', gender: 'M', birth_date: '2015-01-01', household_region: target.village };
@@ -159,7 +190,9 @@ for (const role of ROLES) {
         `${label} in scope: ${rIn.status} ${rIn.text}`);
 
       // not scoped data, or lists filtered by scope (checked in their own tests)
-      if (['/catalog', '/units', '/audit', '/import-profiles'].includes(path)) continue;
+      if (['/catalog', '/units', '/audit', '/import-profiles', '/screening/categories',
+        '/screening/status', '/screening/run', '/rulesets', '/rulesets/validate',
+        '/rulesets/preview', '/rulesets/{id}', '/rulesets/{id}/publish'].includes(path)) continue;
       if ((path === '/imports' || path === '/reviews') && method === 'get') continue;
       const rOut = await call(c, method, path, outside);
       if (path === '/persons' && method === 'get') {
