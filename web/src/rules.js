@@ -10,7 +10,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import { get, post } from './api.js';
 import { t, errorText, isEnglish } from './i18n.js';
-import { loadCategories, categoryName } from './screening.js';
+import { loadCategories, categoryName, fmtTime } from './screening.js';
 
 const html = htm.bind(h);
 const LINE = 20; // px, the editor's line height (styles.css .code-edit)
@@ -42,8 +42,8 @@ export function RulesList() {
               <${StatusTag} status=${r.status} />
               <span>${r.label}</span>
               ${r.note && html`<span class="muted small">${r.note}</span>`}
-              <span class="muted small">${r.created_by_name || ''} ${r.created_at || ''}
-                ${r.published_at && ` · ${t('published_at')} ${r.published_at}${r.published_by_name ? ' ' + r.published_by_name : ''}`}</span>
+              <span class="muted small">${r.created_by_name || ''} ${fmtTime(r.created_at)}
+                ${r.published_at && ` · ${t('published_at')} ${fmtTime(r.published_at)}${r.published_by_name ? ' ' + r.published_by_name : ''}`}</span>
             </a>
           </li>`)}
       </ul>

@@ -63,6 +63,15 @@ export function canEditRules(user) {
 
 const STATUS_KEYS = { suggested: 'ms_suggested', confirmed: 'ms_confirmed', rejected: 'ms_rejected' };
 
+// A server timestamp (UTC, ISO 8601) in the browser's local time: "2026-12-01 14:47".
+export function fmtTime(s) {
+  if (!s) return '';
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime()) || !/T/.test(s)) return s;
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
 function addMonths(d, n) {
   const x = new Date(Date.UTC(d.getFullYear(), d.getMonth() + n, d.getDate()));
   return x.toISOString().slice(0, 10);
@@ -182,25 +191,30 @@ function eventText(e, cats) {
   }
 }
 
+// Events (categories gained or lost, level raised or lowered) and the officers' decisions,
+// newest first.
 function History({ s, cats }) {
-  const items = [...(s.history || [])].sort((a, b) => String(b.at).localeCompare(String(a.at)));
-  const decisions = s.decisions || [];
-  if (!items.length && !decisions.length) return null;
+  const rows = [
+    ...(s.history || []).map((e) => ({ at: e.at, e })),
+    ...(s.decisions || []).map((d) => ({ at: d.decided_at, d })),
+  ].sort((a, b) => String(b.at).localeCompare(String(a.at)) || (b.e ? b.e.id : 0) - (a.e ? a.e.id : 0));
+  if (!rows.length) return null;
   return html`
-    <details class="history" data-testid="screening-history" open=${items.length <= 6}>
+    <details class="history" data-testid="screening-history" open=${rows.length <= 8}>
       <summary>${t('screening_history')}</summary>
       <${LevelChart} history=${s.history} current=${s.effective_level} />
       <ol class="timeline">
-        ${items.map((e) => html`
-          <li data-testid="history-row" data-kind=${e.kind}>
-            <strong>${eventText(e, cats)}</strong>
-            <div class="muted small">${e.at}${e.rule_version ? ' · ' + t('rule_version') + ' ' + e.rule_version : ''}</div>
-          </li>`)}
-        ${decisions.map((d) => html`
-          <li data-testid="decision-row">
-            <strong>${d.decision === 'confirm' ? t('decided_confirm') : t('decided_reject')}：${categoryName(cats, d.category)}</strong>
-            <div class="muted small">${d.decided_by_name} · ${d.decided_at}${d.reason ? ' · ' + d.reason : ''}</div>
-          </li>`)}
+        ${rows.map(({ e, d }) => e
+          ? html`
+            <li data-testid="history-row" data-kind=${e.kind}>
+              <strong>${eventText(e, cats)}</strong>
+              <div class="muted small">${fmtTime(e.at)}${e.rule_version ? ' · ' + t('rule_version') + ' ' + e.rule_version : ''}</div>
+            </li>`
+          : html`
+            <li data-testid="decision-row" class="decision">
+              <strong>${d.decision === 'confirm' ? t('decided_confirm') : t('decided_reject')}：${categoryName(cats, d.category)}</strong>
+              <div class="muted small">${d.decided_by_name} · ${fmtTime(d.decided_at)}${d.reason ? ' · ' + d.reason : ''}</div>
+            </li>`)}
       </ol>
     </details>`;
 }
@@ -287,7 +301,7 @@ export function ScreeningPanel({ person, user }) {
             <div class="row wrap"><span class="muted">${t('computed_level')}</span>
               <${LevelBadge} level=${s.override.computed ?? comp} testid="computed-level" /></div>
             <div data-testid="override-reason">${t('override_reason')}：${s.override.reason}</div>
-            <div class="muted small">${t('expires_on')} ${s.override.expires_on || '–'} · ${s.override.created_by_name || ''} ${s.override.created_at || ''}</div>
+            <div class="muted small">${t('expires_on')} ${s.override.expires_on || '–'} · ${s.override.created_by_name || ''} ${fmtTime(s.override.created_at)}</div>
           </div>`}
         <dl class="facts-grid grow">
           ${s.computed && html`<dt>${t('risk_score')}</dt><dd data-testid="screening-score">${s.computed.score ?? '–'}</dd>`}
@@ -324,7 +338,7 @@ export function ScreeningPanel({ person, user }) {
                   <button class="small-btn secondary" data-testid="reject-category" disabled=${busy}
                     onClick=${() => openReject(m.category)}>${t('ms_reject')}</button>`}
               </div>
-              ${m.since && html`<div class="muted small">${t('since')} ${m.since}</div>`}
+              ${m.since && html`<div class="muted small">${t('since')} ${fmtTime(m.since)}</div>`}
               ${m.status === 'rejected' && dec && dec.reason && html`<div class="muted small">${t('reject_reason')}：${dec.reason}</div>`}
               ${why && html`<${Why} item=${why} facts=${facts} testid="why-category" cat=${m.category} />`}
             </li>`;
