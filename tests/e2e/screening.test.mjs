@@ -17,7 +17,7 @@ const T = '500242207'; // 木叶乡
 const TOWNSHIP = T + '000';
 const VILLAGE = T + '200';
 const W = 390;
-let srv, browser, page, station, county, child, father;
+let srv, browser, page, station, county, child, father, alone;
 
 // The server screens a changed person within a second; wait for the worker, not a clock.
 async function waitScreening(api, id, pred) {
@@ -58,6 +58,21 @@ before(async () => {
   await fact(father.id, { type: 'migrant_work', value: '广东省东莞市', valid_from: '2026-02-01', source_doc: '村外出务工登记' });
   await fact(mother.id, { type: 'migrant_work', value: '浙江省宁波市', valid_from: '2026-03-01' });
   await waitScreening(station, child.id, (s) => s.memberships.some((m) => m.category === 'left_behind'));
+  // A second child: living alone at 13 (a hard trigger: 红 whatever the score) while the
+  // father is in prison (a sensitive fact: 服刑人员未成年子女 is hidden from grid workers).
+  const jailed = await mk({ name: '田大勇', gender: 'M', birth_date: '1983-01-15', household_region: VILLAGE,
+    id_number: idNumber('19830115', '041') });
+  const mum = await mk({ name: '冉秀英', gender: 'F', birth_date: '1986-09-30', household_region: VILLAGE,
+    id_number: idNumber('19860930', '052') });
+  alone = await mk({ name: '田小红', gender: 'F', birth_date: '2013-05-05', household_region: VILLAGE,
+    id_number: idNumber('20130505', '064'),
+    relations: [{ kind: 'father', person_id: jailed.id, is_guardian: true },
+      { kind: 'mother', person_id: mum.id, is_guardian: true }] });
+  await fact(jailed.id, { type: 'imprisoned', value: '重庆市永川监狱', valid_from: '2025-06-01', source_doc: '司法所通报' });
+  await fact(alone.id, { type: 'lives_alone', valid_from: '2026-10-01', source_doc: '网格员走访' });
+  await waitScreening(station, alone.id, (s) => s.effective_level === 4
+    && s.memberships.some((m) => m.category === 'prisoner_child'));
+  await srv.addUser({ username: 'grid_wang', role: 'grid_worker', region: VILLAGE, password: PW });
 
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -115,6 +130,37 @@ test('the officer opens a flagged child and reads why: category, rule, basis, th
   assert.ok(await page.locator('[data-testid=history-row][data-kind=category_gained]').count() >= 1);
   assert.equal(await page.locator('[data-testid=level-chart]').count(), 1);
   await noHorizontalScroll('profile');
+});
+
+test('a hard trigger forces 红: the rule, its basis and the fact; the father\'s imprisonment behind 服刑人员未成年子女', async () => {
+  await page.goto(`${srv.url}/#/persons/${alone.id}`);
+  await page.waitForSelector('[data-testid=screening-panel] [data-testid=effective-level]');
+  assert.equal(await page.getAttribute('[data-testid=effective-level]', 'data-level'), 'red');
+  const hard = page.locator('[data-testid=hard-trigger] [data-testid=why-hard]');
+  assert.equal(await hard.getAttribute('data-rule'), 'GF-2');
+  assert.match(await hard.locator('[data-testid=why-basis]').textContent(), /未保法 第二十一条第二款/);
+  await page.waitForFunction(() => /脱离监护单独居住/.test(document.querySelector('[data-testid=why-hard]').textContent));
+  assert.match(await hard.textContent(), /本人[\s\S]*脱离监护单独居住[\s\S]*2026-10-01[\s\S]*网格员走访/);
+  const pc = membership('prisoner_child').locator('[data-testid=why-category]');
+  assert.match(await pc.textContent(), /父亲 田大勇[\s\S]*服刑在押：重庆市永川监狱/);
+});
+
+test('a grid worker sees the level but neither the reasons nor the sensitive category, and cannot decide', async () => {
+  await page.click('[data-testid=logout]');
+  await login('grid_wang');
+  await page.goto(`${srv.url}/#/persons/${alone.id}`);
+  await page.waitForSelector('[data-testid=screening-panel] [data-testid=effective-level]');
+  assert.equal(await page.getAttribute('[data-testid=effective-level]', 'data-level'), 'red');
+  await page.waitForSelector('[data-testid=no-explanation]');
+  assert.equal(await membership('prisoner_child').count(), 0);
+  assert.equal(await page.locator('[data-testid=why-hard]').count(), 0);
+  assert.equal(await page.locator('[data-testid=override-open]').count(), 0);
+  assert.equal(await page.locator('[data-testid=confirm-category]').count(), 0);
+  assert.doesNotMatch(await page.textContent('body'), /服刑|永川监狱/);
+  await page.click('[data-testid=logout]');
+  await login('mu_station');
+  await page.goto(`${srv.url}/#/persons/${child.id}`);
+  await page.waitForSelector('[data-testid=membership][data-category=left_behind]');
 });
 
 test('confirm the category; reject another suggestion with a reason', async () => {
