@@ -143,6 +143,8 @@ test('a hard trigger forces 红: the rule, its basis and the fact; the father\'s
   assert.match(await hard.textContent(), /本人[\s\S]*脱离监护单独居住[\s\S]*2026-10-01[\s\S]*网格员走访/);
   const pc = membership('prisoner_child').locator('[data-testid=why-category]');
   assert.match(await pc.textContent(), /父亲 田大勇[\s\S]*服刑在押：重庆市永川监狱/);
+  await noHorizontalScroll('profile with a hard trigger');
+  await page.locator('[data-testid=screening-panel]').screenshot({ path: `${shots}/weibao-e2e-hard.png` });
 });
 
 test('a grid worker sees the level but neither the reasons nor the sensitive category, and cannot decide', async () => {
@@ -291,6 +293,7 @@ test('a version reads with line numbers, its rules linked to their lines; Englis
   assert.equal(Number(await page.getAttribute('[data-testid=code-view] li.mark', 'data-line')), lb1.line);
   assert.match(await page.textContent('[data-testid=code-view] li.mark'), /rule LB-1/);
   await noHorizontalScroll('rule set');
+  await page.screenshot({ path: `${shots}/weibao-e2e-ruleset.png` });
   await page.click('[data-testid=lang-toggle]');
   await page.goto(`${srv.url}/#/persons/${child.id}`);
   await page.waitForSelector('[data-testid=screening-panel] [data-testid=effective-level]');

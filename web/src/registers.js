@@ -105,6 +105,7 @@ function Children({ region, category, minLevel, cats, names }) {
               <strong>${p.name}</strong>
               <span>${genderText(p.gender)} · ${p.birth_date || '–'}</span>
               ${names[p.region] && html`<span class="muted">${names[p.region]}</span>`}
+              ${category && p.status && html`<em class=${'chip st-' + p.status}>${t('ms_' + p.status)}</em>`}
               <span class="tags">${(p.categories || []).map((c) => html`<em class=${'tag' + (c === category ? '' : ' grey')}>${categoryName(cats, c)}</em>`)}</span>
             </a>
           </li>`)}

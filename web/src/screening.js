@@ -332,12 +332,14 @@ export function ScreeningPanel({ person, user }) {
               <div class="row wrap">
                 <strong class="grow">${m.name || categoryName(cats, m.category)}</strong>
                 <em class=${'chip st-' + m.status} data-testid="membership-status">${t(STATUS_KEYS[m.status] || m.status)}</em>
-                ${mayDecide && m.status === 'suggested' && html`
+              </div>
+              ${mayDecide && m.status === 'suggested' && html`
+                <div class="row wrap decide">
                   <button class="small-btn" data-testid="confirm-category" disabled=${busy}
                     onClick=${() => decide(m.category, 'confirm')}>${t('ms_confirm')}</button>
                   <button class="small-btn secondary" data-testid="reject-category" disabled=${busy}
-                    onClick=${() => openReject(m.category)}>${t('ms_reject')}</button>`}
-              </div>
+                    onClick=${() => openReject(m.category)}>${t('ms_reject')}</button>
+                </div>`}
               ${m.since && html`<div class="muted small">${t('since')} ${fmtTime(m.since)}</div>`}
               ${m.status === 'rejected' && dec && dec.reason && html`<div class="muted small">${t('reject_reason')}：${dec.reason}</div>`}
               ${why && html`<${Why} item=${why} facts=${facts} testid="why-category" cat=${m.category} />`}
@@ -365,7 +367,7 @@ export function ScreeningPanel({ person, user }) {
         <${Dialog} title=${t('ms_reject') + '：' + categoryName(cats, dialog.category)} testid="reject-dialog" error=${dlgError}
           onClose=${() => setDialog(null)} onSubmit=${() => decide(dialog.category, 'reject', form.reason.trim())}>
           <label class="field"><span>${t('reject_reason')}</span>
-            <input data-testid="reject-reason" required value=${form.reason} onInput=${set('reason')} /></label>
+            <input data-testid="reject-reason" required autofocus minlength="2" value=${form.reason} onInput=${set('reason')} /></label>
         </${Dialog}>`}
       ${dialog && dialog.kind === 'override' && html`
         <${Dialog} title=${t('adjust_level')} testid="override-dialog" error=${dlgError} onClose=${() => setDialog(null)}
@@ -377,7 +379,7 @@ export function ScreeningPanel({ person, user }) {
               ${['red', 'orange', 'yellow', 'blue', 'none'].map((c) => html`<option value=${c}>${levelName(c)}</option>`)}
             </select></label>
           <label class="field"><span>${t('override_reason')}</span>
-            <input data-testid="override-reason-input" required value=${form.reason} onInput=${set('reason')} /></label>
+            <input data-testid="override-reason-input" required autofocus minlength="2" value=${form.reason} onInput=${set('reason')} /></label>
           <label class="field"><span>${t('expires_on')}</span>
             <input type="date" data-testid="override-expires" required value=${form.expires_on} onInput=${set('expires_on')} /></label>
         </${Dialog}>`}
