@@ -161,7 +161,7 @@ e2e: build/asan/weibao
 fuzz:
 	@tools/fuzz.sh
 
-bench: deps build/rel/weibao build/rel/bench/linkage_bench build/rel/bench/screen_bench
+bench: deps build/rel/weibao build/rel/bench/linkage_bench build/rel/bench/import_bench build/rel/bench/screen_bench
 	@bench/run.sh
 
 clean:

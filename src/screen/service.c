@@ -435,6 +435,21 @@ static int some_cb(void *ctx, int thread, const struct screen_result *r)
 	return 0;
 }
 
+/* A person removed from the database (an undone import) stays in the snapshot as an
+ * inert row: no birth date, no facts, no relations, so it screens empty and its stored
+ * rows (deleted with the person) are never written again. Its dependants are re-read
+ * by their own change rows (the relation deletes). */
+static int blank_person(struct snapshot *snap, int64_t id, struct wb_error *err)
+{
+	uint32_t aff[8];
+	size_t naff;
+	if (snapshot_find(snap, id) == SNAPSHOT_NONE)
+		return 0;
+	struct snapshot_person_in p = {.id = id, .birth = SNAPSHOT_NO_DATE, .gender = 'U'};
+	wb_error_clear(err);
+	return snapshot_update_person(snap, &p, NULL, 0, NULL, 0, aff, 8, &naff, err);
+}
+
 /* Reload the persons and re-screen what they touch; the caller holds the write lock and
  * the write transaction. */
 static int dirty_apply(struct screening *s, struct store *st, const struct dirty_ctx *d,
@@ -449,7 +464,7 @@ static int dirty_apply(struct screening *s, struct store *st, const struct dirty
 	for (size_t i = 0; i < d->n && !rc; i++) {
 		rc = store_screen_reload_person(st, &sys, s->snap, d->ids[i], aff, 256, &naff, err);
 		if (rc == WB_ENOTFOUND)
-			rc = 0; /* removed (an undone import): nothing to screen */
+			rc = blank_person(s->snap, d->ids[i], err);
 		else if (!rc)
 			touched_add(&t, aff, naff < 256 ? naff : 256);
 	}

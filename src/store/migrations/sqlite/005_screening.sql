@@ -20,7 +20,7 @@ CREATE UNIQUE INDEX rule_sets_published ON rule_sets(status) WHERE status = 'pub
 -- The current computed result of a person with any category or a level above none.
 -- level: 0 none, 1 蓝, 2 黄, 3 橙, 4 红. explanation: JSON from the engine.
 CREATE TABLE screen_results (
-  person_id    INTEGER PRIMARY KEY REFERENCES persons(id),
+  person_id    INTEGER PRIMARY KEY REFERENCES persons(id) ON DELETE CASCADE,
   scope_region TEXT NOT NULL,
   level        INTEGER NOT NULL,
   score        INTEGER NOT NULL,
@@ -37,7 +37,7 @@ CREATE INDEX screen_results_level ON screen_results(level, scope_region);
 -- decisions. A rejected membership stays here (status 'rejected') and is not shown as a
 -- suggestion while its facts_key (a hash of the fact ids behind it) is unchanged.
 CREATE TABLE screen_memberships (
-  person_id    INTEGER NOT NULL REFERENCES persons(id),
+  person_id    INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
   category     TEXT NOT NULL,
   scope_region TEXT NOT NULL,
   status       TEXT NOT NULL CHECK (status IN ('suggested', 'confirmed', 'rejected')),
@@ -51,7 +51,7 @@ CREATE INDEX screen_memberships_register ON screen_memberships(category, scope_r
 
 CREATE TABLE screen_decisions (
   id          INTEGER PRIMARY KEY,
-  person_id   INTEGER NOT NULL REFERENCES persons(id),
+  person_id   INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
   category    TEXT NOT NULL,
   decision    TEXT NOT NULL CHECK (decision IN ('confirm', 'reject')),
   reason      TEXT,
@@ -65,7 +65,7 @@ CREATE INDEX screen_decisions_person ON screen_decisions(person_id, id);
 -- computed level stays in screen_results.
 CREATE TABLE screen_overrides (
   id          INTEGER PRIMARY KEY,
-  person_id   INTEGER NOT NULL REFERENCES persons(id),
+  person_id   INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
   level       INTEGER NOT NULL CHECK (level BETWEEN 0 AND 4),
   computed    INTEGER NOT NULL,
   reason      TEXT NOT NULL,
@@ -81,7 +81,7 @@ CREATE INDEX screen_overrides_person ON screen_overrides(person_id, id);
 -- (category set) or level_raised / level_lowered (before/after levels).
 CREATE TABLE screen_events (
   id           INTEGER PRIMARY KEY,
-  person_id    INTEGER NOT NULL REFERENCES persons(id),
+  person_id    INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
   scope_region TEXT NOT NULL,
   kind         TEXT NOT NULL,
   category     TEXT,
