@@ -170,6 +170,7 @@ test('confirm the category; reject another suggestion with a reason', async () =
   await page.waitForSelector('[data-testid=membership][data-category=left_behind][data-status=confirmed]');
   assert.equal(await membership('left_behind').locator('[data-testid=membership-status]').textContent(), '已确认');
   assert.equal(await membership('left_behind').locator('[data-testid=confirm-category]').count(), 0);
+  assert.match(await membership('left_behind').locator('[data-testid=decided-by]').textContent(), /mu_station|木叶乡/);
   assert.equal(sql(srv.db, `select decision from screen_decisions where person_id = ${child.id} and category = 'left_behind'`), 'confirm');
 
   await membership('guardianship').locator('[data-testid=reject-category]').click();
@@ -301,4 +302,21 @@ test('a version reads with line numbers, its rules linked to their lines; Englis
   assert.match(await page.textContent('[data-testid=screening-panel]'), /Screening result[\s\S]*Computed/);
   await noHorizontalScroll('profile in English');
   await page.click('[data-testid=lang-toggle]');
+});
+
+test('撤销调整 ends the override: the computed level is the one in force again', async () => {
+  await page.goto(`${srv.url}/#/persons/${child.id}`);
+  await page.waitForSelector('[data-testid=override]');
+  // Version 2 took 留守 away: the computed level fell below the one at the adjustment.
+  const computed = await page.getAttribute('[data-testid=computed-level]', 'data-level');
+  const now = (await county.get(`/persons/${child.id}/screening`)).body;
+  assert.equal(computed, now.computed.level_code);
+  assert.notEqual(now.computed.level, now.override.computed);
+  assert.match(await page.textContent('[data-testid=computed-then]'), /调整时为橙/);
+  await page.click('[data-testid=override-clear]');
+  await page.waitForSelector('[data-testid=override]', { state: 'detached' });
+  assert.equal(await page.getAttribute('[data-testid=effective-level]', 'data-level'), computed);
+  const s = (await county.get(`/persons/${child.id}/screening`)).body;
+  assert.equal(s.override, null);
+  assert.equal(sql(srv.db, `select count(*) from screen_overrides where person_id = ${child.id} and revoked_at is not null`), '1');
 });

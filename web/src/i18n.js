@@ -86,7 +86,7 @@ const dict = {
   level_none: ['未分级', 'None'],
   screening_result: ['筛查结果', 'Screening result'], as_of: ['评估日期', 'as of'], rule_version: ['规则版本', 'rule version'],
   risk_level: ['风险等级', 'risk level'], level_adjusted: ['风险等级（已人工调整）', 'risk level (adjusted)'],
-  computed_level: ['系统评定', 'Computed'], override_reason: ['调整理由', 'Reason'], expires_on: ['有效期至', 'Expires on'],
+  computed_level: ['系统评定', 'Computed'], computed_then: ['（调整时为', '(when adjusted: '], computed_then_end: ['）', ')'], override_reason: ['调整理由', 'Reason'], expires_on: ['有效期至', 'Expires on'],
   risk_score: ['风险评分', 'Risk score'], guardianship_rating: ['监护情况', 'Guardianship'],
   adjust_level: ['调整风险等级', 'Adjust the level'], clear_override: ['撤销调整', 'Undo the adjustment'],
   new_level: ['调整为', 'New level'], hard_trigger: ['直接判定为红色的情形', 'Hard trigger (forces red)'],

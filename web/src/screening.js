@@ -282,7 +282,7 @@ export function ScreeningPanel({ person, user }) {
   const comp = s.computed ? levelNum(s.computed.level) : 0;
   const whyOf = (code) => x && (x.categories || []).find((c) => c.code === code);
   const memberships = s.memberships || [];
-  const lastDecision = (code) => (s.decisions || []).filter((d) => d.category === code).slice(-1)[0];
+  const lastDecision = (code) => (s.decisions || []).filter((d) => d.category === code).sort((a, b) => b.id - a.id)[0];
   const rating = (s.computed && s.computed.guardianship) || (x && x.guardianship && x.guardianship.rating);
 
   return html`
@@ -299,7 +299,9 @@ export function ScreeningPanel({ person, user }) {
         ${s.override && html`
           <div class="override" data-testid="override">
             <div class="row wrap"><span class="muted">${t('computed_level')}</span>
-              <${LevelBadge} level=${s.override.computed ?? comp} testid="computed-level" /></div>
+              <${LevelBadge} level=${comp} testid="computed-level" />
+              ${s.override.computed !== undefined && levelNum(s.override.computed) !== comp && html`
+                <span class="muted small" data-testid="computed-then">${t('computed_then')}${levelName(s.override.computed)}${t('computed_then_end')}</span>`}</div>
             <div data-testid="override-reason">${t('override_reason')}：${s.override.reason}</div>
             <div class="muted small">${t('expires_on')} ${s.override.expires_on || '–'} · ${s.override.created_by_name || ''} ${fmtTime(s.override.created_at)}</div>
           </div>`}
@@ -319,6 +321,8 @@ export function ScreeningPanel({ person, user }) {
         <div class="hard" data-testid="hard-trigger">
           <h3>${t('hard_trigger')}</h3>
           <${Why} item=${x.hard_trigger} facts=${facts} testid="why-hard" />
+          ${(x.triggers || []).filter((tr) => tr.rule_id !== x.hard_trigger.rule_id).map((tr) => html`
+            <${Why} item=${tr} facts=${facts} testid="why-trigger" />`)}
         </div>`}
 
       <h3>${t('categories')}</h3>
@@ -342,6 +346,7 @@ export function ScreeningPanel({ person, user }) {
                 </div>`}
               ${m.since && html`<div class="muted small">${t('since')} ${fmtTime(m.since)}</div>`}
               ${m.status === 'rejected' && dec && dec.reason && html`<div class="muted small">${t('reject_reason')}：${dec.reason}</div>`}
+              ${m.status !== 'suggested' && dec && html`<div class="muted small" data-testid="decided-by">${t('decided_by')} ${dec.decided_by_name} · ${fmtTime(dec.decided_at)}</div>`}
               ${why && html`<${Why} item=${why} facts=${facts} testid="why-category" cat=${m.category} />`}
             </li>`;
         })}
