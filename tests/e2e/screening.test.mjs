@@ -304,6 +304,31 @@ test('a version reads with line numbers, its rules linked to their lines; Englis
   await page.click('[data-testid=lang-toggle]');
 });
 
+test('the county view of the register: a bar per township, the 红 part highlighted, the overview of categories', async () => {
+  await page.click('[data-testid=nav-registers]');
+  await page.waitForSelector('[data-testid=register-bar]');
+  const api = (await county.get('/screening/registers')).body;
+  assert.equal(api.region.level, 3, 'the county office starts at its county');
+  assert.equal(await page.locator('[data-testid=register-bar]').count(), api.counts.length);
+  const mu = api.counts.find((c) => c.code === TOWNSHIP);
+  assert.ok(mu.red >= 1, JSON.stringify(mu)); // 田小红, living alone
+  const bar = page.locator(`[data-testid=register-bar][data-code="${TOWNSHIP}"]`);
+  assert.equal(Number(await bar.getAttribute('data-red')), mu.red);
+  assert.equal(await bar.locator('[data-testid=bar-red]').textContent(), `红 ${mu.red}`);
+  assert.equal(await bar.locator('.fill.red').evaluate((e) => getComputedStyle(e).backgroundColor), 'rgb(198, 40, 40)');
+  assert.ok(await bar.locator('.fill.red').evaluate((e) => e.getBoundingClientRect().width) > 0);
+  for (const c of ['prisoner_child', 'guardianship']) {
+    const n = (await county.get(`/screening/registers?category=${c}`)).body.total;
+    await page.waitForSelector(`[data-testid=category-total][data-category=${c}][data-n="${n}"]`);
+  }
+  await page.selectOption('[data-testid=register-min-level]', '4');
+  await page.waitForSelector(`[data-testid=register-person][data-id="${alone.id}"]`);
+  const reds = await page.locator('[data-testid=register-person] [data-testid=level-badge]').evaluateAll((b) => b.map((x) => x.dataset.level));
+  assert.ok(reds.length >= 1 && reds.every((l) => l === 'red'), reds.join());
+  await noHorizontalScroll('county register');
+  await page.screenshot({ path: `${shots}/weibao-e2e-register-county.png`, fullPage: true });
+});
+
 test('撤销调整 ends the override: the computed level is the one in force again', async () => {
   await page.goto(`${srv.url}/#/persons/${child.id}`);
   await page.waitForSelector('[data-testid=override]');

@@ -153,6 +153,14 @@ export function toggleLanguage() {
   document.documentElement.lang = lang ? 'en' : 'zh-CN';
 }
 
+// Punctuation inside composed strings: full-width in Chinese, ASCII in English.
+export function colon() {
+  return lang ? ': ' : '：';
+}
+export function comma() {
+  return lang ? ', ' : '，';
+}
+
 // An API error in the chosen language.
 export function errorText(err) {
   if (!err) return '';

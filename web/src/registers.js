@@ -8,7 +8,7 @@ import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { get } from './api.js';
-import { t, errorText, genderText } from './i18n.js';
+import { t, errorText, genderText, colon } from './i18n.js';
 import { LevelBadge, levelName, loadCategories, categoryName } from './screening.js';
 
 const html = htm.bind(h);
@@ -159,7 +159,7 @@ export function RegistersPage({ query, user }) {
       ${reg && html`
         <p data-testid="register-total">
           <strong>${reg.region ? reg.region.name : ''}</strong>
-          ${category ? ' · ' + categoryName(cats, category) : ' · ' + t('all_flagged')}：
+          ${category ? ' · ' + categoryName(cats, category) : ' · ' + t('all_flagged')}${colon()}
           <strong class="big-num" data-testid="register-total-n">${reg.total}</strong> ${t('persons_unit')}</p>`}
       ${reg && html`<${CountBars} counts=${reg.counts} region=${region} category=${category} minLevel=${minLevel} />`}
       ${canExport && html`

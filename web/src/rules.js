@@ -9,7 +9,7 @@ import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
 import { get, post } from './api.js';
-import { t, errorText, isEnglish } from './i18n.js';
+import { t, errorText, isEnglish, colon, comma } from './i18n.js';
 import { loadCategories, categoryName, fmtTime } from './screening.js';
 
 const html = htm.bind(h);
@@ -152,7 +152,7 @@ function ScreenStatus({ target, canRun }) {
       data-done=${String(done)}>
       <div class="row wrap">
         <strong class="grow">${t('screen_status')}</strong>
-        <span class="muted small">${t('in_force')}：${t('version')} ${s.rule_version} · ${s.rule_label || ''}</span>
+        <span class="muted small">${t('in_force')}${colon()}${t('version')} ${s.rule_version} · ${s.rule_label || ''}</span>
         ${canRun && !s.running && html`<button class="secondary small-btn" data-testid="run-now" onClick=${runNow}>${t('run_now')}</button>`}
       </div>
       ${s.running && html`
@@ -160,8 +160,8 @@ function ScreenStatus({ target, canRun }) {
           <span class="small">${t('screening_running')} ${s.done} / ${s.total}</span></div>`}
       ${!s.running && target > 0 && s.rule_version !== target && html`<p class="muted small">${t('screening_queued')}</p>`}
       ${!s.running && s.last && html`
-        <p class="small" data-testid="screen-last">${done && target ? t('screening_done') + ' ' : ''}${t('last_screen')}：${s.last.persons} ${t('persons_unit')}，
-          ${t('flagged')} ${s.last.flagged}，${t('events')} ${s.last.events}，${Number(s.last.seconds).toFixed(2)} s · ${t('as_of')} ${s.last.eval_date}</p>`}
+        <p class="small" data-testid="screen-last">${done && target ? t('screening_done') + ' ' : ''}${t('last_screen')}${colon()}${s.last.persons} ${t('persons_unit')}${comma()}
+          ${t('flagged')} ${s.last.flagged}${comma()}${t('events')} ${s.last.events}${comma()}${Number(s.last.seconds).toFixed(2)} s · ${t('as_of')} ${s.last.eval_date}</p>`}
     </section>`;
 }
 
@@ -316,7 +316,7 @@ export function RulesEditor({ from }) {
         <label class="field"><span>${t('rs_note')}</span><input data-testid="rules-note" value=${note} onInput=${(e) => setNote(e.target.value)} /></label>
       </div>
       <${CodeEditor} value=${source} onInput=${edit} bad=${bad} />
-      ${check && check.ok && html`<p class="ok" data-testid="validate-ok">${t('validate_ok')}：${check.rules} ${t('rules_n')}，${check.categories} ${t('categories_n')}</p>`}
+      ${check && check.ok && html`<p class="ok" data-testid="validate-ok">${t('validate_ok')}${colon()}${check.rules} ${t('rules_n')}${comma()}${check.categories} ${t('categories_n')}</p>`}
       ${bad && html`
         <div class="compile-error" data-testid="validate-error" data-line=${check.line} data-column=${check.column}>
           <p class="error">${isEnglish() && check.message_en ? check.message_en : check.message}</p>

@@ -12,7 +12,7 @@ import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { get, post, del } from './api.js';
-import { t, errorText, isEnglish } from './i18n.js';
+import { t, errorText, isEnglish, colon } from './i18n.js';
 
 const html = htm.bind(h);
 
@@ -103,7 +103,7 @@ function FactList({ ids, facts }) {
         return html`
           <li data-testid="why-fact" data-id=${id}>
             <span class="who-tag">${f.owner}</span>
-            <strong>${f.type_name}${f.value ? '：' + f.value : ''}</strong>
+            <strong>${f.type_name}${f.value ? colon() + f.value : ''}</strong>
             <span class="muted small"> ${f.valid_from || '…'} – ${f.valid_to || '…'}${f.source_unit_name ? ' · ' + f.source_unit_name : ''}${f.source_doc ? ' · ' + f.source_doc : ''}</span>
           </li>`;
       })}
@@ -117,7 +117,7 @@ function Why({ item, facts, testid, cat }) {
         <span class="rule-id mono">${item.rule_id}</span>
         <strong class="grow">${item.rule_name}</strong>
       </div>
-      ${item.basis && html`<div class="basis" data-testid="why-basis">${t('basis')}：${item.basis}</div>`}
+      ${item.basis && html`<div class="basis" data-testid="why-basis">${t('basis')}${colon()}${item.basis}</div>`}
       ${item.reason && html`<div class="reason">${item.reason}</div>`}
       <${FactList} ids=${item.fact_ids} facts=${facts} />
     </div>`;
@@ -212,7 +212,7 @@ function History({ s, cats }) {
             </li>`
           : html`
             <li data-testid="decision-row" class="decision">
-              <strong>${d.decision === 'confirm' ? t('decided_confirm') : t('decided_reject')}：${categoryName(cats, d.category)}</strong>
+              <strong>${d.decision === 'confirm' ? t('decided_confirm') : t('decided_reject')}${colon()}${categoryName(cats, d.category)}</strong>
               <div class="muted small">${d.decided_by_name} · ${fmtTime(d.decided_at)}${d.reason ? ' · ' + d.reason : ''}</div>
             </li>`)}
       </ol>
@@ -302,7 +302,7 @@ export function ScreeningPanel({ person, user }) {
               <${LevelBadge} level=${comp} testid="computed-level" />
               ${s.override.computed !== undefined && levelNum(s.override.computed) !== comp && html`
                 <span class="muted small" data-testid="computed-then">${t('computed_then')}${levelName(s.override.computed)}${t('computed_then_end')}</span>`}</div>
-            <div data-testid="override-reason">${t('override_reason')}：${s.override.reason}</div>
+            <div data-testid="override-reason">${t('override_reason')}${colon()}${s.override.reason}</div>
             <div class="muted small">${t('expires_on')} ${s.override.expires_on || '–'} · ${s.override.created_by_name || ''} ${fmtTime(s.override.created_at)}</div>
           </div>`}
         <dl class="facts-grid grow">
@@ -345,7 +345,7 @@ export function ScreeningPanel({ person, user }) {
                     onClick=${() => openReject(m.category)}>${t('ms_reject')}</button>
                 </div>`}
               ${m.since && html`<div class="muted small">${t('since')} ${fmtTime(m.since)}</div>`}
-              ${m.status === 'rejected' && dec && dec.reason && html`<div class="muted small">${t('reject_reason')}：${dec.reason}</div>`}
+              ${m.status === 'rejected' && dec && dec.reason && html`<div class="muted small">${t('reject_reason')}${colon()}${dec.reason}</div>`}
               ${m.status !== 'suggested' && dec && html`<div class="muted small" data-testid="decided-by">${t('decided_by')} ${dec.decided_by_name} · ${fmtTime(dec.decided_at)}</div>`}
               ${why && html`<${Why} item=${why} facts=${facts} testid="why-category" cat=${m.category} />`}
             </li>`;
@@ -360,7 +360,7 @@ export function ScreeningPanel({ person, user }) {
       ${x && (x.scores || []).length > 0 && html`
         <details class="more" data-testid="scores"><summary>${t('score_items')}（${x.score}）</summary>
           <ul class="plain">
-            ${x.scores.map((sc) => html`<li><span class="mono">${sc.rule_id}</span> ${sc.rule_name}：<strong>+${sc.points}</strong>
+            ${x.scores.map((sc) => html`<li><span class="mono">${sc.rule_id}</span> ${sc.rule_name}${colon()}<strong>+${sc.points}</strong>
               <span class="muted small">${sc.reason}</span><${FactList} ids=${sc.fact_ids} facts=${facts} /></li>`)}
           </ul>
         </details>`}
@@ -369,7 +369,7 @@ export function ScreeningPanel({ person, user }) {
       <${History} s=${s} cats=${cats} />
 
       ${dialog && dialog.kind === 'reject' && html`
-        <${Dialog} title=${t('ms_reject') + '：' + categoryName(cats, dialog.category)} testid="reject-dialog" error=${dlgError}
+        <${Dialog} title=${t('ms_reject') + colon() + categoryName(cats, dialog.category)} testid="reject-dialog" error=${dlgError}
           onClose=${() => setDialog(null)} onSubmit=${() => decide(dialog.category, 'reject', form.reason.trim())}>
           <label class="field"><span>${t('reject_reason')}</span>
             <input data-testid="reject-reason" required autofocus minlength="2" value=${form.reason} onInput=${set('reason')} /></label>
@@ -378,7 +378,7 @@ export function ScreeningPanel({ person, user }) {
         <${Dialog} title=${t('adjust_level')} testid="override-dialog" error=${dlgError} onClose=${() => setDialog(null)}
           onSubmit=${() => act(() => post('/persons/' + person.id + '/screening/override',
             { level: form.level, reason: form.reason.trim(), expires_on: form.expires_on }))}>
-          <p class="muted small">${t('computed_level')}：${levelName(comp)}</p>
+          <p class="muted small">${t('computed_level')}${colon()}${levelName(comp)}</p>
           <label class="field"><span>${t('new_level')}</span>
             <select data-testid="override-level" value=${form.level} onChange=${set('level')}>
               ${['red', 'orange', 'yellow', 'blue', 'none'].map((c) => html`<option value=${c}>${levelName(c)}</option>`)}
