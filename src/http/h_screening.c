@@ -21,6 +21,7 @@
 
 /* How long a request waits for a server that is still loading its snapshot. */
 #define SCREEN_WAIT_MS 10000
+#include "store/audit.h"
 #include "store/regions.h"
 #include "store/screening.h"
 
@@ -491,6 +492,11 @@ int h_screening_run(struct req *r)
 		return 0;
 	if (!screening_service_wait(SCREEN_WAIT_MS))
 		return not_ready(r);
+	struct wb_error err;
+	struct audit_entry e = {"screening.run", NULL, 0, NULL};
+	wb_error_clear(&err);
+	if (store_audit_append_now(r->st, &r->scope, &e, &err))
+		return reply_error(r, &err);
 	screening_request_full("full", r->scope.user_id);
 	screening_status_get(&s);
 	return reply_json(r, 202, status_json(&s));
