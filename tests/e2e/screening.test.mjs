@@ -251,6 +251,7 @@ test('the county office edits a parameter: a typo shown at line:column, the chan
   assert.match(await page.textContent('[data-testid=validate-error]'), new RegExp(`第${line}行第${column + 1}列`));
   assert.equal(Number(await page.getAttribute('[data-testid=error-line]', 'data-line')), line);
   assert.equal(await page.locator('.code-edit .gutter .bad').textContent(), String(line));
+  await page.screenshot({ path: `${shots}/weibao-e2e-rules-error.png` });
 
   await page.fill('[data-testid=rules-source]', source.replace('param 留守年龄上限 = 16 岁', 'param 留守年龄上限 = 10 岁'));
   assert.equal(await page.locator('[data-testid=validate-error]').count(), 0, 'an edit clears the old error');
@@ -300,6 +301,7 @@ test('a version reads with line numbers, its rules linked to their lines; Englis
   await page.waitForSelector('[data-testid=screening-panel] [data-testid=effective-level]');
   assert.equal(await page.textContent('[data-testid=effective-level]'), 'Red');
   assert.match(await page.textContent('[data-testid=screening-panel]'), /Screening result[\s\S]*Computed/);
+  await page.locator('[data-testid=screening-panel]').screenshot({ path: `${shots}/weibao-e2e-screening-en.png` });
   await noHorizontalScroll('profile in English');
   await page.click('[data-testid=lang-toggle]');
 });

@@ -159,7 +159,7 @@ function LevelChart({ history, current }) {
     .map((e) => ({ t: Date.parse(e.at.replace(' ', 'T')), before: e.before ?? 0, after: e.after ?? 0 }))
     .filter((e) => !Number.isNaN(e.t)).sort((a, b) => a.t - b.t);
   if (!ev.length) return null;
-  const W = 320, H = 96, L = 26, R = 6, T = 6, B = 18;
+  const W = 320, H = 96, L = isEnglish() ? 40 : 26, R = 6, T = 6, B = 18;
   const t0 = ev[0].t - 86400000, t1 = Math.max(Date.now(), ev[ev.length - 1].t + 86400000);
   const x = (tm) => L + ((W - L - R) * (tm - t0)) / (t1 - t0);
   const y = (lv) => T + ((H - T - B) * (4 - lv)) / 4;
