@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 
 struct screening {
 	pthread_rwlock_t lock; /* snapshot + env */
+	atomic_int stop;       /* screening_interrupt: end a running full screen */
 	struct rule_set *rules;
 	struct screen_env *env;
 	struct snapshot *snap;
@@ -100,6 +102,12 @@ void screening_close(struct screening *s)
 	snapshot_free(s->snap);
 	pthread_rwlock_destroy(&s->lock);
 	free(s);
+}
+
+void screening_interrupt(struct screening *s)
+{
+	if (s)
+		atomic_store(&s->stop, 1);
 }
 
 struct rule_set *screening_rules(struct screening *s, int64_t *version)
@@ -293,6 +301,11 @@ static int full_cb(void *ctx, int thread, const struct screen_result *r)
 {
 	struct full_ctx *c = ctx;
 	(void)thread;
+	if (atomic_load(&c->s->stop)) {
+		c->rc = wb_error_set(c->err, WB_EINTERNAL, 503, "SCREEN_STOPPED", "筛查已中止",
+				     "the screen was stopped");
+		return 1;
+	}
 	if (++c->seen % 20000 == 0 && c->progress)
 		c->progress(c->pctx, c->seen, c->total);
 	c->level[r->level < 5 ? r->level : 0]++;

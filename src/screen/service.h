@@ -38,6 +38,9 @@ typedef void (*screening_progress)(void *ctx, uint64_t done, uint64_t total);
 /* Open: seed/compile the rule set and load the snapshot from st (whole database). */
 int screening_open(struct screening **out, struct store *st, struct wb_error *err);
 void screening_close(struct screening *s);
+/* Make a running full screen stop soon (shutdown): its current batch is rolled back, the
+ * batches before stay, no run is logged, so the next start screens fully again. */
+void screening_interrupt(struct screening *s);
 
 struct screening_summary {
 	int64_t rule_version;

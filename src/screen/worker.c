@@ -205,6 +205,8 @@ static void *worker_main(void *arg)
 	pthread_mutex_lock(&w.lock);
 	w.svc = svc;
 	w.status.ready = 1;
+	if (w.stop) /* asked to stop while loading */
+		screening_interrupt(svc);
 	pthread_mutex_unlock(&w.lock);
 	publish_rules_state();
 	initial_screen(&st);
@@ -244,6 +246,7 @@ void screening_stop(void)
 		return;
 	pthread_mutex_lock(&w.lock);
 	w.stop = 1;
+	screening_interrupt(w.svc);
 	pthread_cond_signal(&w.wake);
 	pthread_mutex_unlock(&w.lock);
 	pthread_join(w.thread, NULL);
