@@ -152,14 +152,16 @@ static void one_pass(struct store *st, int full, int reload, const char *kind, i
 		set_error(&err);
 	if (reload)
 		publish_rules_state();
-	if (full) {
-		run_full(st, kind, user);
-		return;
-	}
+	/* The changes first, also before a full screen: the snapshot must not hold persons
+	 * the database no longer has. */
 	if (screening_dirty(w.svc, st, &handled, &err))
 		set_error(&err);
 	else if (handled)
 		log_info("screening: %lld persons re-screened after changes", (long long)handled);
+	if (full) {
+		run_full(st, kind, user);
+		return;
+	}
 	/* A new month: the monthly re-screen (每月动态排查). */
 	char today[11];
 	date_format(date_today(), today);

@@ -849,21 +849,23 @@ int store_screening_override_revoke(struct store *st, const struct wb_scope *sc,
 
 /* ---- registers ------------------------------------------------------------------------ */
 
-/* Group key: the scope_region prefix that names the child region of `region`. The
- * category filter and the level filter share one statement: (? IS NULL OR …). */
+/* The level after a current override (? = today). */
+#define EFFECTIVE_LEVEL                                                                            \
+	"coalesce((SELECT o.level FROM screen_overrides o WHERE o.person_id = p.id AND "           \
+	"o.revoked_at IS NULL AND o.expires_on >= ? ORDER BY o.id DESC LIMIT 1), r.level)"
 #define COUNTS_SQL(SCOPE_M, SCOPE_R)                                                               \
-	"SELECT substr(x.scope_region, 1, ?), count(*), sum(x.red) FROM ("                         \
-	" SELECT m.scope_region, (r.level = 4) AS red FROM screen_memberships m"                   \
+	"SELECT substr(x.scope_region, 1, ?), count(*), sum(x.lv = 4) FROM ("                      \
+	" SELECT m.scope_region, " EFFECTIVE_LEVEL " AS lv FROM screen_memberships m"              \
 	" JOIN screen_results r ON r.person_id = m.person_id JOIN persons p ON p.id = m.person_id" \
 	" WHERE ? IS NOT NULL AND m.category = ? AND m.status <> 'rejected' AND m.sensitive <= ?"  \
-	" AND m.scope_region >= ? AND m.scope_region < ? AND " SCOPE_M " AND r.level >= ?"         \
-	" UNION ALL"                                                                               \
-	" SELECT r.scope_region, (r.level = 4) FROM screen_results r"                              \
-	" JOIN persons p ON p.id = r.person_id"                                                    \
-	" WHERE ? IS NULL AND r.level >= ? AND r.level > 0"                                        \
-	" AND r.scope_region >= ? AND r.scope_region < ? AND " SCOPE_R ") x GROUP BY 1 ORDER BY 1"
+	" AND m.scope_region >= ? AND m.scope_region < ? AND " SCOPE_M " UNION ALL"                \
+	" SELECT r.scope_region, " EFFECTIVE_LEVEL " FROM screen_results r"                        \
+	" JOIN persons p ON p.id = r.person_id WHERE ? IS NULL"                                    \
+	" AND r.scope_region >= ? AND r.scope_region < ? AND " SCOPE_R ") x WHERE x.lv >= ? "      \
+	"GROUP BY 1 ORDER BY 1"
 /* Group key: the scope_region prefix that names the child region of `region`. The
- * category filter and the level filter share one statement: (? IS NULL OR …). Scope: the
+ * category's members, or without a category every flagged child; levels are the
+ * effective ones (after a current override), like the register list. Scope: the
  * caller's subtree, or a school's own students. */
 static const char SQL_COUNTS_R[] = COUNTS_SQL("m.scope_region >= ? AND m.scope_region < ?",
 					      "r.scope_region >= ? AND r.scope_region < ?");
@@ -903,24 +905,26 @@ int store_screening_counts(struct store *st, const struct wb_scope *sc, const ch
 			   void (*cb)(void *ctx, const char *child_code, int64_t n, int64_t red),
 			   void *ctx, struct wb_error *err)
 {
-	char lo[REGION_CODE_MAX + 1], hi[REGION_CODE_MAX + 1], child[REGION_CODE_MAX + 1];
+	char lo[REGION_CODE_MAX + 1], hi[REGION_CODE_MAX + 1], child[REGION_CODE_MAX + 1], day[11];
 	region_subtree_range(region, lo, hi);
+	today(day);
 	struct db_stmt *s =
 		db_stmt(st->db, role_scoped_to_unit(sc->role) ? SQL_COUNTS_S : SQL_COUNTS_R);
 	int i = 1;
 	db_bind_int(s, i++, child_prefix(region));
+	db_bind_text(s, i++, day);
 	db_bind_text(s, i++, category);
 	db_bind_text(s, i++, category);
 	db_bind_int(s, i++, role_can(sc->role, PERM_SENSITIVE_READ));
 	db_bind_text(s, i++, lo);
 	db_bind_text(s, i++, hi);
 	i = bind_count_scope(s, i, sc);
-	db_bind_int(s, i++, min_level);
+	db_bind_text(s, i++, day);
 	db_bind_text(s, i++, category);
-	db_bind_int(s, i++, min_level);
 	db_bind_text(s, i++, lo);
 	db_bind_text(s, i++, hi);
 	i = bind_count_scope(s, i, sc);
+	db_bind_int(s, i++, min_level);
 	int rc;
 	while ((rc = db_step(s, err)) == DB_ROW) {
 		pad_code(child, db_col_text(s, 0));
@@ -930,10 +934,6 @@ int store_screening_counts(struct store *st, const struct wb_scope *sc, const ch
 	return rc < 0 ? rc : 0;
 }
 
-/* The level after a current override (? = today). */
-#define EFFECTIVE_LEVEL                                                                            \
-	"coalesce((SELECT o.level FROM screen_overrides o WHERE o.person_id = p.id AND "           \
-	"o.revoked_at IS NULL AND o.expires_on >= ? ORDER BY o.id DESC LIMIT 1), r.level)"
 #define REG_COLS                                                                                   \
 	"p.id, p.name, p.gender, p.birth_date, p.scope_region, r.level, "                          \
 	"(SELECT group_concat(m.category, '|') FROM screen_memberships m WHERE m.person_id = "     \

@@ -10,13 +10,16 @@ import { startServer, sql, unitId } from './harness.mjs';
 
 const FILE = join(dirname(fileURLToPath(import.meta.url)), '../data/import/dibao_upload.csv');
 const PW = 'undo-pass-1';
-let srv, station;
+let srv, station, county;
 
 before(async () => {
   srv = await startServer({ demo: { minors: 200, seed: 3 } });
   await srv.addUser({ username: 'mu', role: 'township_station', region: '500242207',
     unit: unitId(srv.db, 'minor_station', '500242207'), password: PW });
+  await srv.addUser({ username: 'cty', role: 'county_office', region: '500242',
+    unit: unitId(srv.db, 'minor_office', '500242'), password: PW });
   station = await srv.login('mu', PW);
+  county = await srv.login('cty', PW);
 });
 after(async () => { await srv.stop(); });
 
@@ -44,4 +47,19 @@ test('undo an import whose persons were screened', async () => {
   assert.equal(persons(), before1);
   for (const t of ['screen_results', 'screen_memberships', 'screen_events'])
     assert.equal(sql(srv.db, `select count(*) from ${t} where person_id in (${ids})`), '0', t);
+});
+
+test('a full re-screen after the undo runs clean (the removed persons are inert in the snapshot)', async () => {
+  const runs = () => Number(sql(srv.db, 'select count(*) from screen_runs'));
+  const n0 = runs();
+  const r = await county.post('/screening/run', {});
+  assert.equal(r.status, 202, r.text);
+  let st;
+  for (let i = 0; i < 300; i++) {
+    st = (await county.get('/screening/status')).body;
+    if (runs() > n0 && !st.running) break;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  assert.ok(runs() > n0, 'a run was logged');
+  assert.equal(st.error, null, JSON.stringify(st));
 });

@@ -169,6 +169,11 @@ test('override the level with a reason and an expiry: both levels visible; bad i
   assert.equal(r.body.override.reason, '走访发现家中长期无人照料');
   const list = await station.get(`/screening/registers/persons?region=${village}&min_level=4`);
   assert.ok(list.body.items.some((p) => p.id === child && p.effective_level === 4));
+  // counts follow the effective level too: the village's 红 count matches its red list
+  const counts = await station.get(`/screening/registers?region=${MU}&min_level=4`);
+  const vil = counts.body.counts.find((c) => c.code === village);
+  assert.equal(vil.n, list.body.items.length);
+  assert.equal(vil.red, list.body.items.length);
   const grid1 = await grid.post(`/persons/${child}/screening/override`, { level: 'blue', reason: '无权', expires_on: inDays(10) });
   assertError(grid1, 403, 'FORBIDDEN');
   r = await station.del(`/persons/${child}/screening/override`);
