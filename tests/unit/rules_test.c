@@ -15,6 +15,7 @@
 #include "core/buf.h"
 #include "core/timeutil.h"
 #include "domain/rule.h"
+#include "domain/rule_int.h" /* optimisation_agrees: the guards switched off */
 #include "domain/screen.h"
 #include "domain/snapshot.h"
 
@@ -737,6 +738,109 @@ static void incremental(void **state)
 	fx_free(f);
 }
 
+/* ---- the guards agree with plain evaluation ------------------------------------------------ */
+
+static uint64_t lcg(uint64_t *x)
+{
+	*x = *x * 6364136223846793005ull + 1442695040888963407ull;
+	return *x >> 33;
+}
+
+/* A compiled set with every shortcut of the compiler removed: plain evaluation. */
+static void strip_guards(struct rule_set *rs)
+{
+	for (int i = 0; i < rs->nnodes; i++) {
+		rs->nodes[i].need = 0;
+		rs->nodes[i].pure = 0;
+		if (rs->nodes[i].op == OP_REF)
+			rs->nodes[i].z = 1; /* no memo */
+	}
+	for (int i = 0; i < rs->nrules; i++) {
+		rs->rules[i].age_slot = rs->rules[i].age_min_slot = -1;
+		rs->rules[i].need_mask = rs->rules[i].cat_need = 0;
+		rs->rules[i].nfam = 0;
+	}
+	rs->all_guarded = 0;
+}
+
+static void random_household(struct fx *f, uint64_t *rng)
+{
+	static const char *const vals[SNAP_FT_COUNT] = {[SNAP_FT_DISABILITY] = "5-3",
+							[SNAP_FT_PSYCH_SCREENING] = "橙",
+							[SNAP_FT_BAD_BEHAVIOUR] = "2",
+							[SNAP_FT_SERIOUS_BAD_BEHAVIOUR] = "4"};
+	static const char *const dis[] = {"1-1", "4-3", "5-4", "6-2", "2-3"};
+	static const char *const psy[] = {"绿", "黄", "橙", "红"};
+	static const char *const kinds[] = {"father",	   "mother",   "stepfather",
+					    "grandmother", "guardian", "sibling"};
+	int64_t hh = f->next_hh++, members[6];
+	int n = 2 + (int)(lcg(rng) % 4);
+	for (int i = 0; i < n; i++) {
+		int age = i < 2 ? 20 + (int)(lcg(rng) % 60) : (int)(lcg(rng) % 27);
+		int32_t birth = lcg(rng) % 50 == 0
+					? SNAPSHOT_NO_DATE
+					: today() - age * 365 - (int32_t)(lcg(rng) % 365);
+		members[i] = person(f, lcg(rng) % 10 ? hh : 0, birth, lcg(rng) % 2 ? 'M' : 'F');
+		int nf = (int)(lcg(rng) % 4);
+		for (int k = 0; k < nf; k++) {
+			int t = (int)(lcg(rng) % SNAP_FT_COUNT);
+			const char *v = t == SNAP_FT_DISABILITY	       ? dis[lcg(rng) % 5]
+					: t == SNAP_FT_PSYCH_SCREENING ? psy[lcg(rng) % 4]
+								       : vals[t];
+			int32_t from =
+				lcg(rng) % 8 == 0 ? SINCE : today() - (int32_t)(lcg(rng) % 1500);
+			int32_t to = lcg(rng) % 2 ? OPEN : from + (int32_t)(lcg(rng) % 1200);
+			if (from == SINCE && to != OPEN)
+				to = today() + (int32_t)(lcg(rng) % 400) - 200;
+			fact(f, members[i], snapshot_fact_type_code(t), v, from, to);
+		}
+	}
+	for (int i = 2; i < n; i++)
+		for (int k = 0; k < i && k < 3; k++)
+			if (lcg(rng) % 4)
+				relate(f, members[i], members[k],
+				       k < 2 ? kinds[k] : kinds[lcg(rng) % 6], (int)(lcg(rng) % 4));
+}
+
+static void optimisation_agrees(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new();
+	uint64_t rng = 42;
+	for (int i = 0; i < 3000; i++)
+		random_household(f, &rng);
+	finish(f);
+	struct rule_set *plain;
+	struct screen_env *penv;
+	struct wb_error e;
+	assert_int_equal(rule_set_builtin(&plain, &e), 0);
+	strip_guards(plain);
+	assert_int_equal(screen_env_new(&penv, plain, today(), &e), 0);
+	static struct screen_result a, b;
+	size_t flagged = 0;
+	for (uint32_t p = 0; p < snapshot_count(f->s); p++) {
+		screen_person(&a, f->env, f->s, p);
+		screen_person(&b, penv, f->s, p);
+		flagged += !screen_result_empty(&a);
+		if (a.categories != b.categories || a.level != b.level || a.score != b.score ||
+		    a.guardianship != b.guardianship || a.hard_trigger != b.hard_trigger ||
+		    a.nhits != b.nhits || a.nevidence != b.nevidence ||
+		    memcmp(a.evidence, b.evidence, a.nevidence * sizeof(a.evidence[0])))
+			fail_msg("person %u differs", p);
+		for (int k = 0; k < a.nhits; k++) {
+			const struct screen_hit *x = &a.hits[k], *y = &b.hits[k];
+			if (x->rule != y->rule || x->kind != y->kind || x->arg != y->arg ||
+			    x->points != y->points || x->ev_off != y->ev_off ||
+			    x->ev_n != y->ev_n || x->reason != y->reason)
+				fail_msg("person %u hit %d differs", p, k);
+		}
+	}
+	assert_true(flagged > 100); /* the random county exercises the rules */
+	screen_env_free(penv);
+	rule_set_free(plain);
+	fx_free(f);
+}
+
 static void catalog_codes(void **state)
 {
 	(void)state;
@@ -770,6 +874,7 @@ int main(void)
 		cmocka_unit_test(result_json),
 		cmocka_unit_test(screen_all_threads),
 		cmocka_unit_test(incremental),
+		cmocka_unit_test(optimisation_agrees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
