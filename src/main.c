@@ -25,6 +25,9 @@ static const struct subcommand commands[] = {
 	{"export", cmd_export,
 	 "export --db FILE --region CODE [--format xlsx|csv] [--fact-type T] [--out PATH]\n"
 	 "                [--user NAME [--purpose TEXT]]   the register (台账) of a region"},
+	{"screen", cmd_screen,
+	 "screen --db FILE [--rules FILE] [--date D] [--threads N] [--person ID]\n"
+	 "  weibao screen --check FILE | --builtin      rule files (docs/rules.md)"},
 };
 
 static int usage(FILE *out)

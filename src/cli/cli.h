@@ -23,6 +23,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_regions(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_screen(int argc, char **argv);
 
 /* Options: "--name value" pairs and bare "--flag"s after the subcommand. */
 struct cli_opts {
