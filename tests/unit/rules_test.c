@@ -802,6 +802,120 @@ static void random_household(struct fx *f, uint64_t *rng)
 				       k < 2 ? kinds[k] : kinds[lcg(rng) % 6], (int)(lcg(rng) % 4));
 }
 
+/* ---- semantics of the language, one construct at a time ----------------------------------- */
+
+static const char sem_text[] =
+	"category c \"c\" \"c\"\n"
+	"rule AGE \"a\" basis \"b\" when age >= 18 then score 1 reason \"r\" end\n"
+	"rule FOR \"a\" basis \"b\" when has migrant_work for at least 6 months then score 2 "
+	"reason \"r\" end\n"
+	"rule LAST \"a\" basis \"b\" when has imprisoned lasting at least 6 months then score 4 "
+	"reason \"r\" end\n"
+	"rule WIN \"a\" basis \"b\" when has bad_behaviour within last 12 months then score 8 "
+	"reason \"r\" end\n"
+	"rule DUR \"a\" basis \"b\" when has in_school during last 6 months then score 16 "
+	"reason \"r\" end\n"
+	"rule EVER \"a\" basis \"b\" when has employed ever then score 32 reason \"r\" end\n"
+	"rule ALL \"a\" basis \"b\" when all guardian: has deceased then score 64 reason \"r\" "
+	"end\n"
+	"rule NO \"a\" basis \"b\" when no guardian: has deceased then score 128 reason \"r\" end\n"
+	"rule HH \"a\" basis \"b\" when any household member: has low_income then score 256 "
+	"reason \"r\" end\n"
+	"rule EITHER \"a\" basis \"b\" when either parent: has deceased then score 512 reason "
+	"\"r\" end\n"
+	"rule GEN \"a\" basis \"b\" when gender = \"女\" and age between 6 and 6 then score 1024 "
+	"reason \"r\" end\n"
+	"rule DIS \"a\" basis \"b\" when has disability where category in (5, 6) and grade >= 3 "
+	"then score 2048 reason \"r\" end\n"
+	"rule CAT \"a\" basis \"b\" when has psych_screening where value >= \"橙\" then category c "
+	"reason \"r\" end\n"
+	"rule INC \"a\" basis \"b\" when in category c then score 4096 reason \"r\" end\n";
+
+static int32_t sem_score(struct fx *f, struct rule_set *rs, int64_t pid, int32_t date)
+{
+	struct screen_env *env;
+	struct screen_result r;
+	struct wb_error e;
+	assert_int_equal(screen_env_new(&env, rs, date, &e), 0);
+	assert_int_equal(screen_person_id(&r, env, f->s, pid, &e), 0);
+	screen_env_free(env);
+	return r.score;
+}
+
+static void language_semantics(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new();
+	struct rule_set *rs;
+	struct rule_pos pos;
+	struct wb_error e;
+	if (rule_set_compile(&rs, sem_text, strlen(sem_text), &pos, &e))
+		fail_msg("%s", e.message_en);
+	/* born 2008-02-29: 18 on 2026-03-01, not on 2026-02-28 */
+	int64_t leap = person(f, 1, D(2008, 2, 29), 'M');
+	/* migrant since 2026-06-01: 6 months on 2026-12-01, not on 2026-11-30 */
+	int64_t mig = person(f, 2, D(1990, 1, 1), 'M');
+	fact(f, mig, "migrant_work", NULL, D(2026, 6, 1), OPEN);
+	/* a term of exactly 6 months (2026-01-31 .. 2026-07-30) and one day short */
+	int64_t t6 = person(f, 3, D(1990, 1, 1), 'M'), t5 = person(f, 4, D(1990, 1, 1), 'M');
+	fact(f, t6, "imprisoned", NULL, D(2026, 1, 31), D(2026, 7, 30));
+	fact(f, t5, "imprisoned", NULL, D(2026, 1, 31), D(2026, 7, 29));
+	/* an event 12 months back to the day, and one day more */
+	int64_t w = person(f, 5, D(1990, 1, 1), 'M'), w2 = person(f, 6, D(1990, 1, 1), 'M');
+	fact(f, w, "bad_behaviour", "1", D(2025, 12, 1), OPEN);
+	fact(f, w2, "bad_behaviour", "1", D(2025, 11, 30), OPEN);
+	/* enrolment that ended 5 months ago; employment that ended long ago */
+	int64_t sch = person(f, 7, D(1990, 1, 1), 'M');
+	fact(f, sch, "in_school", NULL, D(2020, 9, 1), D(2026, 7, 1));
+	fact(f, sch, "employed", NULL, D(2010, 1, 1), D(2011, 1, 1));
+	/* a child without guardians: "all" is false, "no" is true */
+	int64_t alone = person(f, 8, D(2020, 6, 1), 'F');
+	/* household member low income; father dead (not a guardian) */
+	int64_t kid = person(f, 9, D(2020, 6, 1), 'M'), dad = person(f, 9, D(1980, 1, 1), 'M');
+	int64_t mum = person(f, 9, D(1982, 1, 1), 'F');
+	fact(f, mum, "low_income", NULL, D(2024, 1, 1), OPEN);
+	fact(f, dad, "deceased", NULL, D(2023, 1, 1), OPEN);
+	relate(f, kid, dad, "father", 0);
+	relate(f, kid, mum, "mother", SNAP_RF_GUARDIAN);
+	/* disability 5-3 yes, 5-2 no; psych 橙 sets the category the next rule reads */
+	int64_t d53 = person(f, 10, D(1990, 1, 1), 'M'), d52 = person(f, 11, D(1990, 1, 1), 'M');
+	fact(f, d53, "disability", "5-3", SINCE, OPEN);
+	fact(f, d52, "disability", "5-2", SINCE, OPEN);
+	fact(f, d53, "psych_screening", "橙", D(2026, 1, 1), OPEN);
+	finish(f);
+
+	assert_int_equal(sem_score(f, rs, leap, D(2026, 2, 28)) & 1, 0);
+	assert_int_equal(sem_score(f, rs, leap, D(2026, 3, 1)) & 1, 1);
+	assert_int_equal(sem_score(f, rs, mig, D(2026, 11, 30)) & 2, 0);
+	assert_int_equal(sem_score(f, rs, mig, D(2026, 12, 1)) & 2, 2);
+	assert_int_equal(sem_score(f, rs, t6, D(2026, 3, 1)) & 4, 4);
+	assert_int_equal(sem_score(f, rs, t5, D(2026, 3, 1)) & 4, 0);
+	assert_int_equal(sem_score(f, rs, t6, D(2026, 7, 31)) & 4, 0); /* released */
+	assert_int_equal(sem_score(f, rs, w, today()) & 8, 8);
+	assert_int_equal(sem_score(f, rs, w2, today()) & 8, 0);
+	assert_int_equal(sem_score(f, rs, w, D(2025, 11, 30)) & 8, 0); /* not yet happened */
+	int32_t sc = sem_score(f, rs, sch, today());
+	assert_int_equal(sc & 16, 16);
+	assert_int_equal(sc & 32, 32);
+	assert_int_equal(sem_score(f, rs, sch, D(2027, 2, 1)) & 16, 0);
+	sc = sem_score(f, rs, alone, today());
+	assert_int_equal(sc & 64, 0);
+	assert_int_equal(sc & 128, 128);
+	assert_int_equal(sc & 1024, 1024);				     /* a girl of 6 */
+	assert_int_equal(sem_score(f, rs, alone, D(2026, 5, 31)) & 1024, 0); /* still 5 */
+	sc = sem_score(f, rs, kid, today());
+	assert_int_equal(sc & 256, 256); /* the mother in the same household */
+	assert_int_equal(sc & 512, 512);
+	assert_int_equal(sc & 128, 128); /* the dead father is not a guardian */
+	assert_int_equal(sem_score(f, rs, mum, today()) & 256, 0); /* members: the others */
+	sc = sem_score(f, rs, d53, today());
+	assert_int_equal(sc & 2048, 2048);
+	assert_int_equal(sc & 4096, 4096);
+	assert_int_equal(sem_score(f, rs, d52, today()) & (2048 | 4096), 0);
+	rule_set_free(rs);
+	fx_free(f);
+}
+
 static void optimisation_agrees(void **state)
 {
 	(void)state;
@@ -874,6 +988,7 @@ int main(void)
 		cmocka_unit_test(result_json),
 		cmocka_unit_test(screen_all_threads),
 		cmocka_unit_test(incremental),
+		cmocka_unit_test(language_semantics),
 		cmocka_unit_test(optimisation_agrees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
