@@ -614,6 +614,54 @@ static int tally_cb(void *ctx, int thread, const struct screen_result *r)
 	return 0;
 }
 
+struct impact {
+	size_t diff[2], gained_lb[2];
+	int lb;
+};
+
+static int impact_cb(void *ctx, int thread, const struct screen_result *before,
+		     const struct screen_result *after)
+{
+	struct impact *im = ctx;
+	im->diff[thread]++;
+	assert_int_equal(before->person_id, after->person_id);
+	if (((after->categories & ~before->categories) >> im->lb) & 1)
+		im->gained_lb[thread]++;
+	return 0;
+}
+
+/* The impact preview of a draft: 留守 up to 18 instead of 16. */
+static void compare_drafts(struct fx *f)
+{
+	size_t len;
+	const char *text = rule_builtin_text(&len);
+	char *draft = malloc(len + 1);
+	memcpy(draft, text, len);
+	draft[len] = '\0';
+	char *at = strstr(draft, "param 留守年龄上限 = 16");
+	assert_non_null(at);
+	at[strlen("param 留守年龄上限 = ") + 1] = '8';
+	struct rule_set *rs2;
+	struct screen_env *env2;
+	struct rule_pos pos;
+	struct wb_error e;
+	assert_int_equal(rule_set_compile(&rs2, draft, len, &pos, &e), 0);
+	assert_int_equal(screen_env_new(&env2, rs2, today(), &e), 0);
+	struct impact im;
+	memset(&im, 0, sizeof(im));
+	im.lb = rule_set_category_find(rs2, "left_behind");
+	struct screen_stats st;
+	assert_int_equal(screen_compare(f->env, env2, f->s, 2, impact_cb, &im, &st, &e), 0);
+	assert_true(im.gained_lb[0] + im.gained_lb[1] > 0);
+	assert_true(im.diff[0] + im.diff[1] >= im.gained_lb[0] + im.gained_lb[1]);
+	memset(&im, 0, sizeof(im));
+	assert_int_equal(screen_compare(f->env, f->env, f->s, 2, impact_cb, &im, &st, &e), 0);
+	assert_int_equal(im.diff[0] + im.diff[1], 0);
+	screen_env_free(env2);
+	rule_set_free(rs2);
+	free(draft);
+}
+
 static void screen_all_threads(void **state)
 {
 	(void)state;
@@ -649,6 +697,7 @@ static void screen_all_threads(void **state)
 	assert_int_equal(three.category[lb], 3 * one.category[lb]);
 	snapshot_free(big);
 	assert_int_equal(screen_all(f->env, f->s, 0, 0, NULL, NULL, NULL, &e), WB_EINVAL);
+	compare_drafts(f);
 	fx_free(f);
 }
 
