@@ -233,7 +233,7 @@ static const struct bad bads[] = {
 	 2, 6, "RULE_SEMANTIC", "duplicate rule id"},
 	{"foo", 1, 1, "RULE_SYNTAX", "expected 'ruleset', 'param'"},
 	{"rule A \"n\" basis \"b\" when age $ 3", 1, 31, "RULE_SYNTAX", "unexpected character"},
-	{"rule A \"n\" basis \"b\" when 年龄 < 3 then red reason \"r\" end", 1, 27, "RULE_SEMANTIC",
+	{"rule A \"n\" basis \"b\" when 岁数 < 3 then red reason \"r\" end", 1, 27, "RULE_SEMANTIC",
 	 "undefined condition name"},
 	{"define and = true", 1, 8, "RULE_SEMANTIC", "keyword cannot be a name"},
 	{"rule A \"n\" basis \"b\" when has disability where grade <= 2 or has deceased "
@@ -299,6 +299,75 @@ static void parse_limits(void **state)
 	/* embedded NUL */
 	assert_int_equal(rule_set_compile(&rs, "rule\0A", 6, &pos, &e), WB_EINVAL);
 	assert_int_equal(pos.col, 5);
+}
+
+/* Chinese keywords mean what the English ones do. */
+static void chinese_keywords(void **state)
+{
+	(void)state;
+	static const char en[] =
+		"category lb \"留守\" \"lb\"\n"
+		"define 重病 = has serious_illness\n"
+		"rule LB \"留守\" basis \"国发〔2016〕13号\"\n"
+		"  when age < 16 and has hukou_rural and ((both parents: has migrant_work for at "
+		"least 6 months) or (either parent: 重病 and not in category lb))\n"
+		"  then category lb reason \"r\" score 10 reason \"s\" guardianship \"一般\" "
+		"reason "
+		"\"g\"\nend\n"
+		"rule G \"g\" basis \"b\" when no guardian: (age >= 18 and not has deceased) "
+		"then red reason \"r\" end\n";
+	static const char zh[] =
+		"类别 lb \"留守\" \"lb\"\n"
+		"定义 重病 = 有 serious_illness\n"
+		"规则 LB \"留守\" 依据 \"国发〔2016〕13号\"\n"
+		"  条件 年龄 < 16 且 有 hukou_rural 且 （（父母双方：有 migrant_work 已满 6 个月） "
+		"或 "
+		"（父母一方：重病 且 非 属于 类别 lb））\n"
+		"  结论 类别 lb 理由 \"r\" 计分 10 理由 \"s\" 监护评级 \"一般\" 理由 \"g\"\n结束\n"
+		"规则 G \"g\" 依据 \"b\" 条件 没有 监护人：（年龄 >= 18 且 非 有 deceased） "
+		"结论 红色预警 理由 \"r\" 结束\n";
+	struct rule_set *a, *b;
+	struct rule_pos pos;
+	struct wb_error e;
+	if (rule_set_compile(&a, en, strlen(en), &pos, &e) ||
+	    rule_set_compile(&b, zh, strlen(zh), &pos, &e))
+		fail_msg("%d:%d %s", pos.line, pos.col, e.message_en);
+	struct fx *f = fx_new();
+	struct family m = family(f, 10, 0, 1), n = family(f, 10, 0, 1);
+	fact(f, m.father, "migrant_work", NULL, D(2025, 1, 1), OPEN);
+	fact(f, m.mother, "migrant_work", NULL, D(2025, 1, 1), OPEN);
+	fact(f, n.mother, "serious_illness", NULL, D(2025, 1, 1), OPEN);
+	int64_t lone = person(f, 0, D(2015, 1, 1), 'M');
+	finish(f);
+	struct screen_env *ea, *eb;
+	struct screen_result ra, rb;
+	assert_int_equal(screen_env_new(&ea, a, today(), &e), 0);
+	assert_int_equal(screen_env_new(&eb, b, today(), &e), 0);
+	int64_t ids[] = {m.child, n.child, lone, m.father};
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(screen_person_id(&ra, ea, f->s, ids[i], &e), 0);
+		assert_int_equal(screen_person_id(&rb, eb, f->s, ids[i], &e), 0);
+		assert_int_equal(ra.categories, rb.categories);
+		assert_int_equal(ra.level, rb.level);
+		assert_int_equal(ra.score, rb.score);
+		assert_int_equal(ra.guardianship, rb.guardianship);
+	}
+	assert_int_equal(screen_person_id(&rb, eb, f->s, m.child, &e), 0);
+	assert_int_equal(rb.categories, 1);
+	assert_int_equal(rb.score, 10);
+	assert_int_equal(screen_person_id(&rb, eb, f->s, lone, &e), 0);
+	assert_int_equal(rb.level, SCREEN_LEVEL_RED); /* no guardian at all */
+	/* an alias is a keyword: it cannot be a name */
+	struct rule_set *c = NULL;
+	static const char bad[] = "参数 父亲 = 3";
+	assert_int_equal(rule_set_compile(&c, bad, strlen(bad), &pos, &e), WB_EINVAL);
+	assert_true(strstr(e.message_en, "keyword cannot be a name") != NULL);
+	assert_null(c);
+	screen_env_free(ea);
+	screen_env_free(eb);
+	rule_set_free(a);
+	rule_set_free(b);
+	fx_free(f);
 }
 
 static void builtin_compiles(void **state)
@@ -1025,19 +1094,13 @@ static void catalog_codes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parse_good),
-		cmocka_unit_test(parse_bad),
-		cmocka_unit_test(parse_limits),
-		cmocka_unit_test(builtin_compiles),
-		cmocka_unit_test(catalog_codes),
-		cmocka_unit_test(left_behind),
-		cmocka_unit_test(orphan_and_unsupported),
-		cmocka_unit_test(triggers_and_levels),
-		cmocka_unit_test(guardianship_and_others),
-		cmocka_unit_test(result_json),
-		cmocka_unit_test(screen_all_threads),
-		cmocka_unit_test(incremental),
-		cmocka_unit_test(language_semantics),
+		cmocka_unit_test(parse_good),	       cmocka_unit_test(parse_bad),
+		cmocka_unit_test(parse_limits),	       cmocka_unit_test(builtin_compiles),
+		cmocka_unit_test(chinese_keywords),    cmocka_unit_test(catalog_codes),
+		cmocka_unit_test(left_behind),	       cmocka_unit_test(orphan_and_unsupported),
+		cmocka_unit_test(triggers_and_levels), cmocka_unit_test(guardianship_and_others),
+		cmocka_unit_test(result_json),	       cmocka_unit_test(screen_all_threads),
+		cmocka_unit_test(incremental),	       cmocka_unit_test(language_semantics),
 		cmocka_unit_test(optimisation_agrees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
