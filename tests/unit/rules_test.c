@@ -1073,6 +1073,29 @@ static void optimisation_agrees(void **state)
 	fx_free(f);
 }
 
+static void builder_caps(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new();
+	int64_t p = person(f, 1, D(2015, 1, 1), 'M');
+	for (int i = 0; i < SNAPSHOT_MAX_FACTS_PER_PERSON + 6; i++)
+		fact(f, p, "in_school", NULL, SINCE, OPEN);
+	fact(f, 424242, "in_school", NULL, SINCE, OPEN); /* nobody */
+	relate(f, p, 424243, "father", 0);		 /* nobody */
+	struct snapshot_person_in dup = {p, 2, D(2000, 1, 1), 'F', 0, 0};
+	snapshot_builder_add_person(f->b, &dup);
+	finish(f);
+	struct snapshot_stats st;
+	snapshot_stats(&st, f->s);
+	assert_int_equal(st.persons, 1);
+	assert_int_equal(st.facts, SNAPSHOT_MAX_FACTS_PER_PERSON);
+	assert_int_equal(st.dropped_facts, 7);
+	assert_int_equal(st.dropped_relations, 1);
+	assert_int_equal(st.duplicate_persons, 1);
+	assert_true(st.bytes > 0);
+	fx_free(f);
+}
+
 static void catalog_codes(void **state)
 {
 	(void)state;
@@ -1101,7 +1124,7 @@ int main(void)
 		cmocka_unit_test(triggers_and_levels), cmocka_unit_test(guardianship_and_others),
 		cmocka_unit_test(result_json),	       cmocka_unit_test(screen_all_threads),
 		cmocka_unit_test(incremental),	       cmocka_unit_test(language_semantics),
-		cmocka_unit_test(optimisation_agrees),
+		cmocka_unit_test(optimisation_agrees), cmocka_unit_test(builder_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
