@@ -480,10 +480,15 @@ int snapshot_builder_finish(struct snapshot **out, struct snapshot_builder *b, s
 		return wb_error_set(err, WB_ETOOBIG, 413, "SNAPSHOT_TOO_BIG",
 				    "筛查快照超过行数上限", "the snapshot exceeds its row limit");
 	}
+	/* Each input array is freed as soon as it is laid out, to keep the peak low. */
 	struct snapshot *s = xcalloc(1, sizeof(*s));
 	place_persons(s, b);
+	free(b->persons);
+	b->persons = NULL;
 	link_households(s);
 	place_facts(s, b);
+	free(b->facts);
+	b->facts = NULL;
 	place_relations(s, b);
 	snapshot_builder_free(b);
 	*out = s;
