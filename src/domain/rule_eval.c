@@ -289,6 +289,13 @@ static int eval_and(struct ev *E, const struct rnode *n, uint32_t p)
 	for (int32_t k = n->kid; k >= 0; k = E->nodes[k].next) {
 		const struct rnode *c = &E->nodes[k];
 		int v;
+		if (c->op == OP_AGE_GE || c->op == OP_AGE_LT) {
+			int32_t birth = E->s->hot[p].birth, cut = E->env->cut[c->a];
+			if (birth == SNAPSHOT_NO_DATE ||
+			    (c->op == OP_AGE_GE ? birth > cut : birth <= cut))
+				return 0;
+			continue;
+		}
 		if (cannot(c, mask))
 			return 0;
 		if (known(c, mask, &v)) {
@@ -452,7 +459,10 @@ void screen_person(struct screen_result *out, const struct screen_env *env,
 		fam |= s->hot[s->r_target[k]].mask;
 	for (int i = 0; i < rs->nrules; i++) {
 		const struct rrule *rr = &rs->rules[i];
-		if (rr->fam_need && !(fam & rr->fam_need))
+		int k = 0;
+		while (k < rr->nfam && (fam & rr->fam_need[k]))
+			k++;
+		if (k < rr->nfam)
 			continue;
 		if (rr->age_slot >= 0 &&
 		    !(h->birth != SNAPSHOT_NO_DATE && h->birth > env->cut[rr->age_slot]))

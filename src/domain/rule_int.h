@@ -13,7 +13,7 @@
  * age_slot (the person must be born after that slot's day: an upper age bound),
  * need_mask (fact types the person must have), cat_need (one of these categories must be
  * set already), fam_need (the condition can only hold when the person or a relative has a
- * fact of one of these types: a "has" on every path to truth). A rule set whose every rule has an age bound or a category need lets
+ * fact of one of the types of each mask: "has" tests on every path to truth). A rule set whose every rule has an age bound or a category need lets
  * the evaluator skip persons older than all bounds with one comparison.
  */
 #ifndef WB_RULE_INT_H
@@ -59,6 +59,8 @@ enum rquant { Q_THE, Q_ANY, Q_ALL, Q_NO, Q_BOTH, Q_EITHER };
 enum rfield { F_VALUE, F_CATEGORY, F_GRADE };
 enum rcmp { C_LT, C_LE, C_GT, C_GE, C_EQ, C_NE };
 
+#define RULE_FAM_NEEDS 4
+
 struct rnode {
 	uint64_t need; /* the subject must have a fact of one of these types for the node to
 			  hold (0: no such bound); lets the evaluator skip work with one test */
@@ -89,7 +91,8 @@ struct rrule {
 	int32_t age_min_slot; /* -1: no lower age bound (else born on or before its day) */
 	uint64_t need_mask;
 	uint64_t cat_need;
-	uint64_t fam_need; /* one of these types must be somewhere in the family, 0: no bound */
+	uint64_t fam_need[RULE_FAM_NEEDS]; /* each: one of these types must be somewhere */
+	uint8_t nfam;			   /* in the family (the person or a relative) */
 	uint16_t out_off, nout;
 };
 

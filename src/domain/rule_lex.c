@@ -131,6 +131,75 @@ static int word_char(const unsigned char *p, const unsigned char *end, int first
 	return !first && ((c >= '0' && c <= '9') || c == '-' || c == '.');
 }
 
+/* Chinese keywords: each is read as the English word(s) beside it, so a rule may be
+ * written all in Chinese ("当 年龄 < 16 且 有 hukou_rural") and means the same. */
+static const struct {
+	const char *zh, *en;
+} aliases[] = {
+	{"规则集", "ruleset"},
+	{"版本", "version"},
+	{"参数", "param"},
+	{"类别", "category"},
+	{"监护评级表", "scale"},
+	{"分数线", "band"},
+	{"定义", "define"},
+	{"规则", "rule"},
+	{"依据", "basis"},
+	{"条件", "when"},
+	{"结论", "then"},
+	{"结束", "end"},
+	{"理由", "reason"},
+	{"红色预警", "red"},
+	{"计分", "score"},
+	{"监护评级", "guardianship"},
+	{"且", "and"},
+	{"或", "or"},
+	{"非", "not"},
+	{"真", "true"},
+	{"年龄", "age"},
+	{"性别", "gender"},
+	{"介于", "between"},
+	{"有", "has"},
+	{"其中", "where"},
+	{"属于", "in"},
+	{"已满", "for at least"},
+	{"期限至少", "lasting at least"},
+	{"近", "within last"},
+	{"近期曾", "during last"},
+	{"曾经", "ever"},
+	{"父亲", "father"},
+	{"母亲", "mother"},
+	{"父母双方", "both parents"},
+	{"父母一方", "either parent"},
+	{"任一", "any"},
+	{"所有", "all"},
+	{"没有", "no"},
+	{"父母", "parent"},
+	{"监护人", "guardian"},
+	{"照护人", "carer"},
+	{"亲属", "relative"},
+	{"同户成员", "household member"},
+	{"取值", "value"},
+	{"等级", "grade"},
+};
+
+/* Push the English words of an alias as tokens at the alias's place; 0 if no alias. */
+static int push_alias(struct lexer *lx, const unsigned char *s, size_t n, int line, int col)
+{
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+		if (strlen(aliases[i].zh) != n || memcmp(aliases[i].zh, s, n))
+			continue;
+		for (const char *w = aliases[i].en; *w;) {
+			const char *sp = strchr(w, ' ');
+			size_t k = sp ? (size_t)(sp - w) : strlen(w);
+			store_text(lx->out, push(lx, TK_WORD, line, col), w, k);
+			w += k + (sp != NULL);
+		}
+		return 1;
+	}
+	return 0;
+}
+
 static int lex_word(struct lexer *lx, struct rule_pos *pos, struct wb_error *err)
 {
 	int line = lx->line, col = lx->col;
@@ -144,6 +213,8 @@ static int lex_word(struct lexer *lx, struct rule_pos *pos, struct wb_error *err
 	if (lx->p - s > WORD_MAX)
 		return rule_error_at(err, pos, WB_EINVAL, "RULE_SYNTAX", line, col, "名称过长",
 				     "name too long");
+	if (push_alias(lx, s, (size_t)(lx->p - s), line, col))
+		return 0;
 	struct tok *k = push(lx, TK_WORD, line, col);
 	store_text(lx->out, k, (const char *)s, (size_t)(lx->p - s));
 	return 0;

@@ -3,7 +3,8 @@
  *
  * The whole text is tokenised up front (the parser needs a few tokens of look-ahead to
  * tell where a value condition ends). Keywords are plain words: the parser compares
- * the text, so a word is a keyword only where the grammar expects one. Columns count
+ * the text, so a word is a keyword only where the grammar expects one. Chinese keywords
+ * (有, 且, 父母双方 …) are replaced here by their English word(s) at the same place. Columns count
  * characters (UTF-8 code points), lines and columns start at 1.
  */
 #ifndef WB_RULE_LEX_H

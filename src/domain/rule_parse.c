@@ -1171,37 +1171,84 @@ static void guard_from(struct rule_set *rs, struct rrule *r, int32_t i, int dept
 	}
 }
 
-/* The fact types one of which must be present in the family for node i to hold;
- * 0 when there is no such bound (a "not", an age test, "no guardian" …). */
-static uint64_t family_need(const struct rule_set *rs, int32_t i, int depth)
+/* What the family must have for node i to hold: every mask m[k] must meet the family's
+ * fact types (n = 0: no bound). "and" collects its children's masks; "or" keeps, for each
+ * k, the union of its branches' k-th masks (each branch implies all of them). */
+struct fneed {
+	uint64_t m[RULE_FAM_NEEDS];
+	int n;
+};
+
+static void fneed_add(struct fneed *f, uint64_t m)
+{
+	for (int i = 0; i < f->n; i++)
+		if (f->m[i] == m)
+			return;
+	if (f->n < RULE_FAM_NEEDS) {
+		f->m[f->n++] = m;
+	} else { /* full: replace the widest if m is narrower */
+		int w = 0;
+		for (int i = 1; i < f->n; i++)
+			if (__builtin_popcountll(f->m[i]) > __builtin_popcountll(f->m[w]))
+				w = i;
+		if (__builtin_popcountll(m) < __builtin_popcountll(f->m[w]))
+			f->m[w] = m;
+	}
+}
+
+static void fneed_sort(struct fneed *f)
+{
+	for (int i = 1; i < f->n; i++)
+		for (int j = i;
+		     j > 0 && __builtin_popcountll(f->m[j]) < __builtin_popcountll(f->m[j - 1]);
+		     j--) {
+			uint64_t t = f->m[j];
+			f->m[j] = f->m[j - 1];
+			f->m[j - 1] = t;
+		}
+}
+
+static void family_need(const struct rule_set *rs, int32_t i, int depth, struct fneed *out)
 {
 	const struct rnode *n = &rs->nodes[i];
-	uint64_t m = 0, best = 0;
+	out->n = 0;
 	if (depth > 4 * RULE_MAX_DEPTH)
-		return 0;
+		return;
 	switch (n->op) {
-	case OP_HAS: return 1ull << n->x;
-	case OP_REF: return family_need(rs, n->a, depth + 1);
+	case OP_HAS: fneed_add(out, 1ull << n->x); return;
+	case OP_REF: family_need(rs, n->a, depth + 1, out); return;
 	case OP_SCOPE:
-		if (n->kid < 0 || n->y == Q_NO || n->x == G_HOUSEHOLD)
-			return 0;
-		return family_need(rs, n->kid, depth + 1);
-	case OP_AND: /* any child's bound holds; keep the narrowest */
+		if (n->kid >= 0 && n->y != Q_NO && n->x != G_HOUSEHOLD)
+			family_need(rs, n->kid, depth + 1, out);
+		return;
+	case OP_AND:
 		for (int32_t k = n->kid; k >= 0; k = rs->nodes[k].next) {
-			m = family_need(rs, k, depth + 1);
-			if (m && (!best || __builtin_popcountll(m) < __builtin_popcountll(best)))
-				best = m;
+			struct fneed c;
+			family_need(rs, k, depth + 1, &c);
+			for (int j = 0; j < c.n; j++)
+				fneed_add(out, c.m[j]);
 		}
-		return best;
-	case OP_OR: /* every branch needs a bound */
+		fneed_sort(out);
+		return;
+	case OP_OR: {
+		int first = 1;
 		for (int32_t k = n->kid; k >= 0; k = rs->nodes[k].next) {
-			uint64_t b = family_need(rs, k, depth + 1);
-			if (!b)
-				return 0;
-			m |= b;
+			struct fneed c;
+			family_need(rs, k, depth + 1, &c);
+			fneed_sort(&c);
+			if (first) {
+				*out = c;
+				first = 0;
+				continue;
+			}
+			if (c.n < out->n)
+				out->n = c.n;
+			for (int j = 0; j < out->n; j++)
+				out->m[j] |= c.m[j];
 		}
-		return m;
-	default: return 0;
+		return;
+	}
+	default: return;
 	}
 }
 
@@ -1237,7 +1284,11 @@ static int parse_rule(struct parser *P)
 	} while (!is_word(cur(P), "end"));
 	next(P);
 	guard_from(rs, r, r->root, 0);
-	r->fam_need = family_need(rs, r->root, 0);
+	struct fneed fn;
+	family_need(rs, r->root, 0, &fn);
+	r->nfam = (uint8_t)fn.n;
+	for (int k = 0; k < fn.n; k++)
+		r->fam_need[k] = fn.m[k];
 	rs->nrules++; /* visible to rule_set_rule_find only once complete */
 	return 0;
 }

@@ -50,6 +50,8 @@ struct job {
 	atomic_size_t next;
 	atomic_int stop;
 	uint32_t n;
+	const struct screen_env *before; /* screen_compare: the other environment */
+	screen_cmp_cb cmp;
 };
 
 struct worker {
@@ -70,28 +72,46 @@ static void count(struct screen_stats *st, const struct screen_result *r)
 		st->category[__builtin_ctzll(m)]++;
 }
 
+static int differ(const struct screen_result *a, const struct screen_result *b)
+{
+	return a->categories != b->categories || a->level != b->level ||
+	       a->guardianship != b->guardianship;
+}
+
+/* One person: 0 to go on, 1 to stop. */
+static int one(struct worker *w, uint32_t p, struct screen_result *r, struct screen_result *old)
+{
+	struct job *j = w->job;
+	screen_person(r, j->env, j->s, p);
+	count(&w->st, r);
+	if (j->cmp) {
+		screen_person(old, j->before, j->s, p);
+		return differ(old, r) && j->cmp(j->ctx, w->thread, old, r);
+	}
+	if (!j->cb || ((j->flags & SCREEN_SKIP_EMPTY) && screen_result_empty(r)))
+		return 0;
+	return j->cb(j->ctx, w->thread, r) != 0;
+}
+
 static void *work(void *arg)
 {
 	struct worker *w = arg;
 	struct job *j = w->job;
 	struct screen_result *r = xmalloc(sizeof(*r));
+	struct screen_result *old = j->cmp ? xmalloc(sizeof(*old)) : NULL;
 	for (;;) {
 		size_t from = atomic_fetch_add(&j->next, BLOCK);
 		if (from >= j->n || atomic_load_explicit(&j->stop, memory_order_relaxed))
 			break;
 		size_t to = from + BLOCK < j->n ? from + BLOCK : j->n;
-		for (size_t p = from; p < to; p++) {
-			screen_person(r, j->env, j->s, (uint32_t)p);
-			count(&w->st, r);
-			if (!j->cb || ((j->flags & SCREEN_SKIP_EMPTY) && screen_result_empty(r)))
-				continue;
-			if (j->cb(j->ctx, w->thread, r)) {
+		for (size_t p = from; p < to; p++)
+			if (one(w, (uint32_t)p, r, old)) {
 				atomic_store(&j->stop, 1);
 				break;
 			}
-		}
 	}
 	free(r);
+	free(old);
 	return NULL;
 }
 
@@ -112,17 +132,16 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int screen_all(const struct screen_env *env, const struct snapshot *s, int threads, int flags,
-	       screen_cb cb, void *ctx, struct screen_stats *stats, struct wb_error *err)
+static int run_job(struct job *jp, int threads, struct screen_stats *stats, struct wb_error *err)
 {
 	double t0 = now_s();
 	if (threads < 1 || threads > 64)
 		return wb_error_set(err, WB_EINVAL, 400, "SCREEN_THREADS", "线程数应为1到64",
 				    "threads must be 1 to 64");
-	struct job j = {env, s, flags, cb, ctx, 0, 0, snapshot_count(s)};
+	struct job *j = jp;
 	struct worker *w = xcalloc((size_t)threads, sizeof(*w));
 	for (int i = 0; i < threads; i++) {
-		w[i].job = &j;
+		w[i].job = j;
 		w[i].thread = i;
 	}
 	int started = 1;
@@ -141,10 +160,43 @@ int screen_all(const struct screen_env *env, const struct snapshot *s, int threa
 	total.seconds = now_s() - t0;
 	if (stats)
 		*stats = total;
-	if (atomic_load(&j.stop))
+	if (atomic_load(&j->stop))
 		return wb_error_set(err, WB_EINTERNAL, 500, "SCREEN_STOPPED", "筛查被回调中止",
 				    "the screen was stopped by its callback");
 	return 0;
+}
+
+int screen_all(const struct screen_env *env, const struct snapshot *s, int threads, int flags,
+	       screen_cb cb, void *ctx, struct screen_stats *stats, struct wb_error *err)
+{
+	struct job j;
+	memset(&j, 0, sizeof(j));
+	j.env = env;
+	j.s = s;
+	j.flags = flags;
+	j.cb = cb;
+	j.ctx = ctx;
+	j.n = snapshot_count(s);
+	atomic_init(&j.next, 0);
+	atomic_init(&j.stop, 0);
+	return run_job(&j, threads, stats, err);
+}
+
+int screen_compare(const struct screen_env *before, const struct screen_env *after,
+		   const struct snapshot *s, int threads, screen_cmp_cb cb, void *ctx,
+		   struct screen_stats *stats, struct wb_error *err)
+{
+	struct job j;
+	memset(&j, 0, sizeof(j));
+	j.env = after;
+	j.before = before;
+	j.s = s;
+	j.cmp = cb;
+	j.ctx = ctx;
+	j.n = snapshot_count(s);
+	atomic_init(&j.next, 0);
+	atomic_init(&j.stop, 0);
+	return run_job(&j, threads, stats, err);
 }
 
 int screen_some(const struct screen_env *env, const struct snapshot *s, const uint32_t *persons,

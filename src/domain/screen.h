@@ -117,6 +117,18 @@ struct screen_stats {
 int screen_all(const struct screen_env *env, const struct snapshot *s, int threads, int flags,
 	       screen_cb cb, void *ctx, struct screen_stats *stats, struct wb_error *err);
 
+/* Called for each person whose result differs between two environments (categories,
+ * level or guardianship rating), concurrently as for screen_cb; return non-zero to stop. */
+typedef int (*screen_cmp_cb)(void *ctx, int thread, const struct screen_result *before,
+			     const struct screen_result *after);
+
+/* The impact preview: screen every person with `before` (e.g. the published rule set)
+ * and `after` (a draft, or another date) and call back where they differ. stats are
+ * those of `after`; cb may be NULL (stats only). */
+int screen_compare(const struct screen_env *before, const struct screen_env *after,
+		   const struct snapshot *s, int threads, screen_cmp_cb cb, void *ctx,
+		   struct screen_stats *stats, struct wb_error *err);
+
 /* Screen the given persons (e.g. the affected[] of snapshot_update_person) on the
  * caller's thread, calling back for each (thread 0). */
 int screen_some(const struct screen_env *env, const struct snapshot *s, const uint32_t *persons,

@@ -372,11 +372,10 @@ static int too_big(struct wb_error *err)
 			    "a person has more facts or relations than the snapshot allows");
 }
 
-static int place_facts(struct snapshot *s, struct snapshot_builder *b, struct wb_error *err)
+static void place_facts(struct snapshot *s, struct snapshot_builder *b)
 {
 	uint32_t *owner = xmalloc((b->nf ? b->nf : 1) * sizeof(*owner));
 	uint32_t *count = xcalloc(s->n + 1, sizeof(*count));
-	int rc = 0;
 	for (size_t i = 0; i < b->nf; i++) {
 		const struct snapshot_fact_in *f = &b->facts[i];
 		uint32_t p = snapshot_find(s, f->person_id);
@@ -385,11 +384,13 @@ static int place_facts(struct snapshot *s, struct snapshot_builder *b, struct wb
 			s->dropped_facts++;
 			continue;
 		}
-		owner[i] = p;
-		if (++count[p] > SNAPSHOT_MAX_FACTS_PER_PERSON) {
-			rc = too_big(err);
-			goto out;
+		if (count[p] == SNAPSHOT_MAX_FACTS_PER_PERSON) { /* beyond the cap: dropped */
+			owner[i] = SNAPSHOT_NONE;
+			s->dropped_facts++;
+			continue;
 		}
+		owner[i] = p;
+		count[p]++;
 	}
 	alloc_facts(s, b->nf);
 	size_t off = 0;
@@ -412,19 +413,16 @@ static int place_facts(struct snapshot *s, struct snapshot_builder *b, struct wb
 		s->hot[p].mask |= 1ull << f->type;
 	}
 	s->nf = off;
-out:
 	free(owner);
 	free(count);
-	return rc;
 }
 
-static int place_relations(struct snapshot *s, struct snapshot_builder *b, struct wb_error *err)
+static void place_relations(struct snapshot *s, struct snapshot_builder *b)
 {
 	uint32_t *from = xmalloc((b->nr ? b->nr : 1) * sizeof(*from));
 	uint32_t *to = xmalloc((b->nr ? b->nr : 1) * sizeof(*to));
 	uint32_t *count = xcalloc(s->n + 1, sizeof(*count));
 	uint32_t *dcount = xcalloc(s->n + 1, sizeof(*dcount));
-	int rc = 0;
 	for (size_t i = 0; i < b->nr; i++) {
 		const struct snapshot_relation_in *r = &b->rels[i];
 		from[i] = snapshot_find(s, r->person_id);
@@ -435,11 +433,14 @@ static int place_relations(struct snapshot *s, struct snapshot_builder *b, struc
 			s->dropped_relations++;
 			continue;
 		}
-		if (++count[from[i]] > SNAPSHOT_MAX_RELATIONS_PER_PERSON ||
-		    ++dcount[to[i]] > UINT16_MAX) {
-			rc = too_big(err);
-			goto out;
+		if (count[from[i]] == SNAPSHOT_MAX_RELATIONS_PER_PERSON ||
+		    dcount[to[i]] == UINT16_MAX) { /* beyond the caps: dropped */
+			from[i] = SNAPSHOT_NONE;
+			s->dropped_relations++;
+			continue;
 		}
+		count[from[i]]++;
+		dcount[to[i]]++;
 	}
 	alloc_rels(s, b->nr);
 	alloc_deps(s, b->nr);
@@ -465,12 +466,10 @@ static int place_relations(struct snapshot *s, struct snapshot_builder *b, struc
 	}
 	s->nr = off;
 	s->nd = doff;
-out:
 	free(from);
 	free(to);
 	free(count);
 	free(dcount);
-	return rc;
 }
 
 int snapshot_builder_finish(struct snapshot **out, struct snapshot_builder *b, struct wb_error *err)
@@ -481,17 +480,17 @@ int snapshot_builder_finish(struct snapshot **out, struct snapshot_builder *b, s
 		return wb_error_set(err, WB_ETOOBIG, 413, "SNAPSHOT_TOO_BIG",
 				    "筛查快照超过行数上限", "the snapshot exceeds its row limit");
 	}
+	/* Each input array is freed as soon as it is laid out, to keep the peak low. */
 	struct snapshot *s = xcalloc(1, sizeof(*s));
 	place_persons(s, b);
+	free(b->persons);
+	b->persons = NULL;
 	link_households(s);
-	int rc = place_facts(s, b, err);
-	if (!rc)
-		rc = place_relations(s, b, err);
+	place_facts(s, b);
+	free(b->facts);
+	b->facts = NULL;
+	place_relations(s, b);
 	snapshot_builder_free(b);
-	if (rc) {
-		snapshot_free(s);
-		return rc;
-	}
 	*out = s;
 	return 0;
 }
@@ -677,10 +676,14 @@ static void dep_remove(struct snapshot *s, uint32_t t, uint32_t p)
 		}
 }
 
-static void dep_add(struct snapshot *s, uint32_t t, uint32_t p)
+/* 0 when t already has UINT16_MAX dependants (the relation is then not indexed). */
+static int dep_add(struct snapshot *s, uint32_t t, uint32_t p)
 {
+	if (s->d_len[t] == UINT16_MAX)
+		return 0;
 	if (s->d_len[t] == s->d_cap[t]) { /* move to the end with room to grow */
-		uint16_t ncap = (uint16_t)(s->d_cap[t] * 2 + 2);
+		uint32_t grow = (uint32_t)s->d_cap[t] * 2 + 2;
+		uint16_t ncap = (uint16_t)(grow > UINT16_MAX ? UINT16_MAX : grow);
 		if (s->nd + ncap > s->dcap)
 			alloc_deps(s, (s->nd + ncap) * 2);
 		memcpy(s->d_src + s->nd, s->d_src + s->d_off[t], s->d_len[t] * sizeof(*s->d_src));
@@ -689,6 +692,7 @@ static void dep_add(struct snapshot *s, uint32_t t, uint32_t p)
 		s->nd += ncap;
 	}
 	s->d_src[s->d_off[t] + s->d_len[t]++] = p;
+	return 1;
 }
 
 static void write_facts(struct snapshot *s, uint32_t p, const struct snapshot_fact_in *facts,
@@ -732,11 +736,14 @@ static void write_relations(struct snapshot *s, uint32_t p, const struct snapsho
 		if (t == SNAPSHOT_NONE || t == p || rels[i].kind < 0 ||
 		    rels[i].kind >= SNAP_REL_COUNT)
 			continue;
+		if (!dep_add(s, t, p)) {
+			s->dropped_relations++;
+			continue;
+		}
 		size_t at = s->hot[p].r_off + k++;
 		s->r_target[at] = t;
 		s->r_kind[at] = (uint8_t)rels[i].kind;
 		s->r_flags[at] = (uint8_t)rels[i].flags;
-		dep_add(s, t, p);
 	}
 	s->hot[p].r_len = k;
 }

@@ -40,7 +40,8 @@
 #define SNAPSHOT_NO_DATE INT32_MIN
 #define SNAPSHOT_NONE	 UINT32_MAX /* "no person" index */
 
-/* Caps on one person's rows (the loader and updates refuse more: WB_ETOOBIG). */
+/* Caps on one person's rows (the builder drops and counts more; updates refuse more
+ * with WB_ETOOBIG). A person has at most UINT16_MAX dependants. */
 #define SNAPSHOT_MAX_FACTS_PER_PERSON	  1024
 #define SNAPSHOT_MAX_RELATIONS_PER_PERSON 64
 
@@ -138,16 +139,17 @@ struct snapshot;
 
 /* A builder takes persons, facts and relations in any order (facts and relations may
  * name persons added later); snapshot_builder_finish groups persons by household and
- * resolves ids. Facts of unknown persons, relations to unknown persons and duplicate
- * person ids are dropped and counted (snapshot_stats). A builder is single-threaded. */
+ * resolves ids. Facts of unknown persons, relations to unknown persons, rows beyond the
+ * per-person caps and duplicate person ids are dropped and counted (snapshot_stats), so
+ * one bad record cannot stop the screening of everyone. A builder is single-threaded. */
 struct snapshot_builder *snapshot_builder_new(void);
 void snapshot_builder_free(struct snapshot_builder *b); /* NULL is fine */
 void snapshot_builder_add_person(struct snapshot_builder *b, const struct snapshot_person_in *p);
 void snapshot_builder_add_fact(struct snapshot_builder *b, const struct snapshot_fact_in *f);
 void snapshot_builder_add_relation(struct snapshot_builder *b,
 				   const struct snapshot_relation_in *r);
-/* Build the snapshot and free the builder (also on failure). WB_ETOOBIG when a person
- * exceeds the per-person caps or the snapshot the 2^31 row limit. */
+/* Build the snapshot and free the builder (also on failure). WB_ETOOBIG when the
+ * snapshot exceeds the 2^31 row limit. */
 int snapshot_builder_finish(struct snapshot **out, struct snapshot_builder *b,
 			    struct wb_error *err);
 

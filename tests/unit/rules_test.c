@@ -15,6 +15,7 @@
 #include "core/buf.h"
 #include "core/timeutil.h"
 #include "domain/rule.h"
+#include "domain/rule_int.h" /* optimisation_agrees: the guards switched off */
 #include "domain/screen.h"
 #include "domain/snapshot.h"
 
@@ -232,7 +233,7 @@ static const struct bad bads[] = {
 	 2, 6, "RULE_SEMANTIC", "duplicate rule id"},
 	{"foo", 1, 1, "RULE_SYNTAX", "expected 'ruleset', 'param'"},
 	{"rule A \"n\" basis \"b\" when age $ 3", 1, 31, "RULE_SYNTAX", "unexpected character"},
-	{"rule A \"n\" basis \"b\" when 年龄 < 3 then red reason \"r\" end", 1, 27, "RULE_SEMANTIC",
+	{"rule A \"n\" basis \"b\" when 岁数 < 3 then red reason \"r\" end", 1, 27, "RULE_SEMANTIC",
 	 "undefined condition name"},
 	{"define and = true", 1, 8, "RULE_SEMANTIC", "keyword cannot be a name"},
 	{"rule A \"n\" basis \"b\" when has disability where grade <= 2 or has deceased "
@@ -298,6 +299,75 @@ static void parse_limits(void **state)
 	/* embedded NUL */
 	assert_int_equal(rule_set_compile(&rs, "rule\0A", 6, &pos, &e), WB_EINVAL);
 	assert_int_equal(pos.col, 5);
+}
+
+/* Chinese keywords mean what the English ones do. */
+static void chinese_keywords(void **state)
+{
+	(void)state;
+	static const char en[] =
+		"category lb \"留守\" \"lb\"\n"
+		"define 重病 = has serious_illness\n"
+		"rule LB \"留守\" basis \"国发〔2016〕13号\"\n"
+		"  when age < 16 and has hukou_rural and ((both parents: has migrant_work for at "
+		"least 6 months) or (either parent: 重病 and not in category lb))\n"
+		"  then category lb reason \"r\" score 10 reason \"s\" guardianship \"一般\" "
+		"reason "
+		"\"g\"\nend\n"
+		"rule G \"g\" basis \"b\" when no guardian: (age >= 18 and not has deceased) "
+		"then red reason \"r\" end\n";
+	static const char zh[] =
+		"类别 lb \"留守\" \"lb\"\n"
+		"定义 重病 = 有 serious_illness\n"
+		"规则 LB \"留守\" 依据 \"国发〔2016〕13号\"\n"
+		"  条件 年龄 < 16 且 有 hukou_rural 且 （（父母双方：有 migrant_work 已满 6 个月） "
+		"或 "
+		"（父母一方：重病 且 非 属于 类别 lb））\n"
+		"  结论 类别 lb 理由 \"r\" 计分 10 理由 \"s\" 监护评级 \"一般\" 理由 \"g\"\n结束\n"
+		"规则 G \"g\" 依据 \"b\" 条件 没有 监护人：（年龄 >= 18 且 非 有 deceased） "
+		"结论 红色预警 理由 \"r\" 结束\n";
+	struct rule_set *a, *b;
+	struct rule_pos pos;
+	struct wb_error e;
+	if (rule_set_compile(&a, en, strlen(en), &pos, &e) ||
+	    rule_set_compile(&b, zh, strlen(zh), &pos, &e))
+		fail_msg("%d:%d %s", pos.line, pos.col, e.message_en);
+	struct fx *f = fx_new();
+	struct family m = family(f, 10, 0, 1), n = family(f, 10, 0, 1);
+	fact(f, m.father, "migrant_work", NULL, D(2025, 1, 1), OPEN);
+	fact(f, m.mother, "migrant_work", NULL, D(2025, 1, 1), OPEN);
+	fact(f, n.mother, "serious_illness", NULL, D(2025, 1, 1), OPEN);
+	int64_t lone = person(f, 0, D(2015, 1, 1), 'M');
+	finish(f);
+	struct screen_env *ea, *eb;
+	struct screen_result ra, rb;
+	assert_int_equal(screen_env_new(&ea, a, today(), &e), 0);
+	assert_int_equal(screen_env_new(&eb, b, today(), &e), 0);
+	int64_t ids[] = {m.child, n.child, lone, m.father};
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(screen_person_id(&ra, ea, f->s, ids[i], &e), 0);
+		assert_int_equal(screen_person_id(&rb, eb, f->s, ids[i], &e), 0);
+		assert_int_equal(ra.categories, rb.categories);
+		assert_int_equal(ra.level, rb.level);
+		assert_int_equal(ra.score, rb.score);
+		assert_int_equal(ra.guardianship, rb.guardianship);
+	}
+	assert_int_equal(screen_person_id(&rb, eb, f->s, m.child, &e), 0);
+	assert_int_equal(rb.categories, 1);
+	assert_int_equal(rb.score, 10);
+	assert_int_equal(screen_person_id(&rb, eb, f->s, lone, &e), 0);
+	assert_int_equal(rb.level, SCREEN_LEVEL_RED); /* no guardian at all */
+	/* an alias is a keyword: it cannot be a name */
+	struct rule_set *c = NULL;
+	static const char bad[] = "参数 父亲 = 3";
+	assert_int_equal(rule_set_compile(&c, bad, strlen(bad), &pos, &e), WB_EINVAL);
+	assert_true(strstr(e.message_en, "keyword cannot be a name") != NULL);
+	assert_null(c);
+	screen_env_free(ea);
+	screen_env_free(eb);
+	rule_set_free(a);
+	rule_set_free(b);
+	fx_free(f);
 }
 
 static void builtin_compiles(void **state)
@@ -613,6 +683,54 @@ static int tally_cb(void *ctx, int thread, const struct screen_result *r)
 	return 0;
 }
 
+struct impact {
+	size_t diff[2], gained_lb[2];
+	int lb;
+};
+
+static int impact_cb(void *ctx, int thread, const struct screen_result *before,
+		     const struct screen_result *after)
+{
+	struct impact *im = ctx;
+	im->diff[thread]++;
+	assert_int_equal(before->person_id, after->person_id);
+	if (((after->categories & ~before->categories) >> im->lb) & 1)
+		im->gained_lb[thread]++;
+	return 0;
+}
+
+/* The impact preview of a draft: 留守 up to 18 instead of 16. */
+static void compare_drafts(struct fx *f)
+{
+	size_t len;
+	const char *text = rule_builtin_text(&len);
+	char *draft = malloc(len + 1);
+	memcpy(draft, text, len);
+	draft[len] = '\0';
+	char *at = strstr(draft, "param 留守年龄上限 = 16");
+	assert_non_null(at);
+	at[strlen("param 留守年龄上限 = ") + 1] = '8';
+	struct rule_set *rs2;
+	struct screen_env *env2;
+	struct rule_pos pos;
+	struct wb_error e;
+	assert_int_equal(rule_set_compile(&rs2, draft, len, &pos, &e), 0);
+	assert_int_equal(screen_env_new(&env2, rs2, today(), &e), 0);
+	struct impact im;
+	memset(&im, 0, sizeof(im));
+	im.lb = rule_set_category_find(rs2, "left_behind");
+	struct screen_stats st;
+	assert_int_equal(screen_compare(f->env, env2, f->s, 2, impact_cb, &im, &st, &e), 0);
+	assert_true(im.gained_lb[0] + im.gained_lb[1] > 0);
+	assert_true(im.diff[0] + im.diff[1] >= im.gained_lb[0] + im.gained_lb[1]);
+	memset(&im, 0, sizeof(im));
+	assert_int_equal(screen_compare(f->env, f->env, f->s, 2, impact_cb, &im, &st, &e), 0);
+	assert_int_equal(im.diff[0] + im.diff[1], 0);
+	screen_env_free(env2);
+	rule_set_free(rs2);
+	free(draft);
+}
+
 static void screen_all_threads(void **state)
 {
 	(void)state;
@@ -648,6 +766,7 @@ static void screen_all_threads(void **state)
 	assert_int_equal(three.category[lb], 3 * one.category[lb]);
 	snapshot_free(big);
 	assert_int_equal(screen_all(f->env, f->s, 0, 0, NULL, NULL, NULL, &e), WB_EINVAL);
+	compare_drafts(f);
 	fx_free(f);
 }
 
@@ -737,6 +856,246 @@ static void incremental(void **state)
 	fx_free(f);
 }
 
+/* ---- the guards agree with plain evaluation ------------------------------------------------ */
+
+static uint64_t lcg(uint64_t *x)
+{
+	*x = *x * 6364136223846793005ull + 1442695040888963407ull;
+	return *x >> 33;
+}
+
+/* A compiled set with every shortcut of the compiler removed: plain evaluation. */
+static void strip_guards(struct rule_set *rs)
+{
+	for (int i = 0; i < rs->nnodes; i++) {
+		rs->nodes[i].need = 0;
+		rs->nodes[i].pure = 0;
+		if (rs->nodes[i].op == OP_REF)
+			rs->nodes[i].z = 1; /* no memo */
+	}
+	for (int i = 0; i < rs->nrules; i++) {
+		rs->rules[i].age_slot = rs->rules[i].age_min_slot = -1;
+		rs->rules[i].need_mask = rs->rules[i].cat_need = 0;
+		rs->rules[i].nfam = 0;
+	}
+	rs->all_guarded = 0;
+}
+
+static void random_household(struct fx *f, uint64_t *rng)
+{
+	static const char *const vals[SNAP_FT_COUNT] = {[SNAP_FT_DISABILITY] = "5-3",
+							[SNAP_FT_PSYCH_SCREENING] = "橙",
+							[SNAP_FT_BAD_BEHAVIOUR] = "2",
+							[SNAP_FT_SERIOUS_BAD_BEHAVIOUR] = "4"};
+	static const char *const dis[] = {"1-1", "4-3", "5-4", "6-2", "2-3"};
+	static const char *const psy[] = {"绿", "黄", "橙", "红"};
+	static const char *const kinds[] = {"father",	   "mother",   "stepfather",
+					    "grandmother", "guardian", "sibling"};
+	int64_t hh = f->next_hh++, members[6];
+	int n = 2 + (int)(lcg(rng) % 4);
+	for (int i = 0; i < n; i++) {
+		int age = i < 2 ? 20 + (int)(lcg(rng) % 60) : (int)(lcg(rng) % 27);
+		int32_t birth = lcg(rng) % 50 == 0
+					? SNAPSHOT_NO_DATE
+					: today() - age * 365 - (int32_t)(lcg(rng) % 365);
+		members[i] = person(f, lcg(rng) % 10 ? hh : 0, birth, lcg(rng) % 2 ? 'M' : 'F');
+		int nf = (int)(lcg(rng) % 4);
+		for (int k = 0; k < nf; k++) {
+			int t = (int)(lcg(rng) % SNAP_FT_COUNT);
+			const char *v = t == SNAP_FT_DISABILITY	       ? dis[lcg(rng) % 5]
+					: t == SNAP_FT_PSYCH_SCREENING ? psy[lcg(rng) % 4]
+								       : vals[t];
+			int32_t from =
+				lcg(rng) % 8 == 0 ? SINCE : today() - (int32_t)(lcg(rng) % 1500);
+			int32_t to = lcg(rng) % 2 ? OPEN : from + (int32_t)(lcg(rng) % 1200);
+			if (from == SINCE && to != OPEN)
+				to = today() + (int32_t)(lcg(rng) % 400) - 200;
+			fact(f, members[i], snapshot_fact_type_code(t), v, from, to);
+		}
+	}
+	for (int i = 2; i < n; i++)
+		for (int k = 0; k < i && k < 3; k++)
+			if (lcg(rng) % 4)
+				relate(f, members[i], members[k],
+				       k < 2 ? kinds[k] : kinds[lcg(rng) % 6], (int)(lcg(rng) % 4));
+}
+
+/* ---- semantics of the language, one construct at a time ----------------------------------- */
+
+static const char sem_text[] =
+	"category c \"c\" \"c\"\n"
+	"rule AGE \"a\" basis \"b\" when age >= 18 then score 1 reason \"r\" end\n"
+	"rule FOR \"a\" basis \"b\" when has migrant_work for at least 6 months then score 2 "
+	"reason \"r\" end\n"
+	"rule LAST \"a\" basis \"b\" when has imprisoned lasting at least 6 months then score 4 "
+	"reason \"r\" end\n"
+	"rule WIN \"a\" basis \"b\" when has bad_behaviour within last 12 months then score 8 "
+	"reason \"r\" end\n"
+	"rule DUR \"a\" basis \"b\" when has in_school during last 6 months then score 16 "
+	"reason \"r\" end\n"
+	"rule EVER \"a\" basis \"b\" when has employed ever then score 32 reason \"r\" end\n"
+	"rule ALL \"a\" basis \"b\" when all guardian: has deceased then score 64 reason \"r\" "
+	"end\n"
+	"rule NO \"a\" basis \"b\" when no guardian: has deceased then score 128 reason \"r\" end\n"
+	"rule HH \"a\" basis \"b\" when any household member: has low_income then score 256 "
+	"reason \"r\" end\n"
+	"rule EITHER \"a\" basis \"b\" when either parent: has deceased then score 512 reason "
+	"\"r\" end\n"
+	"rule GEN \"a\" basis \"b\" when gender = \"女\" and age between 6 and 6 then score 1024 "
+	"reason \"r\" end\n"
+	"rule DIS \"a\" basis \"b\" when has disability where category in (5, 6) and grade >= 3 "
+	"then score 2048 reason \"r\" end\n"
+	"rule CAT \"a\" basis \"b\" when has psych_screening where value >= \"橙\" then category c "
+	"reason \"r\" end\n"
+	"rule INC \"a\" basis \"b\" when in category c then score 4096 reason \"r\" end\n";
+
+static int32_t sem_score(struct fx *f, struct rule_set *rs, int64_t pid, int32_t date)
+{
+	struct screen_env *env;
+	struct screen_result r;
+	struct wb_error e;
+	assert_int_equal(screen_env_new(&env, rs, date, &e), 0);
+	assert_int_equal(screen_person_id(&r, env, f->s, pid, &e), 0);
+	screen_env_free(env);
+	return r.score;
+}
+
+static void language_semantics(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new();
+	struct rule_set *rs;
+	struct rule_pos pos;
+	struct wb_error e;
+	if (rule_set_compile(&rs, sem_text, strlen(sem_text), &pos, &e))
+		fail_msg("%s", e.message_en);
+	/* born 2008-02-29: 18 on 2026-03-01, not on 2026-02-28 */
+	int64_t leap = person(f, 1, D(2008, 2, 29), 'M');
+	/* migrant since 2026-06-01: 6 months on 2026-12-01, not on 2026-11-30 */
+	int64_t mig = person(f, 2, D(1990, 1, 1), 'M');
+	fact(f, mig, "migrant_work", NULL, D(2026, 6, 1), OPEN);
+	/* a term of exactly 6 months (2026-01-31 .. 2026-07-30) and one day short */
+	int64_t t6 = person(f, 3, D(1990, 1, 1), 'M'), t5 = person(f, 4, D(1990, 1, 1), 'M');
+	fact(f, t6, "imprisoned", NULL, D(2026, 1, 31), D(2026, 7, 30));
+	fact(f, t5, "imprisoned", NULL, D(2026, 1, 31), D(2026, 7, 29));
+	/* an event 12 months back to the day, and one day more */
+	int64_t w = person(f, 5, D(1990, 1, 1), 'M'), w2 = person(f, 6, D(1990, 1, 1), 'M');
+	fact(f, w, "bad_behaviour", "1", D(2025, 12, 1), OPEN);
+	fact(f, w2, "bad_behaviour", "1", D(2025, 11, 30), OPEN);
+	/* enrolment that ended 5 months ago; employment that ended long ago */
+	int64_t sch = person(f, 7, D(1990, 1, 1), 'M');
+	fact(f, sch, "in_school", NULL, D(2020, 9, 1), D(2026, 7, 1));
+	fact(f, sch, "employed", NULL, D(2010, 1, 1), D(2011, 1, 1));
+	/* a child without guardians: "all" is false, "no" is true */
+	int64_t alone = person(f, 8, D(2020, 6, 1), 'F');
+	/* household member low income; father dead (not a guardian) */
+	int64_t kid = person(f, 9, D(2020, 6, 1), 'M'), dad = person(f, 9, D(1980, 1, 1), 'M');
+	int64_t mum = person(f, 9, D(1982, 1, 1), 'F');
+	fact(f, mum, "low_income", NULL, D(2024, 1, 1), OPEN);
+	fact(f, dad, "deceased", NULL, D(2023, 1, 1), OPEN);
+	relate(f, kid, dad, "father", 0);
+	relate(f, kid, mum, "mother", SNAP_RF_GUARDIAN);
+	/* disability 5-3 yes, 5-2 no; psych 橙 sets the category the next rule reads */
+	int64_t d53 = person(f, 10, D(1990, 1, 1), 'M'), d52 = person(f, 11, D(1990, 1, 1), 'M');
+	fact(f, d53, "disability", "5-3", SINCE, OPEN);
+	fact(f, d52, "disability", "5-2", SINCE, OPEN);
+	fact(f, d53, "psych_screening", "橙", D(2026, 1, 1), OPEN);
+	finish(f);
+
+	assert_int_equal(sem_score(f, rs, leap, D(2026, 2, 28)) & 1, 0);
+	assert_int_equal(sem_score(f, rs, leap, D(2026, 3, 1)) & 1, 1);
+	assert_int_equal(sem_score(f, rs, mig, D(2026, 11, 30)) & 2, 0);
+	assert_int_equal(sem_score(f, rs, mig, D(2026, 12, 1)) & 2, 2);
+	assert_int_equal(sem_score(f, rs, t6, D(2026, 3, 1)) & 4, 4);
+	assert_int_equal(sem_score(f, rs, t5, D(2026, 3, 1)) & 4, 0);
+	assert_int_equal(sem_score(f, rs, t6, D(2026, 7, 31)) & 4, 0); /* released */
+	assert_int_equal(sem_score(f, rs, w, today()) & 8, 8);
+	assert_int_equal(sem_score(f, rs, w2, today()) & 8, 0);
+	assert_int_equal(sem_score(f, rs, w, D(2025, 11, 30)) & 8, 0); /* not yet happened */
+	int32_t sc = sem_score(f, rs, sch, today());
+	assert_int_equal(sc & 16, 16);
+	assert_int_equal(sc & 32, 32);
+	assert_int_equal(sem_score(f, rs, sch, D(2027, 2, 1)) & 16, 0);
+	sc = sem_score(f, rs, alone, today());
+	assert_int_equal(sc & 64, 0);
+	assert_int_equal(sc & 128, 128);
+	assert_int_equal(sc & 1024, 1024);				     /* a girl of 6 */
+	assert_int_equal(sem_score(f, rs, alone, D(2026, 5, 31)) & 1024, 0); /* still 5 */
+	sc = sem_score(f, rs, kid, today());
+	assert_int_equal(sc & 256, 256); /* the mother in the same household */
+	assert_int_equal(sc & 512, 512);
+	assert_int_equal(sc & 128, 128); /* the dead father is not a guardian */
+	assert_int_equal(sem_score(f, rs, mum, today()) & 256, 0); /* members: the others */
+	sc = sem_score(f, rs, d53, today());
+	assert_int_equal(sc & 2048, 2048);
+	assert_int_equal(sc & 4096, 4096);
+	assert_int_equal(sem_score(f, rs, d52, today()) & (2048 | 4096), 0);
+	rule_set_free(rs);
+	fx_free(f);
+}
+
+static void optimisation_agrees(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new();
+	uint64_t rng = 42;
+	for (int i = 0; i < 3000; i++)
+		random_household(f, &rng);
+	finish(f);
+	struct rule_set *plain;
+	struct screen_env *penv;
+	struct wb_error e;
+	assert_int_equal(rule_set_builtin(&plain, &e), 0);
+	strip_guards(plain);
+	assert_int_equal(screen_env_new(&penv, plain, today(), &e), 0);
+	static struct screen_result a, b;
+	size_t flagged = 0;
+	for (uint32_t p = 0; p < snapshot_count(f->s); p++) {
+		screen_person(&a, f->env, f->s, p);
+		screen_person(&b, penv, f->s, p);
+		flagged += !screen_result_empty(&a);
+		if (a.categories != b.categories || a.level != b.level || a.score != b.score ||
+		    a.guardianship != b.guardianship || a.hard_trigger != b.hard_trigger ||
+		    a.nhits != b.nhits || a.nevidence != b.nevidence ||
+		    memcmp(a.evidence, b.evidence, a.nevidence * sizeof(a.evidence[0])))
+			fail_msg("person %u differs", p);
+		for (int k = 0; k < a.nhits; k++) {
+			const struct screen_hit *x = &a.hits[k], *y = &b.hits[k];
+			if (x->rule != y->rule || x->kind != y->kind || x->arg != y->arg ||
+			    x->points != y->points || x->ev_off != y->ev_off ||
+			    x->ev_n != y->ev_n || x->reason != y->reason)
+				fail_msg("person %u hit %d differs", p, k);
+		}
+	}
+	assert_true(flagged > 100); /* the random county exercises the rules */
+	screen_env_free(penv);
+	rule_set_free(plain);
+	fx_free(f);
+}
+
+static void builder_caps(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new();
+	int64_t p = person(f, 1, D(2015, 1, 1), 'M');
+	for (int i = 0; i < SNAPSHOT_MAX_FACTS_PER_PERSON + 6; i++)
+		fact(f, p, "in_school", NULL, SINCE, OPEN);
+	fact(f, 424242, "in_school", NULL, SINCE, OPEN); /* nobody */
+	relate(f, p, 424243, "father", 0);		 /* nobody */
+	struct snapshot_person_in dup = {p, 2, D(2000, 1, 1), 'F', 0, 0};
+	snapshot_builder_add_person(f->b, &dup);
+	finish(f);
+	struct snapshot_stats st;
+	snapshot_stats(&st, f->s);
+	assert_int_equal(st.persons, 1);
+	assert_int_equal(st.facts, SNAPSHOT_MAX_FACTS_PER_PERSON);
+	assert_int_equal(st.dropped_facts, 7);
+	assert_int_equal(st.dropped_relations, 1);
+	assert_int_equal(st.duplicate_persons, 1);
+	assert_true(st.bytes > 0);
+	fx_free(f);
+}
+
 static void catalog_codes(void **state)
 {
 	(void)state;
@@ -758,18 +1117,14 @@ static void catalog_codes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parse_good),
-		cmocka_unit_test(parse_bad),
-		cmocka_unit_test(parse_limits),
-		cmocka_unit_test(builtin_compiles),
-		cmocka_unit_test(catalog_codes),
-		cmocka_unit_test(left_behind),
-		cmocka_unit_test(orphan_and_unsupported),
-		cmocka_unit_test(triggers_and_levels),
-		cmocka_unit_test(guardianship_and_others),
-		cmocka_unit_test(result_json),
-		cmocka_unit_test(screen_all_threads),
-		cmocka_unit_test(incremental),
+		cmocka_unit_test(parse_good),	       cmocka_unit_test(parse_bad),
+		cmocka_unit_test(parse_limits),	       cmocka_unit_test(builtin_compiles),
+		cmocka_unit_test(chinese_keywords),    cmocka_unit_test(catalog_codes),
+		cmocka_unit_test(left_behind),	       cmocka_unit_test(orphan_and_unsupported),
+		cmocka_unit_test(triggers_and_levels), cmocka_unit_test(guardianship_and_others),
+		cmocka_unit_test(result_json),	       cmocka_unit_test(screen_all_threads),
+		cmocka_unit_test(incremental),	       cmocka_unit_test(language_semantics),
+		cmocka_unit_test(optimisation_agrees), cmocka_unit_test(builder_caps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
