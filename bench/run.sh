@@ -58,6 +58,9 @@ gen small 150000
 say "-- authenticated reads (GET /api/v1/persons/{id}, audit entry written per read)"
 gen read "$read_minors"
 db=$out/read.db
+# Screened beforehand, as a county in service is: the server's start-up screen would
+# otherwise share the cores with the load.
+"$bin" screen --db "$db" --quiet > "$out/read.screen" 2>&1
 pw=$(awk '/^password:/{print $2}' "$db.login")
 unit=$(sqlite3 "$db" "select id from units where type='minor_office' limit 1")
 printf 'bench-password-1\n' | "$bin" user add --db "$db" --username bench --role county_office \
