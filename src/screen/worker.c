@@ -29,7 +29,9 @@ static struct {
 	int want_full, want_reload;
 	char want_kind[16];
 	int64_t want_user;
-	int busy; /* a dirty pass or a full screen is running */
+	int busy;	  /* a dirty pass or a full screen is running */
+	char screened[8]; /* YYYY-MM of the last full screen (worker thread only) */
+	int64_t retry_at; /* after a failed full screen, the monthly one waits until then */
 	struct screening_status status;
 } w = {.lock = PTHREAD_MUTEX_INITIALIZER,
        .wake = PTHREAD_COND_INITIALIZER,
@@ -104,14 +106,17 @@ static void run_full(struct store *st, const char *kind, int64_t user)
 	if (!rc) {
 		w.status.last = sum;
 		w.status.error[0] = 0;
+		snprintf(w.screened, sizeof(w.screened), "%.7s", sum.eval_date);
 	}
 	pthread_mutex_unlock(&w.lock);
-	if (rc)
+	if (rc) {
 		set_error(&err);
-	else
+		w.retry_at = time_now() + 600;
+	} else {
 		log_info("screening (%s): %lld persons, %lld flagged, %lld events in %.1f s", kind,
 			 (long long)sum.persons, (long long)sum.flagged, (long long)sum.events,
 			 sum.seconds);
+	}
 }
 
 /* A full screen at start when none ran this month with the current rule version. */
@@ -127,6 +132,7 @@ static void initial_screen(struct store *st)
 		return;
 	}
 	date_format(date_today(), today);
+	snprintf(w.screened, sizeof(w.screened), "%s", month[0] ? month : "none");
 	if (month[0] && !strncmp(month, today, 7) && version == current)
 		return;
 	run_full(st, month[0] ? "monthly" : "initial", 0);
@@ -165,7 +171,7 @@ static void one_pass(struct store *st, int full, int reload, const char *kind, i
 	/* A new month: the monthly re-screen (每月动态排查). */
 	char today[11];
 	date_format(date_today(), today);
-	if (w.status.last.eval_date[0] && strncmp(w.status.last.eval_date, today, 7))
+	if (w.screened[0] && strncmp(w.screened, today, 7) && time_now() >= w.retry_at)
 		run_full(st, "monthly", 0);
 }
 
