@@ -1,6 +1,7 @@
 /*
  * reply -- building responses: JSON bodies, the one error shape, security headers.
  */
+#include "core/jsonx.h"
 #include "http/http.h"
 
 #include <stdio.h>
@@ -44,12 +45,18 @@ int reply_raw(struct req *r, unsigned status, const char *type, const void *data
 
 int reply_json(struct req *r, unsigned status, json_t *body)
 {
-	char *text = json_dumps(body, JSON_COMPACT);
+	struct buf b;
+	buf_init(&b, 0);
+	int bad = jsonx_dump(&b, body);
 	json_decref(body);
-	if (!text)
+	if (bad) {
+		buf_release(&b);
 		return reply_errorx(r, 500, "INTERNAL", "服务器内部错误", "internal server error");
+	}
+	size_t len = b.len;
+	char *text = buf_detach(&b);
 	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+		MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(text);
 		return -1;

@@ -5,12 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/jsonx.h"
 #include "core/secret.h"
 #include "core/timeutil.h"
 #include "ingest/csv.h"
@@ -76,6 +78,43 @@ static void csv_records(void **state)
 	assert_int_equal(csv_split(l5, f), -1); /* too many fields */
 }
 
+/* jsonx_dump writes what json_dumps(JSON_COMPACT) writes. */
+static void json_dump_same_as_jansson(void **state)
+{
+	(void)state;
+	const char *texts[] = {
+		"{\"a\":1,\"b\":[true,false,null,-9007199254740993],\"c\":{\"d\":\"e\"}}",
+		"{\"name\":\"冉小留\",\"q\":\"say \\\"hi\\\" \\\\ \\n\\t\\u0001 end\",\"x\":[]}",
+		"[1.5,0.1,1e300,-0.0,2.0,{},\"\"]",
+		"{\"z\":1,\"a\":2,\"m\":{\"k\":[[[\"deep\"]]]}}",
+	};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		json_t *v = json_loads(texts[i], JSON_DECODE_ANY, NULL);
+		assert_non_null(v);
+		char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		struct buf b;
+		buf_init(&b, 0);
+		assert_int_equal(jsonx_dump(&b, v), 0);
+		assert_string_equal(b.data, want);
+		/* an embedded NUL survives */
+		buf_release(&b);
+		free(want);
+		json_decref(v);
+	}
+	json_t *nul = json_stringn("a\0b", 3);
+	struct buf b;
+	buf_init(&b, 0);
+	assert_int_equal(jsonx_dump(&b, nul), 0);
+	assert_string_equal(b.data, "\"a\\u0000b\"");
+	buf_release(&b);
+	json_decref(nul);
+	buf_init(&b, 8); /* a ceiling is an error, not a truncation */
+	json_t *big = json_string("longer than eight bytes");
+	assert_int_not_equal(jsonx_dump(&b, big), 0);
+	buf_release(&b);
+	json_decref(big);
+}
+
 static void crypto(void **state)
 {
 	(void)state;
@@ -122,6 +161,7 @@ int main(void)
 		cmocka_unit_test(dates_round_trip),
 		cmocka_unit_test(csv_records),
 		cmocka_unit_test(crypto),
+		cmocka_unit_test(json_dump_same_as_jansson),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
