@@ -32,7 +32,10 @@
 #include "store/reviews.h"
 #include "store/store.h"
 
-enum { HEADER_SEARCH_ROWS = 20, VALUE_MAX = 256 };
+/* BATCH_ROWS: rows per transaction unless the request says otherwise. Bigger batches
+ * spread the commit and the batch look-ups over more rows; 10 000 rows hold the write
+ * lock for well under a second. */
+enum { HEADER_SEARCH_ROWS = 20, VALUE_MAX = 256, BATCH_ROWS = 10000 };
 
 /* What phase one decided for one role of a row. */
 struct role_plan {
@@ -46,6 +49,28 @@ struct role_plan {
 struct fact_plan {
 	int role;
 	char type[40], value[VALUE_MAX], from[11], to[11];
+};
+
+/* The data rows of one batch, read but not yet processed: their cells back to back
+ * (NUL-terminated), so the batch's persons can be looked up together before its rows
+ * are resolved one by one. */
+struct pending {
+	char *text;
+	size_t len, cap;
+	size_t *cell_at, *cell_len; /* every row's cells in turn */
+	size_t ncells, cells_cap;
+	struct pending_row {
+		size_t first_cell, ncells;
+		int64_t number;
+		int sheet;
+	} *rows;
+	size_t n, rows_cap;
+	/* scratch for one row as a table_row, and the batch's ID numbers */
+	const char **cells;
+	size_t *lens;
+	size_t scratch_cap;
+	char (*ids)[IDNO_LEN + 1];
+	size_t ids_cap;
 };
 
 /* Rows seen in this file, for duplicates: key → first row number. */
@@ -77,6 +102,8 @@ struct pipe {
 	struct fact_plan facts[PROFILE_MAX_FACTS];
 	int nfacts;
 	struct seen seen_rows, seen_ids;
+	struct import_cache *cache; /* NULL when deciding a review */
+	struct pending pend;
 	int64_t skip_rows; /* resumed: data rows already applied */
 	int64_t data_rows; /* data rows met so far */
 	struct wb_error rowerr;
@@ -411,7 +438,7 @@ static int find_person(struct pipe *p, int r, struct role_plan *rp, char **revie
 		       struct wb_error *err)
 {
 	if (rp->v.id_number[0]) {
-		int rc = store_imports_find_by_id(p->st, p->sc, rp->v.id_number, &rp->cur, err);
+		int rc = store_imports_find_by_id(p->st, p->sc, p->cache, rp->v.id_number, &rp->cur, err);
 		if (rc < 0)
 			return rc;
 		rp->found = rc == 1;
@@ -647,7 +674,7 @@ static int apply_role(struct pipe *p, int r, int64_t rowno, struct wb_error *err
 	enum import_action a;
 	int rc;
 	if (!rp->found) {
-		if ((rc = store_imports_person_create(p->st, p->sc, p->meta.id, rowno, &rp->v,
+		if ((rc = store_imports_person_create(p->st, p->sc, p->cache, p->meta.id, rowno, &rp->v,
 						      &rp->person_id, err)))
 			return rc;
 		a = IMPORT_CREATED;
@@ -655,7 +682,7 @@ static int apply_role(struct pipe *p, int r, int64_t rowno, struct wb_error *err
 	} else {
 		int changed;
 		rp->person_id = rp->cur.id;
-		if ((rc = store_imports_person_fill(p->st, p->meta.id, rowno, &rp->cur, &rp->v,
+		if ((rc = store_imports_person_fill(p->st, p->cache, p->meta.id, rowno, &rp->cur, &rp->v,
 						    &changed, err)))
 			return rc;
 		a = changed		 ? IMPORT_UPDATED
@@ -668,7 +695,7 @@ static int apply_role(struct pipe *p, int r, int64_t rowno, struct wb_error *err
 		else
 			p->res->unchanged++;
 	}
-	return store_imports_row(p->st, p->meta.id, p->sheet, rowno, rp->person_id,
+	return store_imports_row(p->st, p->cache, p->meta.id, p->sheet, rowno, rp->person_id,
 				 p->prof.roles[r], a, err);
 }
 
@@ -687,7 +714,7 @@ static int apply(struct pipe *p, int64_t rowno, struct wb_error *err)
 		if (!strcmp(kind, "parent"))
 			kind = a->v.gender == 'F' ? "mother" : "father";
 		int added;
-		if ((rc = store_imports_relation(p->st, p->meta.id, c->person_id, a->person_id,
+		if ((rc = store_imports_relation(p->st, p->cache, p->meta.id, c->person_id, a->person_id,
 						 kind, rel->guardian, rel->lives_with, &added,
 						 err)))
 			return rc;
@@ -697,7 +724,7 @@ static int apply(struct pipe *p, int64_t rowno, struct wb_error *err)
 		const struct fact_plan *fp = &p->facts[i];
 		struct import_fact f = {fp->type, fp->value, fp->from, fp->to};
 		enum import_fact_result fr;
-		if ((rc = store_imports_fact(p->st, p->meta.id, p->prof.name,
+		if ((rc = store_imports_fact(p->st, p->cache, p->meta.id, p->prof.name,
 					     p->meta.source_unit_id, rowno,
 					     p->roles[fp->role].person_id, &f, &fr, err)))
 			return rc;
@@ -914,6 +941,9 @@ static void teardown(struct pipe *p)
 	matcher_free(p->link);
 	seen_free(&p->seen_rows);
 	seen_free(&p->seen_ids);
+	store_imports_cache_free(p->cache);
+	free(p->pend.text), free(p->pend.cell_at), free(p->pend.cell_len), free(p->pend.rows);
+	free(p->pend.cells), free(p->pend.lens), free(p->pend.ids);
 	for (int i = 0; i < p->nfact_types; i++)
 		free(p->fact_types[i]);
 	free(p->fact_types);
@@ -962,7 +992,9 @@ static int commit_batch(struct pipe *p, struct wb_error *err)
 	if (p->rq->dry_run)
 		return 0;
 	import_result_counts_json(p->res, counts, sizeof(counts));
-	int rc = store_imports_progress(p->st, p->meta.id, p->data_rows, counts, err);
+	int rc = store_imports_rows_flush(p->st, p->cache, p->meta.id, err);
+	if (!rc)
+		rc = store_imports_progress(p->st, p->meta.id, p->data_rows, counts, err);
 	if (!rc)
 		rc = store_imports_batch_commit(p->st, err);
 	if (!rc)
@@ -971,8 +1003,95 @@ static int commit_batch(struct pipe *p, struct wb_error *err)
 	return rc;
 }
 
+static void pending_add(struct pending *q, const struct table_row *row)
+{
+	if (q->n == q->rows_cap) {
+		q->rows_cap = q->rows_cap ? q->rows_cap * 2 : 1024;
+		q->rows = xrealloc(q->rows, q->rows_cap * sizeof(*q->rows));
+	}
+	if (q->ncells + row->ncells > q->cells_cap) {
+		while (q->ncells + row->ncells > q->cells_cap)
+			q->cells_cap = q->cells_cap ? q->cells_cap * 2 : 16384;
+		q->cell_at = xrealloc(q->cell_at, q->cells_cap * sizeof(*q->cell_at));
+		q->cell_len = xrealloc(q->cell_len, q->cells_cap * sizeof(*q->cell_len));
+	}
+	struct pending_row *pr = &q->rows[q->n++];
+	pr->first_cell = q->ncells, pr->ncells = row->ncells;
+	pr->number = row->number, pr->sheet = row->sheet;
+	for (size_t i = 0; i < row->ncells; i++) {
+		size_t n = row->lens[i] + 1;
+		if (q->len + n > q->cap) {
+			while (q->len + n > q->cap)
+				q->cap = q->cap ? q->cap * 2 : 1 << 20;
+			q->text = xrealloc(q->text, q->cap);
+		}
+		memcpy(q->text + q->len, row->cells[i], n);
+		q->cell_at[q->ncells] = q->len;
+		q->cell_len[q->ncells++] = row->lens[i];
+		q->len += n;
+	}
+}
+
+/* Pending row i as a table_row; valid until the next call. */
+static void pending_row(struct pending *q, size_t i, struct table_row *row)
+{
+	const struct pending_row *pr = &q->rows[i];
+	if (pr->ncells > q->scratch_cap) {
+		q->scratch_cap = pr->ncells;
+		q->cells = xrealloc(q->cells, q->scratch_cap * sizeof(*q->cells));
+		q->lens = xrealloc(q->lens, q->scratch_cap * sizeof(*q->lens));
+	}
+	for (size_t k = 0; k < pr->ncells; k++) {
+		q->cells[k] = q->text + q->cell_at[pr->first_cell + k];
+		q->lens[k] = q->cell_len[pr->first_cell + k];
+	}
+	row->ncells = pr->ncells;
+	row->cells = q->cells;
+	row->lens = q->lens;
+	row->number = pr->number;
+	row->sheet = pr->sheet;
+}
+
+/* Look up the persons of the pending rows by their ID numbers, all at once. */
+static int prefetch(struct pipe *p, struct wb_error *err)
+{
+	struct pending *q = &p->pend;
+	struct table_row row;
+	size_t n = 0;
+	if (q->ids_cap < q->n * (size_t)p->prof.nroles) {
+		q->ids_cap = q->n * (size_t)p->prof.nroles;
+		q->ids = xrealloc(q->ids, q->ids_cap * sizeof(*q->ids));
+	}
+	for (size_t i = 0; i < q->n; i++) {
+		pending_row(q, i, &row);
+		load_values(p, &row);
+		for (int r = 0; r < p->prof.nroles; r++) {
+			const char *id = role_val(p, r, PF_ID_NUMBER);
+			struct wb_error e;
+			if (*id && !idno_normalize(q->ids[n], id, &e))
+				n++; /* a bad one is rejected with its reason later */
+		}
+	}
+	return store_imports_prefetch(p->st, p->sc, p->cache, p->prof.name,
+				      (const char (*)[IDNO_LEN + 1])q->ids, n, err);
+}
+
+/* Resolve and apply the pending rows, in file order. */
+static int flush_rows(struct pipe *p, struct wb_error *err)
+{
+	struct pending *q = &p->pend;
+	struct table_row row;
+	int rc = q->n ? prefetch(p, err) : 0;
+	for (size_t i = 0; !rc && i < q->n; i++) {
+		pending_row(q, i, &row);
+		rc = process_row(p, &row, err);
+	}
+	q->n = q->ncells = q->len = 0;
+	return rc;
+}
+
 /* A data row (after the header). Rows of a resumed import that were applied before are
- * only remembered for the duplicate checks. */
+ * only remembered for the duplicate checks; the others wait for their batch. */
 static int data_row(struct pipe *p, const struct table_row *row, int *in_batch,
 		    struct wb_error *err)
 {
@@ -988,10 +1107,12 @@ static int data_row(struct pipe *p, const struct table_row *row, int *in_batch,
 		check_duplicates(p, row->number);
 		return 0;
 	}
-	int rc = process_row(p, row, err);
-	if (!rc && ++*in_batch >= (p->rq->batch_rows > 0 ? p->rq->batch_rows : 2000)) {
+	pending_add(&p->pend, row);
+	int rc = 0;
+	if (++*in_batch >= (p->rq->batch_rows > 0 ? p->rq->batch_rows : BATCH_ROWS)) {
 		*in_batch = 0;
-		rc = commit_batch(p, err);
+		if (!(rc = flush_rows(p, err)))
+			rc = commit_batch(p, err);
 	}
 	return rc;
 }
@@ -1020,6 +1141,8 @@ static int read_all(struct pipe *p, struct wb_error *err)
 	int rc, in_batch = 0, header_search = 0;
 	while ((rc = table_next(p->tr, &row, err)) == 1) {
 		if (row.sheet != p->sheet) { /* each sheet has its own header */
+			if ((rc = flush_rows(p, err)))
+				return rc;
 			p->sheet = row.sheet;
 			p->have_header = 0;
 			header_search = 0;
@@ -1037,7 +1160,7 @@ static int read_all(struct pipe *p, struct wb_error *err)
 		if ((rc = data_row(p, &row, &in_batch, err)))
 			return rc;
 	}
-	if (rc < 0)
+	if (rc < 0 || (rc = flush_rows(p, err)))
 		return rc;
 	if (!p->have_header && p->data_rows == 0)
 		return wb_error_set(err, WB_EINVAL, 422, "IMPORT_EMPTY",
@@ -1050,7 +1173,7 @@ static int end_missing(struct pipe *p, struct wb_error *err)
 {
 	for (int i = 0; i < p->prof.nend; i++) {
 		int64_t n;
-		int rc = store_imports_end_missing(p->st, p->sc, &p->meta, p->prof.end_missing[i],
+		int rc = store_imports_end_missing(p->st, p->sc, p->cache, &p->meta, p->prof.end_missing[i],
 						   &n, err);
 		if (rc)
 			return rc;
@@ -1076,7 +1199,7 @@ static int start(struct pipe *p, struct wb_error *err)
 		p->skip_rows = done;
 		p->res->resumed = 1;
 		counts_restore(p->res, m.counts);
-		return 0;
+		return store_imports_stated_load(p->st, p->cache, id, err);
 	}
 	return store_imports_create(p->st, p->sc, &p->meta, err);
 }
@@ -1088,6 +1211,7 @@ int import_run(struct store *st, const struct wb_scope *sc, const struct import_
 	char counts[512];
 	p->st = st, p->sc = sc, p->rq = rq, p->res = res;
 	p->force_role = -1;
+	p->cache = store_imports_cache_new();
 	memset(res, 0, sizeof(*res));
 	int rc = setup(p, err);
 	if (!rc)
@@ -1100,6 +1224,8 @@ int import_run(struct store *st, const struct wb_scope *sc, const struct import_
 		if (!rc)
 			rc = end_missing(p, err);
 		import_result_counts_json(res, counts, sizeof(counts));
+		if (!rc && !rq->dry_run)
+			rc = store_imports_rows_flush(st, p->cache, p->meta.id, err);
 		if (!rc && !rq->dry_run)
 			rc = store_imports_progress(st, p->meta.id, p->data_rows, counts, err);
 		if (!rc && !rq->dry_run)

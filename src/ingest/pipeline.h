@@ -33,7 +33,7 @@ struct import_request {
 	const char *extract_date; /* YYYY-MM-DD the extract describes; NULL = today */
 	int64_t source_unit_id;	  /* 0 = none */
 	int dry_run;
-	int batch_rows; /* rows per transaction; 0 = 2000 */
+	int batch_rows; /* rows per transaction; 0 = 10 000 */
 	/* Called after each batch (and at the end) with bytes read / total and rows seen. */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total, int64_t rows);
 	void *progress_ctx;

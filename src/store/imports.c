@@ -3,10 +3,13 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/jsonx.h"
+#include "core/xalloc.h"
 #include "store/audit.h"
+#include "store/import_cache.h"
 #include "store/db.h"
 #include "store/persons.h"
 #include "store/store.h"
@@ -38,6 +41,31 @@ static const char SQL_FINISH[] =
 	"FROM persons "
 static const char SQL_BY_HASH[] = PERSON_MIN "WHERE id_hash = ?";
 static const char SQL_BY_ID[] = PERSON_MIN "WHERE id = ?";
+/* Batch look-ups take PREFETCH_CHUNK keys a statement; unused places are bound to NULL,
+ * which IN never matches. One prepared statement per purpose, as portable SQL. */
+enum { PREFETCH_CHUNK = 64 };
+#define Q4  "?, ?, ?, ?"
+#define Q16 Q4 ", " Q4 ", " Q4 ", " Q4
+#define Q64 Q16 ", " Q16 ", " Q16 ", " Q16
+static const char SQL_BY_HASHES[] =
+	"SELECT id, name, gender, birth_date, household_region, residence_region, ethnicity, "
+	"phone_cipher IS NOT NULL, school_unit_id, scope_region >= ? AND scope_region < ?, "
+	"id_hash FROM persons WHERE id_hash IN (" Q64 ")";
+/* Current facts: live and not superseded by a live fact; own when the profile stated it. */
+static const char SQL_FACTS_OF[] =
+	"SELECT f.person_id, f.id, f.type, f.value, f.valid_from, f.valid_to, i.profile = ? "
+	"FROM facts f LEFT JOIN imports i ON i.id = f.import_id "
+	"WHERE f.person_id IN (" Q64 ") AND f.retracted_at IS NULL "
+	"AND NOT EXISTS (SELECT 1 FROM facts g WHERE g.supersedes = f.id AND g.retracted_at IS "
+	"NULL)";
+static const char SQL_RELS_OF[] =
+	"SELECT person_id, related_id, kind FROM relations WHERE person_id IN (" Q64 ")";
+static const char SQL_PACK[] =
+	"INSERT INTO import_row_packs (import_id, sheet, role, first_row, entries) "
+	"VALUES (?, ?, ?, ?, ?)";
+static const char SQL_PACKS_OF[] =
+	"SELECT first_row, entries FROM import_row_packs WHERE import_id = ?";
+static const char SQL_ROWS_OF[] = "SELECT person_id FROM import_rows WHERE import_id = ?";
 static const char SQL_PERSON_INSERT[] =
 	"INSERT INTO persons (name, gender, birth_date, id_cipher, id_hash, ethnicity, "
 	"household_region, residence_region, scope_region, school_unit_id, phone_cipher, version, "
@@ -73,7 +101,7 @@ static const char SQL_FACT_SAME[] =
 static const char SQL_FACT_INSERT[] =
 	"INSERT INTO facts (person_id, type, value, valid_from, valid_to, source_unit_id, "
 	"source_doc, recorded_by, recorded_at, supersedes, import_id, import_row) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 static const char SQL_REL_INSERT[] =
 	"INSERT INTO relations (person_id, related_id, kind, is_guardian, lives_with, created_at, "
 	"created_by, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -104,19 +132,21 @@ static const char SQL_REJECTS[] =
 	"UNION ALL SELECT sheet, row_number, code, reason, cells FROM import_rejects "
 	"WHERE import_id = ? ORDER BY 1, 2";
 /* Facts to end: stated by earlier imports of this profile and source for persons of the
- * region, still current, still open on the extract date, and not stated again now. */
-static const char SQL_END_MISSING[] =
-	"INSERT INTO facts (person_id, type, value, valid_from, valid_to, source_unit_id, "
-	"source_doc, recorded_by, recorded_at, supersedes, import_id) "
-	"SELECT f.person_id, f.type, f.value, f.valid_from, ?, f.source_unit_id, ?, ?, ?, f.id, ? "
+ * region, still current, still open on the extract date. Those of persons this import
+ * stated again stay (the stated set is in memory: import_cache.h). */
+static const char SQL_END_CANDIDATES[] =
+	"SELECT f.id, f.person_id "
 	"FROM facts f JOIN imports i ON i.id = f.import_id JOIN persons p ON p.id = f.person_id "
 	"WHERE i.profile = ? AND i.source_unit_id IS ? AND i.id <> ? AND f.type = ? "
 	"AND f.retracted_at IS NULL AND (f.valid_to IS NULL OR f.valid_to > ?) "
 	"AND p.scope_region >= ? AND p.scope_region < ? "
 	"AND NOT EXISTS (SELECT 1 FROM facts g WHERE g.supersedes = f.id AND g.retracted_at IS "
-	"NULL) "
-	"AND NOT EXISTS (SELECT 1 FROM import_rows r WHERE r.import_id = ? AND r.person_id = "
-	"f.person_id)";
+	"NULL)";
+static const char SQL_END_ONE[] =
+	"INSERT INTO facts (person_id, type, value, valid_from, valid_to, source_unit_id, "
+	"source_doc, recorded_by, recorded_at, supersedes, import_id) "
+	"SELECT f.person_id, f.type, f.value, f.valid_from, ?, f.source_unit_id, ?, ?, ?, f.id, ? "
+	"FROM facts f WHERE f.id = ?";
 static const char SQL_CANDIDATES[] =
 	"SELECT id, name, gender, birth_date, scope_region FROM persons "
 	"WHERE scope_region >= ? AND scope_region < ? AND scope_region >= ? AND scope_region < ?";
@@ -148,6 +178,10 @@ static const char SQL_UNDO_ORPHANS[] =
 	"AND NOT EXISTS (SELECT 1 FROM import_rows o JOIN imports i ON i.id = o.import_id "
 	"WHERE o.person_id = r.person_id AND o.import_id <> r.import_id AND i.status <> 'undone') "
 	"AND NOT EXISTS (SELECT 1 FROM import_reviews v WHERE v.person_id = r.person_id)";
+/* Packs of the other imports not undone: their persons stay too. */
+static const char SQL_OTHER_PACKS[] =
+	"SELECT p.first_row, p.entries FROM import_row_packs p JOIN imports i ON i.id = "
+	"p.import_id WHERE p.import_id <> ? AND i.status <> 'undone'";
 static const char SQL_DEL_FACTS[] = "DELETE FROM facts WHERE person_id = ?";
 static const char SQL_DEL_SOURCES[] = "DELETE FROM person_sources WHERE person_id = ?";
 static const char SQL_DEL_ROWS[] = "DELETE FROM import_rows WHERE person_id = ?";
@@ -356,9 +390,146 @@ static void fill_person(struct db_stmt *s, struct import_person *p)
 	p->in_scope = (int)db_col_int(s, 9);
 }
 
-int store_imports_find_by_id(struct store *st, const struct wb_scope *sc, const char *id18,
-			     struct import_person *out, struct wb_error *err)
+/* ---- the batch cache ------------------------------------------------------------------- */
+
+static int cmp_i64(const void *a, const void *b)
 {
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+struct import_cache *store_imports_cache_new(void)
+{
+	struct import_cache *c = xcalloc(1, sizeof(*c));
+	arena_init(&c->strings);
+	return c;
+}
+
+void store_imports_cache_free(struct import_cache *c)
+{
+	import_cache_free(c);
+}
+
+/* Bind up to PREFETCH_CHUNK person ids from `from` at parameter `first`; the rest NULL. */
+static void bind_ids(struct db_stmt *s, int first, const int64_t *ids, size_t n)
+{
+	for (size_t i = 0; i < PREFETCH_CHUNK; i++)
+		if (i < n)
+			db_bind_int(s, first + (int)i, ids[i]);
+		else
+			db_bind_null(s, first + (int)i);
+}
+
+static int prefetch_persons(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			    struct ic_person **todo, size_t n, struct wb_error *err)
+{
+	int rc = 0;
+	for (size_t at = 0; at < n && !rc; at += PREFETCH_CHUNK) {
+		size_t k = n - at < PREFETCH_CHUNK ? n - at : PREFETCH_CHUNK;
+		struct db_stmt *s = db_stmt(st->db, SQL_BY_HASHES);
+		db_bind_text(s, 1, sc->lo);
+		db_bind_text(s, 2, sc->hi);
+		for (size_t i = 0; i < PREFETCH_CHUNK; i++)
+			if (i < k)
+				db_bind_blob_ref(s, 3 + (int)i, todo[at + i]->hash, SECRET_HASH_BYTES);
+			else
+				db_bind_null(s, 3 + (int)i);
+		while ((rc = db_step(s, err)) == DB_ROW) {
+			size_t len;
+			const void *h = db_col_blob(s, 10, &len);
+			for (size_t i = 0; i < k; i++) /* k ≤ 64: a walk is cheaper than a map */
+				if (len == SECRET_HASH_BYTES &&
+				    !memcmp(todo[at + i]->hash, h, SECRET_HASH_BYTES)) {
+					fill_person(s, &todo[at + i]->p);
+					todo[at + i]->found = 1;
+					imap_put(&c->byid, todo[at + i]->p.id,
+						 (int32_t)(todo[at + i] - c->persons));
+					break;
+				}
+		}
+		db_done(s);
+		rc = rc < 0 ? rc : 0;
+	}
+	return rc;
+}
+
+static int prefetch_facts(struct store *st, struct import_cache *c, const char *profile,
+			  const int64_t *ids, size_t n, struct wb_error *err)
+{
+	int rc = 0;
+	for (size_t at = 0; at < n && !rc; at += PREFETCH_CHUNK) {
+		size_t k = n - at < PREFETCH_CHUNK ? n - at : PREFETCH_CHUNK;
+		struct db_stmt *s = db_stmt(st->db, SQL_FACTS_OF);
+		db_bind_text(s, 1, profile);
+		bind_ids(s, 2, ids + at, k);
+		while ((rc = db_step(s, err)) == DB_ROW)
+			import_cache_add_fact(
+				c, db_col_int(s, 0), db_col_int(s, 1), (int)db_col_int(s, 6),
+				db_col_text(s, 2), db_col_is_null(s, 3) ? NULL : db_col_text(s, 3),
+				db_col_is_null(s, 4) ? NULL : db_col_text(s, 4),
+				db_col_is_null(s, 5) ? NULL : db_col_text(s, 5));
+		db_done(s);
+		if (rc < 0)
+			return rc;
+		s = db_stmt(st->db, SQL_RELS_OF);
+		bind_ids(s, 1, ids + at, k);
+		while ((rc = db_step(s, err)) == DB_ROW)
+			import_cache_add_rel(c, db_col_int(s, 0), db_col_int(s, 1), db_col_text(s, 2));
+		db_done(s);
+		rc = rc < 0 ? rc : 0;
+	}
+	return rc;
+}
+
+int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			   const char *profile, const char (*ids)[IDNO_LEN + 1], size_t n,
+			   struct wb_error *err)
+{
+	import_cache_clear_batch(c);
+	store_now(c->now); /* the batch's rows are recorded at its start: no clock per row */
+	struct ic_person **todo = xmalloc((n ? n : 1) * sizeof(*todo));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct ic_person *e = import_cache_person(c, ids[i], 0);
+		if (e)
+			continue;
+		e = import_cache_person(c, ids[i], 1);
+		secret_lookup_hash(st->keys, e->hash, e->id18, IDNO_LEN);
+		k++;
+	}
+	/* Entries do not move once all are added: take their addresses now. */
+	for (size_t i = 0; i < k; i++)
+		todo[i] = &c->persons[i];
+	int rc = prefetch_persons(st, sc, c, todo, k, err);
+	/* Facts and relations of the persons found, sorted so that the look-ups walk the
+	 * index in order. */
+	int64_t *found = xmalloc((k ? k : 1) * sizeof(*found));
+	size_t nf = 0;
+	for (size_t i = 0; i < k; i++)
+		if (todo[i]->found && imap_get(&c->loaded, todo[i]->p.id) < 0) {
+			imap_put(&c->loaded, todo[i]->p.id, 1);
+			found[nf++] = todo[i]->p.id;
+		}
+	qsort(found, nf, sizeof(*found), cmp_i64);
+	if (!rc)
+		rc = prefetch_facts(st, c, profile, found, nf, err);
+	free(found);
+	free(todo);
+	return rc;
+}
+
+/* ---- rows ------------------------------------------------------------------------------ */
+
+int store_imports_find_by_id(struct store *st, const struct wb_scope *sc,
+			     struct import_cache *c, const char *id18, struct import_person *out,
+			     struct wb_error *err)
+{
+	struct ic_person *e = c ? import_cache_person(c, id18, 0) : NULL;
+	if (e) {
+		if (e->found)
+			*out = e->p;
+		return e->found;
+	}
 	unsigned char h[SECRET_HASH_BYTES];
 	secret_lookup_hash(st->keys, h, id18, IDNO_LEN);
 	struct db_stmt *s = db_stmt(st->db, SQL_BY_HASH);
@@ -431,9 +602,33 @@ static int sources(struct store *st, int64_t person, int64_t import_id, int64_t 
 	return 0;
 }
 
-int store_imports_person_create(struct store *st, const struct wb_scope *sc, int64_t import_id,
-				int64_t row, const struct import_values *v, int64_t *id,
-				struct wb_error *err)
+/* A person this batch created: known to have no facts or relations, and found by its ID
+ * number from now on. */
+static void cache_created(struct import_cache *c, int64_t id, const struct import_values *v)
+{
+	imap_put(&c->loaded, id, 1);
+	if (!v->id_number[0])
+		return;
+	struct ic_person *e = import_cache_person(c, v->id_number, 1);
+	struct import_person *p = &e->p;
+	memset(p, 0, sizeof(*p));
+	e->found = 1;
+	p->id = id;
+	memcpy(p->name, v->name, sizeof(p->name));
+	p->gender = v->gender ? v->gender : 'U';
+	memcpy(p->birth_date, v->birth_date, sizeof(p->birth_date));
+	memcpy(p->household_region, v->household_region, sizeof(p->household_region));
+	memcpy(p->residence_region, v->residence_region, sizeof(p->residence_region));
+	memcpy(p->ethnicity, v->ethnicity, sizeof(p->ethnicity));
+	p->has_phone = v->phone[0] != 0;
+	p->school_unit_id = v->school_unit_id;
+	p->in_scope = 1; /* checked before the insert */
+	imap_put(&c->byid, id, (int32_t)(e - c->persons));
+}
+
+int store_imports_person_create(struct store *st, const struct wb_scope *sc,
+				struct import_cache *c, int64_t import_id, int64_t row,
+				const struct import_values *v, int64_t *id, struct wb_error *err)
 {
 	unsigned char idc[64], idh[SECRET_HASH_BYTES], phc[64];
 	size_t idclen = 0, phclen = 0;
@@ -471,12 +666,14 @@ int store_imports_person_create(struct store *st, const struct wb_scope *sc, int
 	db_done(s);
 	if (rc < 0)
 		return rc;
+	if (c)
+		cache_created(c, *id, v);
 	return sources(st, *id, import_id, row, v, 1, err);
 }
 
-int store_imports_person_fill(struct store *st, int64_t import_id, int64_t row,
-			      const struct import_person *cur, const struct import_values *v,
-			      int *changed, struct wb_error *err)
+int store_imports_person_fill(struct store *st, struct import_cache *c, int64_t import_id,
+			      int64_t row, const struct import_person *cur,
+			      const struct import_values *v, int *changed, struct wb_error *err)
 {
 	struct import_values d; /* only what changes */
 	memset(&d, 0, sizeof(d));
@@ -512,6 +709,20 @@ int store_imports_person_fill(struct store *st, int64_t import_id, int64_t row,
 	db_bind_text(s, 7, now);
 	db_bind_int(s, 8, cur->id);
 	int rc = step_done(s, err);
+	struct ic_person *e = c && !rc ? import_cache_person_by_id(c, cur->id) : NULL;
+	if (e) { /* what the UPDATE did, for the batch's later rows of this person */
+		struct import_person *p = &e->p;
+		if (d.birth_date[0])
+			memcpy(p->birth_date, d.birth_date, sizeof(p->birth_date));
+		if (d.ethnicity[0])
+			memcpy(p->ethnicity, d.ethnicity, sizeof(p->ethnicity));
+		if (d.residence_region[0]) /* a region of the import's area: still in scope */
+			memcpy(p->residence_region, d.residence_region,
+			       sizeof(p->residence_region));
+		if (d.school_unit_id)
+			p->school_unit_id = d.school_unit_id;
+		p->has_phone |= d.phone[0] != 0;
+	}
 	if (!rc && d.birth_date[0])
 		rc = source(st, cur->id, "birth_date", import_id, row, err);
 	if (!rc)
@@ -519,7 +730,7 @@ int store_imports_person_fill(struct store *st, int64_t import_id, int64_t row,
 	return rc;
 }
 
-int store_imports_row(struct store *st, int64_t import_id, int sheet, int64_t row,
+static int row_insert(struct store *st, int64_t import_id, int sheet, int64_t row,
 		      int64_t person_id, const char *role, enum import_action a,
 		      struct wb_error *err)
 {
@@ -534,12 +745,85 @@ int store_imports_row(struct store *st, int64_t import_id, int sheet, int64_t ro
 	return step_done(s, err);
 }
 
-static int fact_insert(struct store *st, int64_t import_id, int64_t source_unit_id, int64_t row,
-		       int64_t person_id, const struct import_fact *f, int64_t supersedes,
+static int pack_write(struct store *st, struct ic_pack *pk, int64_t import_id,
+		      struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_PACK);
+	db_bind_int(s, 1, import_id);
+	db_bind_int(s, 2, pk->sheet);
+	db_bind_text(s, 3, pk->role);
+	db_bind_int(s, 4, pk->first_row);
+	db_bind_blob_ref(s, 5, pk->bytes, pk->len);
+	int rc = step_done(s, err);
+	pk->len = 0;
+	return rc;
+}
+
+int store_imports_row(struct store *st, struct import_cache *c, int64_t import_id, int sheet,
+		      int64_t row, int64_t person_id, const char *role, enum import_action a,
+		      struct wb_error *err)
+{
+	if (!c || a != IMPORT_UNCHANGED) {
+		if (c)
+			imap_put(&c->stated, person_id, 1);
+		return row_insert(st, import_id, sheet, row, person_id, role, a, err);
+	}
+	imap_put(&c->stated, person_id, 1);
+	struct ic_pack *full;
+	while ((full = import_cache_pack_add(c, sheet, role, row, person_id)))
+		if (pack_write(st, full, import_id, err))
+			return WB_EDB;
+	return 0;
+}
+
+int store_imports_rows_flush(struct store *st, struct import_cache *c, int64_t import_id,
+			     struct wb_error *err)
+{
+	for (int i = 0; i < c->npacks; i++)
+		if (c->packs[i].len) {
+			int rc = pack_write(st, &c->packs[i], import_id, err);
+			if (rc)
+				return rc;
+		}
+	return 0;
+}
+
+static void stated_add(void *ctx, int64_t row, int64_t person)
+{
+	(void)row;
+	imap_put(ctx, person, 1);
+}
+
+int store_imports_stated_load(struct store *st, struct import_cache *c, int64_t import_id,
+			      struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_ROWS_OF);
+	db_bind_int(s, 1, import_id);
+	int rc;
+	while ((rc = db_step(s, err)) == DB_ROW)
+		imap_put(&c->stated, db_col_int(s, 0), 1);
+	db_done(s);
+	if (rc < 0)
+		return rc;
+	s = db_stmt(st->db, SQL_PACKS_OF);
+	db_bind_int(s, 1, import_id);
+	while ((rc = db_step(s, err)) == DB_ROW) {
+		size_t n;
+		const void *b = db_col_blob(s, 1, &n);
+		import_cache_pack_each(b, n, db_col_int(s, 0), stated_add, &c->stated);
+	}
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+static int fact_insert(struct store *st, struct import_cache *c, int64_t import_id,
+		       int64_t source_unit_id, int64_t row, int64_t person_id,
+		       const struct import_fact *f, int64_t supersedes, int64_t *id,
 		       struct wb_error *err)
 {
 	char now[21], doc[64];
-	store_now(now);
+	if (!c)
+		store_now(now);
 	snprintf(doc, sizeof(doc), "导入#%" PRId64 " 第%" PRId64 "行", import_id, row);
 	struct db_stmt *s = db_stmt(st->db, SQL_FACT_INSERT);
 	db_bind_int(s, 1, person_id);
@@ -551,75 +835,123 @@ static int fact_insert(struct store *st, int64_t import_id, int64_t source_unit_
 		db_bind_int(s, 6, source_unit_id);
 	db_bind_text(s, 7, doc);
 	db_bind_int(s, 8, 1);
-	db_bind_text(s, 9, now);
+	db_bind_text(s, 9, c ? c->now : now);
 	if (supersedes)
 		db_bind_int(s, 10, supersedes);
 	db_bind_int(s, 11, import_id);
 	db_bind_int(s, 12, row);
-	return step_done(s, err);
+	int rc = db_step(s, err);
+	*id = rc == DB_ROW ? db_col_int(s, 0) : 0;
+	db_done(s);
+	return rc < 0 ? rc : 0;
 }
 
-int store_imports_fact(struct store *st, int64_t import_id, const char *profile,
-		       int64_t source_unit_id, int64_t row, int64_t person_id,
-		       const struct import_fact *f, enum import_fact_result *res,
-		       struct wb_error *err)
+static int text_is(const char *a, const char *b) /* SQL's IS for texts; NULL = absent */
 {
-	struct db_stmt *s = db_stmt(st->db, SQL_FACT_CURRENT);
-	db_bind_text(s, 1, nz(f->value));
-	db_bind_text(s, 2, nz(f->valid_from));
-	db_bind_text(s, 3, nz(f->valid_to));
-	db_bind_int(s, 4, person_id);
-	db_bind_text(s, 5, f->type);
-	db_bind_text(s, 6, profile);
-	int rc = db_step(s, err);
-	int64_t cur = rc == DB_ROW ? db_col_int(s, 0) : 0;
-	int same = rc == DB_ROW && db_col_int(s, 1);
-	db_done(s);
-	if (rc < 0)
-		return rc;
+	return a && b ? !strcmp(a, b) : a == b;
+}
+
+/* The SQL of store_imports_fact asked of the cache: the current fact of the type that the
+ * profile stated (the newest), or failing that the same fact from any source. */
+static void fact_decide(const struct import_cache *c, int64_t person, const struct import_fact *f,
+			int64_t *cur, int *same)
+{
+	const char *v = nz(f->value), *from = nz(f->valid_from), *to = nz(f->valid_to);
+	const struct ic_fact *own = NULL;
+	int any = 0;
+	for (int32_t k = imap_get(&c->fact_head, person); k >= 0; k = c->facts[k].next) {
+		const struct ic_fact *x = &c->facts[k];
+		if (strcmp(x->type, f->type))
+			continue;
+		int eq = text_is(x->value, v) && text_is(x->from, from) && text_is(x->to, to);
+		any |= eq;
+		if (x->own && (!own || x->id > own->id))
+			own = x;
+	}
+	*cur = own ? own->id : 0;
+	*same = own ? text_is(own->value, v) && text_is(own->from, from) && text_is(own->to, to)
+		    : any;
+}
+
+int store_imports_fact(struct store *st, struct import_cache *c, int64_t import_id,
+		       const char *profile, int64_t source_unit_id, int64_t row,
+		       int64_t person_id, const struct import_fact *f,
+		       enum import_fact_result *res, struct wb_error *err)
+{
+	int64_t cur = 0, id;
+	int same = 0, rc;
+	int cached = c && imap_get(&c->loaded, person_id) >= 0;
+	if (cached) {
+		fact_decide(c, person_id, f, &cur, &same);
+	} else {
+		struct db_stmt *s = db_stmt(st->db, SQL_FACT_CURRENT);
+		db_bind_text(s, 1, nz(f->value));
+		db_bind_text(s, 2, nz(f->valid_from));
+		db_bind_text(s, 3, nz(f->valid_to));
+		db_bind_int(s, 4, person_id);
+		db_bind_text(s, 5, f->type);
+		db_bind_text(s, 6, profile);
+		rc = db_step(s, err);
+		cur = rc == DB_ROW ? db_col_int(s, 0) : 0;
+		same = rc == DB_ROW && db_col_int(s, 1);
+		db_done(s);
+		if (rc < 0)
+			return rc;
+		if (!same && !cur) {
+			s = db_stmt(st->db, SQL_FACT_SAME);
+			db_bind_int(s, 1, person_id);
+			db_bind_text(s, 2, f->type);
+			db_bind_text(s, 3, nz(f->value));
+			db_bind_text(s, 4, nz(f->valid_from));
+			db_bind_text(s, 5, nz(f->valid_to));
+			rc = db_step(s, err);
+			db_done(s);
+			if (rc < 0)
+				return rc;
+			same = rc == DB_ROW;
+		}
+	}
 	if (same) {
 		*res = FACT_SAME;
 		return 0;
 	}
-	if (!cur) {
-		s = db_stmt(st->db, SQL_FACT_SAME);
-		db_bind_int(s, 1, person_id);
-		db_bind_text(s, 2, f->type);
-		db_bind_text(s, 3, nz(f->value));
-		db_bind_text(s, 4, nz(f->valid_from));
-		db_bind_text(s, 5, nz(f->valid_to));
-		rc = db_step(s, err);
-		db_done(s);
-		if (rc < 0)
-			return rc;
-		if (rc == DB_ROW) {
-			*res = FACT_SAME;
-			return 0;
-		}
-	}
 	/* facts.valid_from/valid_to: the import's own user is the importer, but
 	 * recorded_by is the system user (1) and the audit entry names the importer. */
 	*res = cur ? FACT_REPLACED : FACT_ADDED;
-	return fact_insert(st, import_id, source_unit_id, row, person_id, f, cur, err);
+	rc = fact_insert(st, c, import_id, source_unit_id, row, person_id, f, cur, &id, err);
+	if (!rc && cached) {
+		if (cur)
+			import_cache_drop_fact(c, person_id, cur);
+		import_cache_add_fact(c, person_id, id, 1, f->type, nz(f->value),
+				      nz(f->valid_from), nz(f->valid_to));
+	}
+	return rc;
 }
 
-int store_imports_relation(struct store *st, int64_t import_id, int64_t child, int64_t adult,
-			   const char *kind, int guardian, int lives_with, int *added,
-			   struct wb_error *err)
+int store_imports_relation(struct store *st, struct import_cache *c, int64_t import_id,
+			   int64_t child, int64_t adult, const char *kind, int guardian,
+			   int lives_with, int *added, struct wb_error *err)
 {
 	char now[21];
-	store_now(now);
+	int cached = c && imap_get(&c->loaded, child) >= 0;
+	*added = 0;
+	if (cached && import_cache_has_rel(c, child, adult, kind))
+		return 0;
+	if (!c)
+		store_now(now);
 	struct db_stmt *s = db_stmt(st->db, SQL_REL_INSERT);
 	db_bind_int(s, 1, child);
 	db_bind_int(s, 2, adult);
 	db_bind_text(s, 3, kind);
 	db_bind_int(s, 4, guardian);
 	db_bind_int(s, 5, lives_with);
-	db_bind_text(s, 6, now);
+	db_bind_text(s, 6, c ? c->now : now);
 	db_bind_int(s, 7, 1);
 	db_bind_int(s, 8, import_id);
 	int rc = step_done(s, err);
 	*added = !rc && db_changes(st->db) > 0;
+	if (!rc && cached)
+		import_cache_add_rel(c, child, adult, kind);
 	return rc;
 }
 
@@ -688,31 +1020,50 @@ int store_imports_header(struct store *st, int64_t import_id, int sheet, const c
 }
 
 int store_imports_end_missing(struct store *st, const struct wb_scope *sc,
-			      const struct import_meta *m, const char *type, int64_t *ended,
-			      struct wb_error *err)
+			      const struct import_cache *c, const struct import_meta *m,
+			      const char *type, int64_t *ended, struct wb_error *err)
 {
 	char lo[REGION_CODE_MAX + 1], hi[REGION_CODE_MAX + 1], now[21], doc[64];
 	region_subtree_range(m->region, lo, hi);
 	store_now(now);
 	snprintf(doc, sizeof(doc), "导入#%" PRId64 "：不再出现在名单中", m->id);
-	struct db_stmt *s = db_stmt(st->db, SQL_END_MISSING);
-	db_bind_text(s, 1, m->extract_date);
-	db_bind_text(s, 2, doc);
-	db_bind_int(s, 3, sc->user_id ? sc->user_id : 1);
-	db_bind_text(s, 4, now);
-	db_bind_int(s, 5, m->id);
-	db_bind_text(s, 6, m->profile);
+	*ended = 0;
+	/* Collect first: the facts table is written below. */
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	struct db_stmt *s = db_stmt(st->db, SQL_END_CANDIDATES);
+	db_bind_text(s, 1, m->profile);
 	if (m->source_unit_id)
-		db_bind_int(s, 7, m->source_unit_id);
-	db_bind_int(s, 8, m->id);
-	db_bind_text(s, 9, type);
-	db_bind_text(s, 10, m->extract_date);
-	db_bind_text(s, 11, lo);
-	db_bind_text(s, 12, hi);
-	db_bind_int(s, 13, m->id);
-	int rc = step_done(s, err);
-	*ended = rc ? 0 : db_changes(st->db);
-	return rc;
+		db_bind_int(s, 2, m->source_unit_id);
+	db_bind_int(s, 3, m->id);
+	db_bind_text(s, 4, type);
+	db_bind_text(s, 5, m->extract_date);
+	db_bind_text(s, 6, lo);
+	db_bind_text(s, 7, hi);
+	int rc;
+	while ((rc = db_step(s, err)) == DB_ROW) {
+		if (imap_get(&c->stated, db_col_int(s, 1)) >= 0)
+			continue; /* stated again by this import */
+		if (n == cap)
+			ids = xrealloc(ids, (cap = cap ? cap * 2 : 256) * sizeof(*ids));
+		ids[n++] = db_col_int(s, 0);
+	}
+	db_done(s);
+	for (size_t i = 0; rc >= 0 && i < n; i++) {
+		s = db_stmt(st->db, SQL_END_ONE);
+		db_bind_text(s, 1, m->extract_date);
+		db_bind_text(s, 2, doc);
+		db_bind_int(s, 3, sc->user_id ? sc->user_id : 1);
+		db_bind_text(s, 4, now);
+		db_bind_int(s, 5, m->id);
+		db_bind_int(s, 6, ids[i]);
+		rc = step_done(s, err);
+	}
+	free(ids);
+	if (rc < 0)
+		return rc;
+	*ended = (int64_t)n;
+	return 0;
 }
 
 int store_imports_rejects(struct store *st, const struct wb_scope *sc, int64_t id,
@@ -785,29 +1136,54 @@ static int undo_fields(struct store *st, int64_t id, int64_t *cleared, struct wb
 	return n == 256 ? 1 : 0; /* 1: more to do */
 }
 
+static void keep_person(void *ctx, int64_t row, int64_t person)
+{
+	struct imap *m = ctx;
+	(void)row;
+	if (imap_get(m, person) >= 0)
+		imap_put(m, person, 0);
+}
+
+/* Persons the import created that nothing still standing refers to: SQL_UNDO_ORPHANS,
+ * less those in a pack of another import not undone (rows inside a blob escape SQL). */
 static int undo_orphans(struct store *st, int64_t id, int64_t *deleted, struct wb_error *err)
 {
-	for (;;) {
-		int64_t people[256];
-		int n = 0, rc;
-		struct db_stmt *s = db_stmt(st->db, SQL_UNDO_ORPHANS);
-		db_bind_int(s, 1, id);
-		while (n < 256 && (rc = db_step(s, err)) == DB_ROW)
-			people[n++] = db_col_int(s, 0);
-		db_done(s);
-		if (rc < 0)
-			return rc;
-		for (int i = 0; i < n; i++) {
-			if ((rc = exec_id(st, SQL_DEL_FACTS, people[i], 0, err)) ||
-			    (rc = exec_id(st, SQL_DEL_SOURCES, people[i], 0, err)) ||
-			    (rc = exec_id(st, SQL_DEL_ROWS, people[i], 0, err)) ||
-			    (rc = exec_id(st, SQL_DEL_PERSON, people[i], 0, err)))
-				return rc;
-			(*deleted)++;
-		}
-		if (n < 256)
-			return 0;
+	struct imap cand = {0};
+	int64_t *people = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	struct db_stmt *s = db_stmt(st->db, SQL_UNDO_ORPHANS);
+	db_bind_int(s, 1, id);
+	while ((rc = db_step(s, err)) == DB_ROW) { /* collect first: the loop below deletes */
+		if (n == cap)
+			people = xrealloc(people, (cap = cap ? cap * 2 : 256) * sizeof(*people));
+		people[n] = db_col_int(s, 0);
+		imap_put(&cand, people[n++], 1);
 	}
+	db_done(s);
+	if (rc >= 0 && n) {
+		s = db_stmt(st->db, SQL_OTHER_PACKS);
+		db_bind_int(s, 1, id);
+		while ((rc = db_step(s, err)) == DB_ROW) {
+			size_t len;
+			const void *b = db_col_blob(s, 1, &len);
+			import_cache_pack_each(b, len, db_col_int(s, 0), keep_person, &cand);
+		}
+		db_done(s);
+	}
+	for (size_t i = 0; rc >= 0 && i < n; i++) {
+		if (imap_get(&cand, people[i]) != 1)
+			continue;
+		if ((rc = exec_id(st, SQL_DEL_FACTS, people[i], 0, err)) ||
+		    (rc = exec_id(st, SQL_DEL_SOURCES, people[i], 0, err)) ||
+		    (rc = exec_id(st, SQL_DEL_ROWS, people[i], 0, err)) ||
+		    (rc = exec_id(st, SQL_DEL_PERSON, people[i], 0, err)))
+			break;
+		(*deleted)++;
+	}
+	free(people);
+	imap_release(&cand);
+	return rc < 0 ? rc : 0;
 }
 
 int store_imports_undo(struct store *st, const struct wb_scope *sc, int64_t id, char *summary,
