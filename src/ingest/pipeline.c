@@ -70,6 +70,7 @@ struct pending {
 	size_t *lens;
 	size_t scratch_cap;
 	char (*ids)[IDNO_LEN + 1];
+	unsigned char *want;
 	size_t ids_cap;
 };
 
@@ -104,6 +105,7 @@ struct pipe {
 	struct seen seen_rows, seen_ids;
 	struct import_cache *cache; /* NULL when deciding a review */
 	struct pending pend;
+	int64_t file_rows; /* rows of the file (header and title rows too) */
 	int64_t skip_rows; /* resumed: data rows already applied */
 	int64_t data_rows; /* data rows met so far */
 	struct wb_error rowerr;
@@ -878,14 +880,15 @@ static int file_hash(const char *path, unsigned char out[SECRET_HASH_BYTES], str
 /* Read the whole file once before writing anything: a file that is malformed anywhere
  * (a truncated zip, bad bytes for its encoding, an oversized cell on the last row) is
  * refused whole, and nothing of it is stored. Streaming, so memory stays flat. */
-static int scan(const char *path, struct wb_error *err)
+static int scan(const char *path, int64_t *rows, struct wb_error *err)
 {
 	struct table_reader *tr;
 	struct table_options topt = {0};
 	struct table_row row;
 	int rc = table_open(&tr, path, &topt, err);
+	*rows = 0;
 	while (!rc && (rc = table_next(tr, &row, err)) == 1)
-		rc = 0;
+		rc = 0, ++*rows;
 	table_close(tr);
 	return rc < 0 ? rc : 0;
 }
@@ -928,7 +931,7 @@ static int setup(struct pipe *p, struct wb_error *err)
 	address_index_done(&p->addr);
 	if ((rc = store_fact_types(p->st, add_fact_type, p, err)))
 		return rc;
-	if ((rc = scan(rq->path, err)))
+	if ((rc = scan(rq->path, &p->file_rows, err)))
 		return rc;
 	struct table_options topt = {0};
 	return table_open(&p->tr, rq->path, &topt, err);
@@ -943,7 +946,7 @@ static void teardown(struct pipe *p)
 	seen_free(&p->seen_ids);
 	store_imports_cache_free(p->cache);
 	free(p->pend.text), free(p->pend.cell_at), free(p->pend.cell_len), free(p->pend.rows);
-	free(p->pend.cells), free(p->pend.lens), free(p->pend.ids);
+	free(p->pend.cells), free(p->pend.lens), free(p->pend.ids), free(p->pend.want);
 	for (int i = 0; i < p->nfact_types; i++)
 		free(p->fact_types[i]);
 	free(p->fact_types);
@@ -1052,16 +1055,33 @@ static void pending_row(struct pending *q, size_t i, struct table_row *row)
 	row->sheet = pr->sheet;
 }
 
+/* Whether the facts and relations of role r's person are needed: the role has facts, or
+ * is the child of a relation. */
+static int role_wants(const struct profile *pr, int r)
+{
+	for (int i = 0; i < pr->nfacts; i++)
+		if (pr->facts[i].role == r)
+			return 1;
+	for (int i = 0; i < pr->nrelations; i++)
+		if (pr->relations[i].child == r)
+			return 1;
+	return 0;
+}
+
 /* Look up the persons of the pending rows by their ID numbers, all at once. */
 static int prefetch(struct pipe *p, struct wb_error *err)
 {
 	struct pending *q = &p->pend;
 	struct table_row row;
+	unsigned char wants[PROFILE_MAX_ROLES];
 	size_t n = 0;
 	if (q->ids_cap < q->n * (size_t)p->prof.nroles) {
 		q->ids_cap = q->n * (size_t)p->prof.nroles;
 		q->ids = xrealloc(q->ids, q->ids_cap * sizeof(*q->ids));
+		q->want = xrealloc(q->want, q->ids_cap);
 	}
+	for (int r = 0; r < p->prof.nroles; r++)
+		wants[r] = (unsigned char)role_wants(&p->prof, r);
 	for (size_t i = 0; i < q->n; i++) {
 		pending_row(q, i, &row);
 		load_values(p, &row);
@@ -1069,11 +1089,11 @@ static int prefetch(struct pipe *p, struct wb_error *err)
 			const char *id = role_val(p, r, PF_ID_NUMBER);
 			struct wb_error e;
 			if (*id && !idno_normalize(q->ids[n], id, &e))
-				n++; /* a bad one is rejected with its reason later */
+				q->want[n++] = wants[r]; /* a bad one is rejected later */
 		}
 	}
 	return store_imports_prefetch(p->st, p->sc, p->cache, p->prof.name,
-				      (const char (*)[IDNO_LEN + 1])q->ids, n, err);
+				      (const char (*)[IDNO_LEN + 1])q->ids, q->want, n, err);
 }
 
 /* Resolve and apply the pending rows, in file order. */
@@ -1190,6 +1210,8 @@ static int start(struct pipe *p, struct wb_error *err)
 	    (rc = store_imports_find_running(p->st, p->sc, &p->meta, &id, &done, err)))
 		return rc;
 	if ((rc = store_imports_batch_begin(p->st, err)))
+		return rc;
+	if ((rc = store_imports_index(p->st, p->cache, p->file_rows * p->prof.nroles, err)))
 		return rc;
 	if (id) { /* resume the interrupted import of this file */
 		struct import_meta m;

@@ -78,6 +78,50 @@ void import_cache_clear_batch(struct import_cache *c)
 	arena_init(&c->strings);
 }
 
+static uint64_t idx_key(const unsigned char *hash)
+{
+	uint64_t k;
+	memcpy(&k, hash, sizeof(k));
+	return k ? k : 1;
+}
+
+void import_cache_idx_put(struct import_cache *c, const unsigned char *hash, int64_t id)
+{
+	struct idx *x = &c->idx;
+	if ((x->n + 1) * 4 > x->cap * 3) { /* at most three quarters full */
+		struct idx big = {.cap = x->cap ? x->cap * 2 : 1 << 16};
+		big.keys = xcalloc(big.cap, sizeof(*big.keys));
+		big.ids = xcalloc(big.cap, sizeof(*big.ids));
+		for (size_t i = 0; i < x->cap; i++)
+			if (x->keys[i]) {
+				size_t j = x->keys[i] & (big.cap - 1);
+				while (big.keys[j])
+					j = (j + 1) & (big.cap - 1);
+				big.keys[j] = x->keys[i], big.ids[j] = x->ids[i];
+			}
+		big.n = x->n;
+		free(x->keys), free(x->ids);
+		*x = big;
+	}
+	uint64_t k = idx_key(hash); /* a keyed hash: its bits are uniform already */
+	size_t i = k & (x->cap - 1);
+	while (x->keys[i])
+		i = (i + 1) & (x->cap - 1);
+	x->keys[i] = k, x->ids[i] = id, x->n++;
+}
+
+int64_t import_cache_idx_get(const struct import_cache *c, const unsigned char *hash)
+{
+	const struct idx *x = &c->idx;
+	if (!x->cap)
+		return 0;
+	uint64_t k = idx_key(hash);
+	for (size_t i = k & (x->cap - 1); x->keys[i]; i = (i + 1) & (x->cap - 1))
+		if (x->keys[i] == k)
+			return x->ids[i];
+	return 0;
+}
+
 static uint64_t id_hash(const char *id18)
 {
 	uint64_t h = 1469598103934665603ULL;
@@ -273,6 +317,7 @@ void import_cache_free(struct import_cache *c)
 	if (!c)
 		return;
 	free(c->persons), free(c->slots), free(c->facts), free(c->rels);
+	free(c->idx.keys), free(c->idx.ids);
 	imap_release(&c->byid), imap_release(&c->loaded), imap_release(&c->fact_head);
 	imap_release(&c->rel_head), imap_release(&c->stated);
 	arena_release(&c->strings);

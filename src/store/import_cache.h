@@ -34,6 +34,7 @@ struct ic_person {
 	char id18[IDNO_LEN + 1];
 	unsigned char hash[SECRET_HASH_BYTES];
 	int found; /* 1: p is the stored person; 0: nobody has this ID number */
+	int want;  /* its facts and relations are needed (a role that has them) */
 	struct import_person p;
 };
 
@@ -79,6 +80,11 @@ struct import_cache {
 	struct arena strings;
 	char now[21]; /* the batch's time stamp */
 	/* the whole import */
+	struct idx {	       /* every stored ID number's hash (first 8 bytes) → person */
+		uint64_t *keys; /* 0 empty */
+		int64_t *ids;
+		size_t cap, n;
+	} idx;
 	struct imap stated; /* person → 1: a row of this import concerned the person */
 	struct ic_pack packs[IC_MAX_PACKS];
 	int npacks;
@@ -90,6 +96,10 @@ int32_t imap_get(const struct imap *m, int64_t key);
 void imap_release(struct imap *m);
 
 void import_cache_clear_batch(struct import_cache *c);
+/* The ID index: a hint, not the truth (others write between batches; prefixes can
+ * collide): a hit is checked against the stored hash, a miss looked up in the database. */
+void import_cache_idx_put(struct import_cache *c, const unsigned char *hash, int64_t id);
+int64_t import_cache_idx_get(const struct import_cache *c, const unsigned char *hash); /* 0 */
 /* The entry for id18, or NULL; with add, a new entry (found = 0) instead of NULL. */
 struct ic_person *import_cache_person(struct import_cache *c, const char *id18, int add);
 /* The entry of a person by row id (persons found or created by ID number), or NULL. */

@@ -47,10 +47,15 @@ enum { PREFETCH_CHUNK = 64 };
 #define Q4  "?, ?, ?, ?"
 #define Q16 Q4 ", " Q4 ", " Q4 ", " Q4
 #define Q64 Q16 ", " Q16 ", " Q16 ", " Q16
-static const char SQL_BY_HASHES[] =
-	"SELECT id, name, gender, birth_date, household_region, residence_region, ethnicity, "
-	"phone_cipher IS NOT NULL, school_unit_id, scope_region >= ? AND scope_region < ?, "
-	"id_hash FROM persons WHERE id_hash IN (" Q64 ")";
+#define PERSON_HASHED                                                                              \
+	"SELECT id, name, gender, birth_date, household_region, residence_region, ethnicity, "     \
+	"phone_cipher IS NOT NULL, school_unit_id, scope_region >= ? AND scope_region < ?, "       \
+	"id_hash FROM persons "
+static const char SQL_BY_HASHES[] = PERSON_HASHED "WHERE id_hash IN (" Q64 ")";
+static const char SQL_BY_IDS[] = PERSON_HASHED "WHERE id IN (" Q64 ")";
+/* The ID index of a big import: a scan of persons_id_hash alone (covering). */
+static const char SQL_ID_INDEX[] = "SELECT id_hash, id FROM persons WHERE id_hash IS NOT NULL";
+static const char SQL_MAX_PERSON[] = "SELECT max(id) FROM persons";
 /* Current facts: live and not superseded by a live fact; own when the profile stated it. */
 static const char SQL_FACTS_OF[] =
 	"SELECT f.person_id, f.id, f.type, f.value, f.valid_from, f.valid_to, i.profile = ? "
@@ -420,30 +425,41 @@ static void bind_ids(struct db_stmt *s, int first, const int64_t *ids, size_t n)
 			db_bind_null(s, first + (int)i);
 }
 
-static int prefetch_persons(struct store *st, const struct wb_scope *sc, struct import_cache *c,
-			    struct ic_person **todo, size_t n, struct wb_error *err)
+static void found_person(struct import_cache *c, struct db_stmt *s, struct ic_person *e)
+{
+	fill_person(s, &e->p);
+	e->found = 1;
+	imap_put(&c->byid, e->p.id, (int32_t)(e - c->persons));
+}
+
+/* Look the entries up by hash (SQL_BY_HASHES) or, with by_id, by the person the ID index
+ * names (SQL_BY_IDS; `ids` sorted, so the table is walked in order). Either way an entry
+ * is found only when the stored hash is its own; with by_id the others stay for a look-up
+ * by hash. */
+static int fetch_persons(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			 struct ic_person **todo, const int64_t *ids, size_t n, int by_id,
+			 struct wb_error *err)
 {
 	int rc = 0;
 	for (size_t at = 0; at < n && !rc; at += PREFETCH_CHUNK) {
 		size_t k = n - at < PREFETCH_CHUNK ? n - at : PREFETCH_CHUNK;
-		struct db_stmt *s = db_stmt(st->db, SQL_BY_HASHES);
+		struct db_stmt *s = db_stmt(st->db, by_id ? SQL_BY_IDS : SQL_BY_HASHES);
 		db_bind_text(s, 1, sc->lo);
 		db_bind_text(s, 2, sc->hi);
 		for (size_t i = 0; i < PREFETCH_CHUNK; i++)
-			if (i < k)
-				db_bind_blob_ref(s, 3 + (int)i, todo[at + i]->hash, SECRET_HASH_BYTES);
-			else
+			if (i >= k)
 				db_bind_null(s, 3 + (int)i);
+			else if (by_id)
+				db_bind_int(s, 3 + (int)i, ids[at + i]);
+			else
+				db_bind_blob_ref(s, 3 + (int)i, todo[at + i]->hash, SECRET_HASH_BYTES);
 		while ((rc = db_step(s, err)) == DB_ROW) {
 			size_t len;
 			const void *h = db_col_blob(s, 10, &len);
 			for (size_t i = 0; i < k; i++) /* k ≤ 64: a walk is cheaper than a map */
 				if (len == SECRET_HASH_BYTES &&
 				    !memcmp(todo[at + i]->hash, h, SECRET_HASH_BYTES)) {
-					fill_person(s, &todo[at + i]->p);
-					todo[at + i]->found = 1;
-					imap_put(&c->byid, todo[at + i]->p.id,
-						 (int32_t)(todo[at + i] - c->persons));
+					found_person(c, s, todo[at + i]);
 					break;
 				}
 		}
@@ -451,6 +467,64 @@ static int prefetch_persons(struct store *st, const struct wb_scope *sc, struct 
 		rc = rc < 0 ? rc : 0;
 	}
 	return rc;
+}
+
+struct hinted {
+	int64_t id;
+	struct ic_person *e;
+};
+
+static int cmp_hinted(const void *a, const void *b)
+{
+	int64_t x = ((const struct hinted *)a)->id, y = ((const struct hinted *)b)->id;
+	return (x > y) - (x < y);
+}
+
+static int prefetch_persons(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			    struct ic_person **todo, size_t n, struct wb_error *err)
+{
+	int rc = 0;
+	size_t nh = 0, nm = 0;
+	if (c->idx.cap) { /* by the index's hints first, in table order */
+		struct hinted *h = xmalloc((n ? n : 1) * sizeof(*h));
+		for (size_t i = 0; i < n; i++)
+			if ((h[nh].id = import_cache_idx_get(c, todo[i]->hash)))
+				h[nh++].e = todo[i];
+		qsort(h, nh, sizeof(*h), cmp_hinted);
+		struct ic_person **e = xmalloc((nh ? nh : 1) * sizeof(*e));
+		int64_t *ids = xmalloc((nh ? nh : 1) * sizeof(*ids));
+		for (size_t i = 0; i < nh; i++)
+			e[i] = h[i].e, ids[i] = h[i].id;
+		rc = fetch_persons(st, sc, c, e, ids, nh, 1, err);
+		free(h), free(e), free(ids);
+	}
+	for (size_t i = 0; i < n; i++) /* the rest by hash: misses may be new since */
+		if (!todo[i]->found)
+			todo[nm++] = todo[i];
+	if (!rc)
+		rc = fetch_persons(st, sc, c, todo, NULL, nm, 0, err);
+	return rc;
+}
+
+int store_imports_index(struct store *st, struct import_cache *c, int64_t lookups,
+			struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_MAX_PERSON);
+	int rc = db_step(s, err);
+	int64_t persons = rc == DB_ROW ? db_col_int(s, 0) : 0;
+	db_done(s);
+	/* Reading an entry of the index costs about a fiftieth of a look-up by hash. */
+	if (rc < 0 || lookups * 32 < persons)
+		return rc < 0 ? rc : 0;
+	s = db_stmt(st->db, SQL_ID_INDEX);
+	while ((rc = db_step(s, err)) == DB_ROW) {
+		size_t len;
+		const unsigned char *h = db_col_blob(s, 0, &len);
+		if (len == SECRET_HASH_BYTES)
+			import_cache_idx_put(c, h, db_col_int(s, 1));
+	}
+	db_done(s);
+	return rc < 0 ? rc : 0;
 }
 
 static int prefetch_facts(struct store *st, struct import_cache *c, const char *profile,
@@ -482,8 +556,8 @@ static int prefetch_facts(struct store *st, struct import_cache *c, const char *
 }
 
 int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct import_cache *c,
-			   const char *profile, const char (*ids)[IDNO_LEN + 1], size_t n,
-			   struct wb_error *err)
+			   const char *profile, const char (*ids)[IDNO_LEN + 1],
+			   const unsigned char *want, size_t n, struct wb_error *err)
 {
 	import_cache_clear_batch(c);
 	store_now(c->now); /* the batch's rows are recorded at its start: no clock per row */
@@ -491,11 +565,12 @@ int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct i
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct ic_person *e = import_cache_person(c, ids[i], 0);
-		if (e)
-			continue;
-		e = import_cache_person(c, ids[i], 1);
-		secret_lookup_hash(st->keys, e->hash, e->id18, IDNO_LEN);
-		k++;
+		if (!e) {
+			e = import_cache_person(c, ids[i], 1);
+			secret_lookup_hash(st->keys, e->hash, e->id18, IDNO_LEN);
+			k++;
+		}
+		e->want |= want[i];
 	}
 	/* Entries do not move once all are added: take their addresses now. */
 	for (size_t i = 0; i < k; i++)
@@ -505,11 +580,13 @@ int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct i
 	 * index in order. */
 	int64_t *found = xmalloc((k ? k : 1) * sizeof(*found));
 	size_t nf = 0;
-	for (size_t i = 0; i < k; i++)
-		if (todo[i]->found && imap_get(&c->loaded, todo[i]->p.id) < 0) {
-			imap_put(&c->loaded, todo[i]->p.id, 1);
-			found[nf++] = todo[i]->p.id;
+	for (size_t i = 0; i < k; i++) {
+		const struct ic_person *e = &c->persons[i];
+		if (e->found && e->want && imap_get(&c->loaded, e->p.id) < 0) {
+			imap_put(&c->loaded, e->p.id, 1);
+			found[nf++] = e->p.id;
 		}
+	}
 	qsort(found, nf, sizeof(*found), cmp_i64);
 	if (!rc)
 		rc = prefetch_facts(st, c, profile, found, nf, err);
@@ -668,6 +745,8 @@ int store_imports_person_create(struct store *st, const struct wb_scope *sc,
 		return rc;
 	if (c)
 		cache_created(c, *id, v);
+	if (c && c->idx.cap && idclen)
+		import_cache_idx_put(c, idh, *id);
 	return sources(st, *id, import_id, row, v, 1, err);
 }
 

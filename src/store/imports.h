@@ -112,12 +112,17 @@ struct import_cache;
 struct import_cache *store_imports_cache_new(void);
 void store_imports_cache_free(struct import_cache *c); /* NULL is fine */
 /* Inside the batch's write transaction, before its rows: forget the previous batch, then
- * look up the n ID numbers (normalised, duplicates allowed) and, for the persons found,
- * their current facts (which of them `profile` stated) and their relations as the child.
- * A few statements per batch instead of several per row. */
+ * look up the n ID numbers (normalised, duplicates allowed) and, for the persons found
+ * whose want[i] is set, their current facts (which of them `profile` stated) and their
+ * relations as the child. A few statements per batch instead of several per row. */
 int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct import_cache *c,
-			   const char *profile, const char (*ids)[IDNO_LEN + 1], size_t n,
-			   struct wb_error *err);
+			   const char *profile, const char (*ids)[IDNO_LEN + 1],
+			   const unsigned char *want, size_t n, struct wb_error *err);
+/* Before the first batch of an import expecting about `lookups` ID look-ups: when that
+ * many make it pay, read every stored ID hash once (a scan of one index) so that the
+ * batches find their persons by row id, in table order, instead of by hash. */
+int store_imports_index(struct store *st, struct import_cache *c, int64_t lookups,
+			struct wb_error *err);
 
 /* Find by ID number: 1 and *out filled, 0 when no such person. */
 int store_imports_find_by_id(struct store *st, const struct wb_scope *sc,
