@@ -188,24 +188,21 @@ void import_cache_add_fact(struct import_cache *c, int64_t person, int64_t id, i
 		c->facts = xrealloc(c->facts, c->facts_cap * sizeof(*c->facts));
 	}
 	struct ic_fact *f = &c->facts[c->nfacts];
-	f->id = id, f->own = own;
+	f->id = id, f->own = own, f->superseded = 0;
 	f->type = keep(c, type), f->value = keep(c, value);
 	f->from = keep(c, from), f->to = keep(c, to);
 	f->next = imap_get(&c->fact_head, person);
 	imap_put(&c->fact_head, person, (int32_t)c->nfacts++);
 }
 
-void import_cache_drop_fact(struct import_cache *c, int64_t person, int64_t id)
+void import_cache_drop_fact(struct import_cache *c, int64_t person, int64_t id,
+			    const char *type)
 {
-	int32_t prev = -1;
-	for (int32_t k = imap_get(&c->fact_head, person); k >= 0; prev = k, k = c->facts[k].next)
-		if (c->facts[k].id == id) {
-			if (prev < 0)
-				imap_put(&c->fact_head, person, c->facts[k].next);
-			else
-				c->facts[prev].next = c->facts[k].next;
-			return;
-		}
+	for (int32_t k = imap_get(&c->fact_head, person); k >= 0; k = c->facts[k].next) {
+		struct ic_fact *f = &c->facts[k];
+		if (f->id == id || (!f->id && f->own && !strcmp(f->type, type)))
+			f->superseded = 1;
+	}
 }
 
 void import_cache_add_rel(struct import_cache *c, int64_t child, int64_t adult, const char *kind)
@@ -319,7 +316,7 @@ void import_cache_free(struct import_cache *c)
 	free(c->persons), free(c->slots), free(c->facts), free(c->rels);
 	free(c->idx.keys), free(c->idx.ids);
 	imap_release(&c->byid), imap_release(&c->loaded), imap_release(&c->fact_head);
-	imap_release(&c->rel_head), imap_release(&c->stated);
+	imap_release(&c->rel_head), imap_release(&c->stated), imap_release(&c->own_imports);
 	arena_release(&c->strings);
 	for (int i = 0; i < c->npacks; i++)
 		free(c->packs[i].bytes);

@@ -38,9 +38,10 @@ struct ic_person {
 	struct import_person p;
 };
 
-struct ic_fact { /* a current (live, not superseded) fact of a loaded person */
-	int64_t id;
-	int own; /* stated by an import of the importing profile */
+struct ic_fact { /* a live fact of a loaded person */
+	int64_t id;	/* 0: added by this batch (the id is not needed: see imports.c) */
+	int own;	/* stated by an import of the importing profile */
+	int superseded; /* by a live fact: not current */
 	const char *type, *value, *from, *to; /* NULL when absent; in the batch arena */
 	int32_t next;			      /* -1 ends the person's list */
 };
@@ -86,6 +87,7 @@ struct import_cache {
 		size_t cap, n;
 	} idx;
 	struct imap stated; /* person → 1: a row of this import concerned the person */
+	struct imap own_imports; /* import → 1 when of the importing profile, else 0 */
 	struct ic_pack packs[IC_MAX_PACKS];
 	int npacks;
 };
@@ -106,8 +108,10 @@ struct ic_person *import_cache_person(struct import_cache *c, const char *id18, 
 struct ic_person *import_cache_person_by_id(struct import_cache *c, int64_t id);
 void import_cache_add_fact(struct import_cache *c, int64_t person, int64_t id, int own,
 			   const char *type, const char *value, const char *from, const char *to);
-/* Drop fact id from the person's current facts (it was superseded). */
-void import_cache_drop_fact(struct import_cache *c, int64_t person, int64_t id);
+/* Fact id of the person is superseded now; id may be one this batch added (id 0 here):
+ * the person's own current fact of that type. */
+void import_cache_drop_fact(struct import_cache *c, int64_t person, int64_t id,
+			    const char *type);
 void import_cache_add_rel(struct import_cache *c, int64_t child, int64_t adult,
 			  const char *kind);
 int import_cache_has_rel(const struct import_cache *c, int64_t child, int64_t adult,

@@ -56,13 +56,14 @@ static const char SQL_BY_IDS[] = PERSON_HASHED "WHERE id IN (" Q64 ")";
 /* The ID index of a big import: a scan of persons_id_hash alone (covering). */
 static const char SQL_ID_INDEX[] = "SELECT id_hash, id FROM persons WHERE id_hash IS NOT NULL";
 static const char SQL_MAX_PERSON[] = "SELECT max(id) FROM persons";
-/* Current facts: live and not superseded by a live fact; own when the profile stated it. */
+/* Live facts of the persons. Which are current (no live fact of the person supersedes
+ * them: a correction is always of the same person, store/facts.c) and which the profile
+ * stated (by their import) is worked out in C: one index range per person, no look-ups
+ * per fact. */
 static const char SQL_FACTS_OF[] =
-	"SELECT f.person_id, f.id, f.type, f.value, f.valid_from, f.valid_to, i.profile = ? "
-	"FROM facts f LEFT JOIN imports i ON i.id = f.import_id "
-	"WHERE f.person_id IN (" Q64 ") AND f.retracted_at IS NULL "
-	"AND NOT EXISTS (SELECT 1 FROM facts g WHERE g.supersedes = f.id AND g.retracted_at IS "
-	"NULL)";
+	"SELECT f.person_id, f.id, f.type, f.value, f.valid_from, f.valid_to, f.import_id, "
+	"f.supersedes FROM facts f WHERE f.person_id IN (" Q64 ") AND f.retracted_at IS NULL";
+static const char SQL_IMPORT_PROFILE[] = "SELECT profile = ? FROM imports WHERE id = ?";
 static const char SQL_RELS_OF[] =
 	"SELECT person_id, related_id, kind FROM relations WHERE person_id IN (" Q64 ")";
 static const char SQL_PACK[] =
@@ -106,7 +107,7 @@ static const char SQL_FACT_SAME[] =
 static const char SQL_FACT_INSERT[] =
 	"INSERT INTO facts (person_id, type, value, valid_from, valid_to, source_unit_id, "
 	"source_doc, recorded_by, recorded_at, supersedes, import_id, import_row) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_REL_INSERT[] =
 	"INSERT INTO relations (person_id, related_id, kind, is_guardian, lives_with, created_at, "
 	"created_by, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -380,16 +381,28 @@ void store_imports_batch_abort(struct store *st)
 	db_rollback(st->db);
 }
 
+/* Column c as a string of at most cap − 1 bytes ("" for NULL). Not snprintf: this runs
+ * for every person a batch looks up. */
+static void col_copy(char *out, size_t cap, struct db_stmt *s, int c)
+{
+	const char *t = text_or_empty(s, c);
+	size_t n = strlen(t);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, t, n);
+	out[n] = 0;
+}
+
 static void fill_person(struct db_stmt *s, struct import_person *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->id = db_col_int(s, 0);
-	snprintf(p->name, sizeof(p->name), "%s", db_col_text(s, 1));
+	col_copy(p->name, sizeof(p->name), s, 1);
 	p->gender = db_col_text(s, 2)[0];
-	snprintf(p->birth_date, sizeof(p->birth_date), "%s", text_or_empty(s, 3));
-	snprintf(p->household_region, sizeof(p->household_region), "%s", text_or_empty(s, 4));
-	snprintf(p->residence_region, sizeof(p->residence_region), "%s", text_or_empty(s, 5));
-	snprintf(p->ethnicity, sizeof(p->ethnicity), "%s", text_or_empty(s, 6));
+	col_copy(p->birth_date, sizeof(p->birth_date), s, 3);
+	col_copy(p->household_region, sizeof(p->household_region), s, 4);
+	col_copy(p->residence_region, sizeof(p->residence_region), s, 5);
+	col_copy(p->ethnicity, sizeof(p->ethnicity), s, 6);
 	p->has_phone = (int)db_col_int(s, 7);
 	p->school_unit_id = db_col_is_null(s, 8) ? 0 : db_col_int(s, 8);
 	p->in_scope = (int)db_col_int(s, 9);
@@ -527,24 +540,53 @@ int store_imports_index(struct store *st, struct import_cache *c, int64_t lookup
 	return rc < 0 ? rc : 0;
 }
 
+/* Whether import `id` was of `profile`: asked once per import and remembered (an import's
+ * profile never changes). */
+static int own_import(struct store *st, struct import_cache *c, const char *profile, int64_t id,
+		      struct wb_error *err)
+{
+	int32_t v = imap_get(&c->own_imports, id);
+	if (v >= 0)
+		return v;
+	struct db_stmt *s = db_stmt(st->db, SQL_IMPORT_PROFILE);
+	db_bind_text(s, 1, profile);
+	db_bind_int(s, 2, id);
+	int rc = db_step(s, err);
+	v = rc == DB_ROW && db_col_int(s, 0);
+	db_done(s);
+	if (rc < 0)
+		return rc;
+	imap_put(&c->own_imports, id, v);
+	return v;
+}
+
 static int prefetch_facts(struct store *st, struct import_cache *c, const char *profile,
 			  const int64_t *ids, size_t n, struct wb_error *err)
 {
 	int rc = 0;
+	struct imap superseded = {0}; /* fact → 1 */
 	for (size_t at = 0; at < n && !rc; at += PREFETCH_CHUNK) {
 		size_t k = n - at < PREFETCH_CHUNK ? n - at : PREFETCH_CHUNK;
 		struct db_stmt *s = db_stmt(st->db, SQL_FACTS_OF);
-		db_bind_text(s, 1, profile);
-		bind_ids(s, 2, ids + at, k);
-		while ((rc = db_step(s, err)) == DB_ROW)
+		bind_ids(s, 1, ids + at, k);
+		while ((rc = db_step(s, err)) == DB_ROW) {
+			int own = db_col_is_null(s, 6) ? 0
+							: own_import(st, c, profile, db_col_int(s, 6), err);
+			if (own < 0) {
+				rc = own;
+				break;
+			}
+			if (!db_col_is_null(s, 7))
+				imap_put(&superseded, db_col_int(s, 7), 1);
 			import_cache_add_fact(
-				c, db_col_int(s, 0), db_col_int(s, 1), (int)db_col_int(s, 6),
-				db_col_text(s, 2), db_col_is_null(s, 3) ? NULL : db_col_text(s, 3),
+				c, db_col_int(s, 0), db_col_int(s, 1), own, db_col_text(s, 2),
+				db_col_is_null(s, 3) ? NULL : db_col_text(s, 3),
 				db_col_is_null(s, 4) ? NULL : db_col_text(s, 4),
 				db_col_is_null(s, 5) ? NULL : db_col_text(s, 5));
+		}
 		db_done(s);
 		if (rc < 0)
-			return rc;
+			break;
 		s = db_stmt(st->db, SQL_RELS_OF);
 		bind_ids(s, 1, ids + at, k);
 		while ((rc = db_step(s, err)) == DB_ROW)
@@ -552,6 +594,11 @@ static int prefetch_facts(struct store *st, struct import_cache *c, const char *
 		db_done(s);
 		rc = rc < 0 ? rc : 0;
 	}
+	/* Keep the current ones only. */
+	for (size_t i = 0; i < c->nfacts && superseded.n; i++)
+		if (imap_get(&superseded, c->facts[i].id) > 0)
+			c->facts[i].superseded = 1;
+	imap_release(&superseded);
 	return rc;
 }
 
@@ -897,8 +944,7 @@ int store_imports_stated_load(struct store *st, struct import_cache *c, int64_t 
 
 static int fact_insert(struct store *st, struct import_cache *c, int64_t import_id,
 		       int64_t source_unit_id, int64_t row, int64_t person_id,
-		       const struct import_fact *f, int64_t supersedes, int64_t *id,
-		       struct wb_error *err)
+		       const struct import_fact *f, int64_t supersedes, struct wb_error *err)
 {
 	char now[21], doc[64];
 	if (!c)
@@ -919,10 +965,7 @@ static int fact_insert(struct store *st, struct import_cache *c, int64_t import_
 		db_bind_int(s, 10, supersedes);
 	db_bind_int(s, 11, import_id);
 	db_bind_int(s, 12, row);
-	int rc = db_step(s, err);
-	*id = rc == DB_ROW ? db_col_int(s, 0) : 0;
-	db_done(s);
-	return rc < 0 ? rc : 0;
+	return step_done(s, err);
 }
 
 static int text_is(const char *a, const char *b) /* SQL's IS for texts; NULL = absent */
@@ -931,25 +974,28 @@ static int text_is(const char *a, const char *b) /* SQL's IS for texts; NULL = a
 }
 
 /* The SQL of store_imports_fact asked of the cache: the current fact of the type that the
- * profile stated (the newest), or failing that the same fact from any source. */
-static void fact_decide(const struct import_cache *c, int64_t person, const struct import_fact *f,
-			int64_t *cur, int *same)
+ * profile stated (the newest), or failing that the same fact from any source. -1 when the
+ * newest is one this batch added and it must be superseded: its id is not kept (an
+ * INSERT … RETURNING per fact costs more than this rare case), so the SQL decides. */
+static int fact_decide(const struct import_cache *c, int64_t person, const struct import_fact *f,
+		       int64_t *cur, int *same)
 {
 	const char *v = nz(f->value), *from = nz(f->valid_from), *to = nz(f->valid_to);
 	const struct ic_fact *own = NULL;
 	int any = 0;
 	for (int32_t k = imap_get(&c->fact_head, person); k >= 0; k = c->facts[k].next) {
 		const struct ic_fact *x = &c->facts[k];
-		if (strcmp(x->type, f->type))
+		if (x->superseded || strcmp(x->type, f->type))
 			continue;
 		int eq = text_is(x->value, v) && text_is(x->from, from) && text_is(x->to, to);
 		any |= eq;
-		if (x->own && (!own || x->id > own->id))
+		if (x->own && (!own || (own->id && (!x->id || x->id > own->id))))
 			own = x;
 	}
 	*cur = own ? own->id : 0;
 	*same = own ? text_is(own->value, v) && text_is(own->from, from) && text_is(own->to, to)
 		    : any;
+	return own && !own->id && !*same ? -1 : 0;
 }
 
 int store_imports_fact(struct store *st, struct import_cache *c, int64_t import_id,
@@ -957,12 +1003,10 @@ int store_imports_fact(struct store *st, struct import_cache *c, int64_t import_
 		       int64_t person_id, const struct import_fact *f,
 		       enum import_fact_result *res, struct wb_error *err)
 {
-	int64_t cur = 0, id;
+	int64_t cur = 0;
 	int same = 0, rc;
 	int cached = c && imap_get(&c->loaded, person_id) >= 0;
-	if (cached) {
-		fact_decide(c, person_id, f, &cur, &same);
-	} else {
+	if (!cached || fact_decide(c, person_id, f, &cur, &same) < 0) {
 		struct db_stmt *s = db_stmt(st->db, SQL_FACT_CURRENT);
 		db_bind_text(s, 1, nz(f->value));
 		db_bind_text(s, 2, nz(f->valid_from));
@@ -997,11 +1041,11 @@ int store_imports_fact(struct store *st, struct import_cache *c, int64_t import_
 	/* facts.valid_from/valid_to: the import's own user is the importer, but
 	 * recorded_by is the system user (1) and the audit entry names the importer. */
 	*res = cur ? FACT_REPLACED : FACT_ADDED;
-	rc = fact_insert(st, c, import_id, source_unit_id, row, person_id, f, cur, &id, err);
+	rc = fact_insert(st, c, import_id, source_unit_id, row, person_id, f, cur, err);
 	if (!rc && cached) {
 		if (cur)
-			import_cache_drop_fact(c, person_id, cur);
-		import_cache_add_fact(c, person_id, id, 1, f->type, nz(f->value),
+			import_cache_drop_fact(c, person_id, cur, f->type);
+		import_cache_add_fact(c, person_id, 0, 1, f->type, nz(f->value),
 				      nz(f->valid_from), nz(f->valid_to));
 	}
 	return rc;
