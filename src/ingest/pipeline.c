@@ -128,26 +128,36 @@ static uint64_t fnv(const void *p, size_t n, uint64_t h)
 	return h;
 }
 
-/* Insert key; returns the first row that had it, or 0 when new. */
-static int64_t seen_put(struct seen *s, uint64_t key, uint32_t check, int64_t row)
+/* Insert key; returns the first row that had it, or 0 when new. With by_key, a key is
+ * the same whatever its check, and *other tells whether the stored check differs. */
+static int64_t seen_find(struct seen *s, uint64_t key, uint32_t check, int64_t row, int by_key,
+			 int *other)
 {
-	if (s->n * 2 >= s->cap) {
+	if ((s->n + 1) * 4 >= s->cap * 3) { /* linear probing stays short up to 3/4 full */
 		struct seen big = {.cap = s->cap ? s->cap * 2 : 4096};
 		big.keys = xcalloc(big.cap, sizeof(*big.keys));
 		big.rows = xcalloc(big.cap, sizeof(*big.rows));
 		big.check = xcalloc(big.cap, sizeof(*big.check));
 		for (size_t i = 0; i < s->cap; i++)
 			if (s->rows[i])
-				seen_put(&big, s->keys[i], s->check[i], s->rows[i]);
+				seen_find(&big, s->keys[i], s->check[i], s->rows[i], 0, NULL);
 		free(s->keys), free(s->rows), free(s->check);
 		*s = big;
 	}
 	size_t i = key & (s->cap - 1);
 	for (; s->rows[i]; i = (i + 1) & (s->cap - 1))
-		if (s->keys[i] == key && s->check[i] == check)
+		if (s->keys[i] == key && (by_key || s->check[i] == check)) {
+			if (other)
+				*other = s->check[i] != check;
 			return s->rows[i];
+		}
 	s->keys[i] = key, s->rows[i] = row, s->check[i] = check, s->n++;
 	return 0;
+}
+
+static int64_t seen_put(struct seen *s, uint64_t key, uint32_t check, int64_t row)
+{
+	return seen_find(s, key, check, row, 0, NULL);
 }
 
 static void seen_free(struct seen *s)
@@ -592,11 +602,11 @@ static int check_duplicates(struct pipe *p, int64_t rowno)
 			continue;
 		uint64_t k = fnv(v->id_number, IDNO_LEN, 1469598103934665603ULL);
 		uint32_t chk = (uint32_t)fnv(v->name, strlen(v->name), 7);
-		/* Same ID with the same name is fine (one prisoner, two children). A second
-		 * name under one ID number shows as a key that is new while the ID is not. */
-		int64_t a = seen_put(&p->seen_ids, k, chk, rowno);
-		int64_t b = seen_put(&p->seen_ids, k ^ 0x5bd1e995ULL, 0, rowno);
-		if (!a && b)
+		/* Same ID with the same name is fine (one prisoner, two children); another name
+		 * than the first row's under that ID number is not. One entry per ID number. */
+		int other = 0;
+		int64_t b = seen_find(&p->seen_ids, k, chk, rowno, 1, &other);
+		if (b && other)
 			return row_fail(p, "DUPLICATE_ID", "one ID number, two names in the file",
 					"%s身份证号与第 %" PRId64 " 行相同但姓名不同",
 					role_label(&p->prof, r), b);

@@ -57,6 +57,26 @@ void imap_release(struct imap *m)
 	memset(m, 0, sizeof(*m));
 }
 
+void bits_set(struct bits *b, int64_t i)
+{
+	size_t w = (size_t)i / 64;
+	if (w >= b->nw) {
+		size_t n = b->nw ? b->nw : 1024;
+		while (n <= w)
+			n *= 2;
+		b->w = xrealloc(b->w, n * sizeof(*b->w));
+		memset(b->w + b->nw, 0, (n - b->nw) * sizeof(*b->w));
+		b->nw = n;
+	}
+	b->w[w] |= 1ULL << (i % 64);
+}
+
+int bits_get(const struct bits *b, int64_t i)
+{
+	size_t w = (size_t)i / 64;
+	return w < b->nw && (b->w[w] >> (i % 64) & 1);
+}
+
 static void imap_clear(struct imap *m)
 {
 	if (m->cap)
@@ -85,24 +105,36 @@ static uint64_t idx_key(const unsigned char *hash)
 	return k ? k : 1;
 }
 
+static void idx_grow(struct idx *x, size_t cap)
+{
+	struct idx big = {.cap = cap, .n = x->n};
+	big.keys = xcalloc(big.cap, sizeof(*big.keys));
+	big.ids = xcalloc(big.cap, sizeof(*big.ids));
+	for (size_t i = 0; i < x->cap; i++)
+		if (x->keys[i]) {
+			size_t j = x->keys[i] & (big.cap - 1);
+			while (big.keys[j])
+				j = (j + 1) & (big.cap - 1);
+			big.keys[j] = x->keys[i], big.ids[j] = x->ids[i];
+		}
+	free(x->keys), free(x->ids);
+	*x = big;
+}
+
+void import_cache_idx_reserve(struct import_cache *c, size_t n)
+{
+	size_t cap = 1 << 16;
+	while (n * 4 > cap * 3)
+		cap *= 2;
+	if (cap > c->idx.cap)
+		idx_grow(&c->idx, cap);
+}
+
 void import_cache_idx_put(struct import_cache *c, const unsigned char *hash, int64_t id)
 {
 	struct idx *x = &c->idx;
-	if ((x->n + 1) * 4 > x->cap * 3) { /* at most three quarters full */
-		struct idx big = {.cap = x->cap ? x->cap * 2 : 1 << 16};
-		big.keys = xcalloc(big.cap, sizeof(*big.keys));
-		big.ids = xcalloc(big.cap, sizeof(*big.ids));
-		for (size_t i = 0; i < x->cap; i++)
-			if (x->keys[i]) {
-				size_t j = x->keys[i] & (big.cap - 1);
-				while (big.keys[j])
-					j = (j + 1) & (big.cap - 1);
-				big.keys[j] = x->keys[i], big.ids[j] = x->ids[i];
-			}
-		big.n = x->n;
-		free(x->keys), free(x->ids);
-		*x = big;
-	}
+	if ((x->n + 1) * 4 > x->cap * 3) /* at most three quarters full */
+		idx_grow(x, x->cap ? x->cap * 2 : 1 << 16);
 	uint64_t k = idx_key(hash); /* a keyed hash: its bits are uniform already */
 	size_t i = k & (x->cap - 1);
 	while (x->keys[i])
@@ -316,7 +348,7 @@ void import_cache_free(struct import_cache *c)
 	free(c->persons), free(c->slots), free(c->facts), free(c->rels);
 	free(c->idx.keys), free(c->idx.ids);
 	imap_release(&c->byid), imap_release(&c->loaded), imap_release(&c->fact_head);
-	imap_release(&c->rel_head), imap_release(&c->stated), imap_release(&c->own_imports);
+	imap_release(&c->rel_head), free(c->stated.w), imap_release(&c->own_imports);
 	arena_release(&c->strings);
 	for (int i = 0; i < c->npacks; i++)
 		free(c->packs[i].bytes);

@@ -86,7 +86,11 @@ struct import_cache {
 		int64_t *ids;
 		size_t cap, n;
 	} idx;
-	struct imap stated; /* person → 1: a row of this import concerned the person */
+	struct bits { /* person id → 1 bit: a row of this import concerned the person (row ids
+		       * are dense, so a bitmap is an eighth of a byte a stored person) */
+		uint64_t *w;
+		size_t nw;
+	} stated;
 	struct imap own_imports; /* import → 1 when of the importing profile, else 0 */
 	struct ic_pack packs[IC_MAX_PACKS];
 	int npacks;
@@ -96,11 +100,14 @@ void imap_put(struct imap *m, int64_t key, int32_t val);
 /* The value, or -1 when the key is absent. */
 int32_t imap_get(const struct imap *m, int64_t key);
 void imap_release(struct imap *m);
+void bits_set(struct bits *b, int64_t i);
+int bits_get(const struct bits *b, int64_t i);
 
 void import_cache_clear_batch(struct import_cache *c);
 /* The ID index: a hint, not the truth (others write between batches; prefixes can
  * collide): a hit is checked against the stored hash, a miss looked up in the database. */
 void import_cache_idx_put(struct import_cache *c, const unsigned char *hash, int64_t id);
+void import_cache_idx_reserve(struct import_cache *c, size_t n); /* room for n entries */
 int64_t import_cache_idx_get(const struct import_cache *c, const unsigned char *hash); /* 0 */
 /* The entry for id18, or NULL; with add, a new entry (found = 0) instead of NULL. */
 struct ic_person *import_cache_person(struct import_cache *c, const char *id18, int add);

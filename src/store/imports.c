@@ -529,6 +529,7 @@ int store_imports_index(struct store *st, struct import_cache *c, int64_t lookup
 	/* Reading an entry of the index costs about a fiftieth of a look-up by hash. */
 	if (rc < 0 || lookups * 32 < persons)
 		return rc < 0 ? rc : 0;
+	import_cache_idx_reserve(c, (size_t)persons); /* no rehashing on the way */
 	s = db_stmt(st->db, SQL_ID_INDEX);
 	while ((rc = db_step(s, err)) == DB_ROW) {
 		size_t len;
@@ -891,10 +892,10 @@ int store_imports_row(struct store *st, struct import_cache *c, int64_t import_i
 {
 	if (!c || a != IMPORT_UNCHANGED) {
 		if (c)
-			imap_put(&c->stated, person_id, 1);
+			bits_set(&c->stated, person_id);
 		return row_insert(st, import_id, sheet, row, person_id, role, a, err);
 	}
-	imap_put(&c->stated, person_id, 1);
+	bits_set(&c->stated, person_id);
 	struct ic_pack *full;
 	while ((full = import_cache_pack_add(c, sheet, role, row, person_id)))
 		if (pack_write(st, full, import_id, err))
@@ -917,7 +918,7 @@ int store_imports_rows_flush(struct store *st, struct import_cache *c, int64_t i
 static void stated_add(void *ctx, int64_t row, int64_t person)
 {
 	(void)row;
-	imap_put(ctx, person, 1);
+	bits_set(ctx, person);
 }
 
 int store_imports_stated_load(struct store *st, struct import_cache *c, int64_t import_id,
@@ -927,7 +928,7 @@ int store_imports_stated_load(struct store *st, struct import_cache *c, int64_t 
 	db_bind_int(s, 1, import_id);
 	int rc;
 	while ((rc = db_step(s, err)) == DB_ROW)
-		imap_put(&c->stated, db_col_int(s, 0), 1);
+		bits_set(&c->stated, db_col_int(s, 0));
 	db_done(s);
 	if (rc < 0)
 		return rc;
@@ -1165,7 +1166,7 @@ int store_imports_end_missing(struct store *st, const struct wb_scope *sc,
 	db_bind_text(s, 7, hi);
 	int rc;
 	while ((rc = db_step(s, err)) == DB_ROW) {
-		if (imap_get(&c->stated, db_col_int(s, 1)) >= 0)
+		if (bits_get(&c->stated, db_col_int(s, 1)))
 			continue; /* stated again by this import */
 		if (n == cap)
 			ids = xrealloc(ids, (cap = cap ? cap * 2 : 256) * sizeof(*ids));
