@@ -53,6 +53,7 @@ enum { PREFETCH_CHUNK = 64 };
 	"id_hash FROM persons "
 static const char SQL_BY_HASHES[] = PERSON_HASHED "WHERE id_hash IN (" Q64 ")";
 static const char SQL_BY_IDS[] = PERSON_HASHED "WHERE id IN (" Q64 ")";
+static const char SQL_BY_ID_RANGE[] = PERSON_HASHED "WHERE id BETWEEN ? AND ?";
 /* The ID index of a big import: a scan of persons_id_hash alone (covering). */
 static const char SQL_ID_INDEX[] = "SELECT id_hash, id FROM persons WHERE id_hash IS NOT NULL";
 static const char SQL_MAX_PERSON[] = "SELECT max(id) FROM persons";
@@ -63,9 +64,14 @@ static const char SQL_MAX_PERSON[] = "SELECT max(id) FROM persons";
 static const char SQL_FACTS_OF[] =
 	"SELECT f.person_id, f.id, f.type, f.value, f.valid_from, f.valid_to, f.import_id, "
 	"f.supersedes FROM facts f WHERE f.person_id IN (" Q64 ") AND f.retracted_at IS NULL";
+static const char SQL_FACTS_RANGE[] =
+	"SELECT f.person_id, f.id, f.type, f.value, f.valid_from, f.valid_to, f.import_id, "
+	"f.supersedes FROM facts f WHERE f.person_id BETWEEN ? AND ? AND f.retracted_at IS NULL";
 static const char SQL_IMPORT_PROFILE[] = "SELECT profile = ? FROM imports WHERE id = ?";
 static const char SQL_RELS_OF[] =
 	"SELECT person_id, related_id, kind FROM relations WHERE person_id IN (" Q64 ")";
+static const char SQL_RELS_RANGE[] =
+	"SELECT person_id, related_id, kind FROM relations WHERE person_id BETWEEN ? AND ?";
 static const char SQL_PACK[] =
 	"INSERT INTO import_row_packs (import_id, sheet, role, first_row, entries) "
 	"VALUES (?, ?, ?, ?, ?)";
@@ -428,14 +434,71 @@ void store_imports_cache_free(struct import_cache *c)
 	import_cache_free(c);
 }
 
-/* Bind up to PREFETCH_CHUNK person ids from `from` at parameter `first`; the rest NULL. */
-static void bind_ids(struct db_stmt *s, int first, const int64_t *ids, size_t n)
+/* Reading rows by person id for a batch: sorted ids that lie close together (an extract in
+ * the order its persons were stored: a child, its parents, its siblings) are read as one
+ * range, a walk along the index, far cheaper than a look-up per id; the others in IN
+ * lists of PREFETCH_CHUNK. A range also returns persons the batch did not ask for: the
+ * row callbacks skip them. */
+enum { RUN_GAP = 8, RUN_MIN = 16 };
+
+struct by_ids {
+	const struct wb_scope *sc; /* bound first (parameters 1, 2) when set */
+	const char *sql_in, *sql_range;
+	int (*row)(void *ctx, struct db_stmt *s, struct wb_error *err);
+	void *ctx;
+};
+
+static int by_ids_query(struct store *st, const struct by_ids *q, const int64_t *ids, size_t n,
+			int range, struct wb_error *err)
 {
-	for (size_t i = 0; i < PREFETCH_CHUNK; i++)
-		if (i < n)
-			db_bind_int(s, first + (int)i, ids[i]);
-		else
-			db_bind_null(s, first + (int)i);
+	struct db_stmt *s = db_stmt(st->db, range ? q->sql_range : q->sql_in);
+	int at = 1, rc;
+	if (q->sc) {
+		db_bind_text(s, 1, q->sc->lo);
+		db_bind_text(s, 2, q->sc->hi);
+		at = 3;
+	}
+	if (range) {
+		db_bind_int(s, at, ids[0]);
+		db_bind_int(s, at + 1, ids[n - 1]);
+	} else {
+		for (size_t i = 0; i < PREFETCH_CHUNK; i++) /* unused places: NULL matches nothing */
+			if (i < n)
+				db_bind_int(s, at + (int)i, ids[i]);
+			else
+				db_bind_null(s, at + (int)i);
+	}
+	while ((rc = db_step(s, err)) == DB_ROW)
+		if ((rc = q->row(q->ctx, s, err)) < 0)
+			break;
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+static int by_ids_read(struct store *st, const struct by_ids *q, const int64_t *ids, size_t n,
+		       struct wb_error *err)
+{
+	int64_t chunk[PREFETCH_CHUNK];
+	size_t k = 0;
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc;) {
+		size_t e = i + 1;
+		while (e < n && ids[e] - ids[e - 1] <= RUN_GAP)
+			e++;
+		if (e - i >= RUN_MIN) {
+			rc = by_ids_query(st, q, ids + i, e - i, 1, err);
+			i = e;
+			continue;
+		}
+		for (; i < e && !rc; i++)
+			if ((chunk[k++] = ids[i]), k == PREFETCH_CHUNK) {
+				rc = by_ids_query(st, q, chunk, k, 0, err);
+				k = 0;
+			}
+	}
+	if (!rc && k)
+		rc = by_ids_query(st, q, chunk, k, 0, err);
+	return rc;
 }
 
 static void found_person(struct import_cache *c, struct db_stmt *s, struct ic_person *e)
@@ -445,25 +508,19 @@ static void found_person(struct import_cache *c, struct db_stmt *s, struct ic_pe
 	imap_put(&c->byid, e->p.id, (int32_t)(e - c->persons));
 }
 
-/* Look the entries up by hash (SQL_BY_HASHES) or, with by_id, by the person the ID index
- * names (SQL_BY_IDS; `ids` sorted, so the table is walked in order). Either way an entry
- * is found only when the stored hash is its own; with by_id the others stay for a look-up
- * by hash. */
+/* Look the entries up by hash. An entry is found only when the stored hash is its own. */
 static int fetch_persons(struct store *st, const struct wb_scope *sc, struct import_cache *c,
-			 struct ic_person **todo, const int64_t *ids, size_t n, int by_id,
-			 struct wb_error *err)
+			 struct ic_person **todo, size_t n, struct wb_error *err)
 {
 	int rc = 0;
 	for (size_t at = 0; at < n && !rc; at += PREFETCH_CHUNK) {
 		size_t k = n - at < PREFETCH_CHUNK ? n - at : PREFETCH_CHUNK;
-		struct db_stmt *s = db_stmt(st->db, by_id ? SQL_BY_IDS : SQL_BY_HASHES);
+		struct db_stmt *s = db_stmt(st->db, SQL_BY_HASHES);
 		db_bind_text(s, 1, sc->lo);
 		db_bind_text(s, 2, sc->hi);
 		for (size_t i = 0; i < PREFETCH_CHUNK; i++)
 			if (i >= k)
 				db_bind_null(s, 3 + (int)i);
-			else if (by_id)
-				db_bind_int(s, 3 + (int)i, ids[at + i]);
 			else
 				db_bind_blob_ref(s, 3 + (int)i, todo[at + i]->hash, SECRET_HASH_BYTES);
 		while ((rc = db_step(s, err)) == DB_ROW) {
@@ -487,6 +544,28 @@ struct hinted {
 	struct ic_person *e;
 };
 
+struct hint_ctx {
+	struct import_cache *c;
+	struct imap at; /* person the index named → index into h */
+	const struct hinted *h;
+};
+
+/* A person read for the ID index's hint: the entry's only when the stored hash is its
+ * own (the hint may be stale, or a prefix shared by two ID numbers). */
+static int hint_row(void *ctx, struct db_stmt *s, struct wb_error *err)
+{
+	struct hint_ctx *x = ctx;
+	size_t len;
+	(void)err;
+	int32_t k = imap_get(&x->at, db_col_int(s, 0));
+	if (k < 0)
+		return 0; /* in the range, not asked for */
+	const void *h = db_col_blob(s, 10, &len);
+	if (len == SECRET_HASH_BYTES && !memcmp(x->h[k].e->hash, h, SECRET_HASH_BYTES))
+		found_person(x->c, s, x->h[k].e);
+	return 0;
+}
+
 static int cmp_hinted(const void *a, const void *b)
 {
 	int64_t x = ((const struct hinted *)a)->id, y = ((const struct hinted *)b)->id;
@@ -504,18 +583,24 @@ static int prefetch_persons(struct store *st, const struct wb_scope *sc, struct 
 			if ((h[nh].id = import_cache_idx_get(c, todo[i]->hash)))
 				h[nh++].e = todo[i];
 		qsort(h, nh, sizeof(*h), cmp_hinted);
-		struct ic_person **e = xmalloc((nh ? nh : 1) * sizeof(*e));
+		struct hint_ctx x = {.c = c, .h = h};
 		int64_t *ids = xmalloc((nh ? nh : 1) * sizeof(*ids));
+		size_t ni = 0;
 		for (size_t i = 0; i < nh; i++)
-			e[i] = h[i].e, ids[i] = h[i].id;
-		rc = fetch_persons(st, sc, c, e, ids, nh, 1, err);
-		free(h), free(e), free(ids);
+			if (!ni || ids[ni - 1] != h[i].id) { /* a shared prefix: the first only */
+				imap_put(&x.at, h[i].id, (int32_t)i);
+				ids[ni++] = h[i].id;
+			}
+		struct by_ids q = {sc, SQL_BY_IDS, SQL_BY_ID_RANGE, hint_row, &x};
+		rc = by_ids_read(st, &q, ids, ni, err);
+		imap_release(&x.at);
+		free(h), free(ids);
 	}
 	for (size_t i = 0; i < n; i++) /* the rest by hash: misses may be new since */
 		if (!todo[i]->found)
 			todo[nm++] = todo[i];
 	if (!rc)
-		rc = fetch_persons(st, sc, c, todo, NULL, nm, 0, err);
+		rc = fetch_persons(st, sc, c, todo, nm, err);
 	return rc;
 }
 
@@ -561,45 +646,55 @@ static int own_import(struct store *st, struct import_cache *c, const char *prof
 	return v;
 }
 
+struct facts_ctx {
+	struct store *st;
+	struct import_cache *c;
+	const char *profile;
+	struct imap superseded; /* fact → 1 */
+};
+
+static int fact_row(void *ctx, struct db_stmt *s, struct wb_error *err)
+{
+	struct facts_ctx *x = ctx;
+	int64_t person = db_col_int(s, 0);
+	if (imap_get(&x->c->loaded, person) < 0)
+		return 0; /* in the range, not asked for */
+	int own = db_col_is_null(s, 6) ? 0 : own_import(x->st, x->c, x->profile, db_col_int(s, 6), err);
+	if (own < 0)
+		return own;
+	if (!db_col_is_null(s, 7))
+		imap_put(&x->superseded, db_col_int(s, 7), 1);
+	import_cache_add_fact(x->c, person, db_col_int(s, 1), own, db_col_text(s, 2),
+			      db_col_is_null(s, 3) ? NULL : db_col_text(s, 3),
+			      db_col_is_null(s, 4) ? NULL : db_col_text(s, 4),
+			      db_col_is_null(s, 5) ? NULL : db_col_text(s, 5));
+	return 0;
+}
+
+static int rel_row(void *ctx, struct db_stmt *s, struct wb_error *err)
+{
+	struct import_cache *c = ctx;
+	(void)err;
+	if (imap_get(&c->loaded, db_col_int(s, 0)) >= 0)
+		import_cache_add_rel(c, db_col_int(s, 0), db_col_int(s, 1), db_col_text(s, 2));
+	return 0;
+}
+
+/* The live facts and the relations (as the child) of the loaded persons `ids` (sorted). */
 static int prefetch_facts(struct store *st, struct import_cache *c, const char *profile,
 			  const int64_t *ids, size_t n, struct wb_error *err)
 {
-	int rc = 0;
-	struct imap superseded = {0}; /* fact → 1 */
-	for (size_t at = 0; at < n && !rc; at += PREFETCH_CHUNK) {
-		size_t k = n - at < PREFETCH_CHUNK ? n - at : PREFETCH_CHUNK;
-		struct db_stmt *s = db_stmt(st->db, SQL_FACTS_OF);
-		bind_ids(s, 1, ids + at, k);
-		while ((rc = db_step(s, err)) == DB_ROW) {
-			int own = db_col_is_null(s, 6) ? 0
-							: own_import(st, c, profile, db_col_int(s, 6), err);
-			if (own < 0) {
-				rc = own;
-				break;
-			}
-			if (!db_col_is_null(s, 7))
-				imap_put(&superseded, db_col_int(s, 7), 1);
-			import_cache_add_fact(
-				c, db_col_int(s, 0), db_col_int(s, 1), own, db_col_text(s, 2),
-				db_col_is_null(s, 3) ? NULL : db_col_text(s, 3),
-				db_col_is_null(s, 4) ? NULL : db_col_text(s, 4),
-				db_col_is_null(s, 5) ? NULL : db_col_text(s, 5));
-		}
-		db_done(s);
-		if (rc < 0)
-			break;
-		s = db_stmt(st->db, SQL_RELS_OF);
-		bind_ids(s, 1, ids + at, k);
-		while ((rc = db_step(s, err)) == DB_ROW)
-			import_cache_add_rel(c, db_col_int(s, 0), db_col_int(s, 1), db_col_text(s, 2));
-		db_done(s);
-		rc = rc < 0 ? rc : 0;
-	}
+	struct facts_ctx x = {.st = st, .c = c, .profile = profile};
+	struct by_ids qf = {NULL, SQL_FACTS_OF, SQL_FACTS_RANGE, fact_row, &x};
+	struct by_ids qr = {NULL, SQL_RELS_OF, SQL_RELS_RANGE, rel_row, c};
+	int rc = by_ids_read(st, &qf, ids, n, err);
+	if (!rc)
+		rc = by_ids_read(st, &qr, ids, n, err);
 	/* Keep the current ones only. */
-	for (size_t i = 0; i < c->nfacts && superseded.n; i++)
-		if (imap_get(&superseded, c->facts[i].id) > 0)
+	for (size_t i = 0; i < c->nfacts && x.superseded.n; i++)
+		if (imap_get(&x.superseded, c->facts[i].id) > 0)
 			c->facts[i].superseded = 1;
-	imap_release(&superseded);
+	imap_release(&x.superseded);
 	return rc;
 }
 
