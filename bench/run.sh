@@ -23,6 +23,7 @@
 #     screened with the built-in rules, replicated in memory BENCH_SCREEN_REPLICATE times
 #     (default 10: about 11 M persons) and screened again; the same rules as SQL in SQLite
 #     (the baseline), the ratio, incremental re-screen latency and peak memory.
+# BENCH_ONLY=import runs section 3 alone.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/build/rel/weibao
@@ -72,13 +73,16 @@ again_rps=$rps
 base=$("$top/build/rel/bench/import_bench" baseline --csv "$out/hukou.csv" --dir "$out")
 say "$base"
 brps=$(echo "$base" | sed 's/.*rows_per_s=\([0-9]*\).*/\1/')
-say "ratio weibao/baseline rows per second: first import $(echo "scale=2; $first_rps / $brps" | bc), re-import $(echo "scale=2; $again_rps / $brps" | bc)"
+ratio() { awk "BEGIN { printf \"%.2f\", $1 / $2 }"; }
+say "ratio weibao/baseline rows per second: first import $(ratio "$first_rps" "$brps"), re-import $(ratio "$again_rps" "$brps")"
 say "aim: >= 200000 rows/s for the ID-linked import"
 rm -f "$out"/import.db* "$out"/baseline.db* "$out/hukou.csv"
 
 say "-- import b: record linkage of rows without ID numbers (synthetic county, labelled)"
 "$top/build/rel/bench/linkage_bench" --persons "${BENCH_LINK_PERSONS:-1000000}" \
 	--queries "${BENCH_LINK_QUERIES:-100000}" --threads "$(nproc)"
+
+[ "${BENCH_ONLY:-}" = import ] && exit 0
 
 say "-- screening (built-in rules; SQL baseline in SQLite)"
 gen screen "${BENCH_SCREEN_MINORS:-400000}"
