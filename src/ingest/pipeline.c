@@ -70,7 +70,7 @@ struct pending {
 		size_t first_cell, ncells;
 		int64_t number;
 		int sheet;
-	} *rows;
+	} * rows;
 	size_t n, rows_cap;
 	/* scratch for one row as a table_row, and the batch's ID numbers */
 	const char **cells;
@@ -457,7 +457,8 @@ static int find_person(struct pipe *p, int r, struct role_plan *rp, char **revie
 		       struct wb_error *err)
 {
 	if (rp->v.id_number[0]) {
-		int rc = store_imports_find_by_id(p->st, p->sc, p->cache, rp->v.id_number, &rp->cur, err);
+		int rc = store_imports_find_by_id(p->st, p->sc, p->cache, rp->v.id_number, &rp->cur,
+						  err);
 		if (rc < 0)
 			return rc;
 		rp->found = rc == 1;
@@ -693,16 +694,16 @@ static int apply_role(struct pipe *p, int r, int64_t rowno, struct wb_error *err
 	enum import_action a;
 	int rc;
 	if (!rp->found) {
-		if ((rc = store_imports_person_create(p->st, p->sc, p->cache, p->meta.id, rowno, &rp->v,
-						      &rp->person_id, err)))
+		if ((rc = store_imports_person_create(p->st, p->sc, p->cache, p->meta.id, rowno,
+						      &rp->v, &rp->person_id, err)))
 			return rc;
 		a = IMPORT_CREATED;
 		p->res->created++;
 	} else {
 		int changed;
 		rp->person_id = rp->cur.id;
-		if ((rc = store_imports_person_fill(p->st, p->cache, p->meta.id, rowno, &rp->cur, &rp->v,
-						    &changed, err)))
+		if ((rc = store_imports_person_fill(p->st, p->cache, p->meta.id, rowno, &rp->cur,
+						    &rp->v, &changed, err)))
 			return rc;
 		a = changed		 ? IMPORT_UPDATED
 		    : rp->v.id_number[0] ? IMPORT_UNCHANGED
@@ -733,9 +734,9 @@ static int apply(struct pipe *p, int64_t rowno, struct wb_error *err)
 		if (!strcmp(kind, "parent"))
 			kind = a->v.gender == 'F' ? "mother" : "father";
 		int added;
-		if ((rc = store_imports_relation(p->st, p->cache, p->meta.id, c->person_id, a->person_id,
-						 kind, rel->guardian, rel->lives_with, &added,
-						 err)))
+		if ((rc = store_imports_relation(p->st, p->cache, p->meta.id, c->person_id,
+						 a->person_id, kind, rel->guardian, rel->lives_with,
+						 &added, err)))
 			return rc;
 		p->res->relations_added += added;
 	}
@@ -1110,7 +1111,7 @@ static int prefetch(struct pipe *p, struct wb_error *err)
 		}
 	}
 	return store_imports_prefetch(p->st, p->sc, p->cache, p->prof.name,
-				      (const char (*)[IDNO_LEN + 1])q->ids, q->want, n, err);
+				      (const char(*)[IDNO_LEN + 1]) q->ids, q->want, n, err);
 }
 
 /* Resolve and apply the pending rows, in file order. */
@@ -1210,8 +1211,8 @@ static int end_missing(struct pipe *p, struct wb_error *err)
 {
 	for (int i = 0; i < p->prof.nend; i++) {
 		int64_t n;
-		int rc = store_imports_end_missing(p->st, p->sc, p->cache, &p->meta, p->prof.end_missing[i],
-						   &n, err);
+		int rc = store_imports_end_missing(p->st, p->sc, p->cache, &p->meta,
+						   p->prof.end_missing[i], &n, err);
 		if (rc)
 			return rc;
 		p->res->facts_ended += n;

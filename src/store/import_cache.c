@@ -227,8 +227,7 @@ void import_cache_add_fact(struct import_cache *c, int64_t person, int64_t id, i
 	imap_put(&c->fact_head, person, (int32_t)c->nfacts++);
 }
 
-void import_cache_drop_fact(struct import_cache *c, int64_t person, int64_t id,
-			    const char *type)
+void import_cache_drop_fact(struct import_cache *c, int64_t person, int64_t id, const char *type)
 {
 	for (int32_t k = imap_get(&c->fact_head, person); k >= 0; k = c->facts[k].next) {
 		struct ic_fact *f = &c->facts[k];

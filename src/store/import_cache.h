@@ -38,7 +38,7 @@ struct ic_person {
 	struct import_person p;
 };
 
-struct ic_fact { /* a live fact of a loaded person */
+struct ic_fact {	/* a live fact of a loaded person */
 	int64_t id;	/* 0: added by this batch (the id is not needed: see imports.c) */
 	int own;	/* stated by an import of the importing profile */
 	int superseded; /* by a live fact: not current */
@@ -70,7 +70,7 @@ struct import_cache {
 	size_t npersons, persons_cap;
 	uint32_t *slots; /* hash of id18 → index + 1 into persons; 0 empty */
 	size_t nslots;
-	struct imap byid; /* person → index into persons */
+	struct imap byid;      /* person → index into persons */
 	struct imap loaded;    /* person → 1: facts and relations below are complete */
 	struct imap fact_head; /* person → first index into facts */
 	struct ic_fact *facts;
@@ -81,7 +81,7 @@ struct import_cache {
 	struct arena strings;
 	char now[21]; /* the batch's time stamp */
 	/* the whole import */
-	struct idx {	       /* every stored ID number's hash (first 8 bytes) → person */
+	struct idx {		/* every stored ID number's hash (first 8 bytes) → person */
 		uint64_t *keys; /* 0 empty */
 		int64_t *ids;
 		size_t cap, n;
@@ -117,10 +117,8 @@ void import_cache_add_fact(struct import_cache *c, int64_t person, int64_t id, i
 			   const char *type, const char *value, const char *from, const char *to);
 /* Fact id of the person is superseded now; id may be one this batch added (id 0 here):
  * the person's own current fact of that type. */
-void import_cache_drop_fact(struct import_cache *c, int64_t person, int64_t id,
-			    const char *type);
-void import_cache_add_rel(struct import_cache *c, int64_t child, int64_t adult,
-			  const char *kind);
+void import_cache_drop_fact(struct import_cache *c, int64_t person, int64_t id, const char *type);
+void import_cache_add_rel(struct import_cache *c, int64_t child, int64_t adult, const char *kind);
 int import_cache_has_rel(const struct import_cache *c, int64_t child, int64_t adult,
 			 const char *kind);
 /* Append a row to the pack of (sheet, role); returns the pack that must be written first

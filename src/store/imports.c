@@ -462,7 +462,8 @@ static int by_ids_query(struct store *st, const struct by_ids *q, const int64_t 
 		db_bind_int(s, at, ids[0]);
 		db_bind_int(s, at + 1, ids[n - 1]);
 	} else {
-		for (size_t i = 0; i < PREFETCH_CHUNK; i++) /* unused places: NULL matches nothing */
+		for (size_t i = 0; i < PREFETCH_CHUNK;
+		     i++) /* unused places: NULL matches nothing */
 			if (i < n)
 				db_bind_int(s, at + (int)i, ids[i]);
 			else
@@ -522,7 +523,8 @@ static int fetch_persons(struct store *st, const struct wb_scope *sc, struct imp
 			if (i >= k)
 				db_bind_null(s, 3 + (int)i);
 			else
-				db_bind_blob_ref(s, 3 + (int)i, todo[at + i]->hash, SECRET_HASH_BYTES);
+				db_bind_blob_ref(s, 3 + (int)i, todo[at + i]->hash,
+						 SECRET_HASH_BYTES);
 		while ((rc = db_step(s, err)) == DB_ROW) {
 			size_t len;
 			const void *h = db_col_blob(s, 10, &len);
@@ -659,7 +661,8 @@ static int fact_row(void *ctx, struct db_stmt *s, struct wb_error *err)
 	int64_t person = db_col_int(s, 0);
 	if (imap_get(&x->c->loaded, person) < 0)
 		return 0; /* in the range, not asked for */
-	int own = db_col_is_null(s, 6) ? 0 : own_import(x->st, x->c, x->profile, db_col_int(s, 6), err);
+	int own = db_col_is_null(s, 6) ? 0
+				       : own_import(x->st, x->c, x->profile, db_col_int(s, 6), err);
 	if (own < 0)
 		return own;
 	if (!db_col_is_null(s, 7))
@@ -740,9 +743,8 @@ int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct i
 
 /* ---- rows ------------------------------------------------------------------------------ */
 
-int store_imports_find_by_id(struct store *st, const struct wb_scope *sc,
-			     struct import_cache *c, const char *id18, struct import_person *out,
-			     struct wb_error *err)
+int store_imports_find_by_id(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			     const char *id18, struct import_person *out, struct wb_error *err)
 {
 	struct ic_person *e = c ? import_cache_person(c, id18, 0) : NULL;
 	if (e) {
@@ -846,9 +848,9 @@ static void cache_created(struct import_cache *c, int64_t id, const struct impor
 	imap_put(&c->byid, id, (int32_t)(e - c->persons));
 }
 
-int store_imports_person_create(struct store *st, const struct wb_scope *sc,
-				struct import_cache *c, int64_t import_id, int64_t row,
-				const struct import_values *v, int64_t *id, struct wb_error *err)
+int store_imports_person_create(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+				int64_t import_id, int64_t row, const struct import_values *v,
+				int64_t *id, struct wb_error *err)
 {
 	unsigned char idc[64], idh[SECRET_HASH_BYTES], phc[64];
 	size_t idclen = 0, phclen = 0;
@@ -967,8 +969,7 @@ static int row_insert(struct store *st, int64_t import_id, int sheet, int64_t ro
 	return step_done(s, err);
 }
 
-static int pack_write(struct store *st, struct ic_pack *pk, int64_t import_id,
-		      struct wb_error *err)
+static int pack_write(struct store *st, struct ic_pack *pk, int64_t import_id, struct wb_error *err)
 {
 	struct db_stmt *s = db_stmt(st->db, SQL_PACK);
 	db_bind_int(s, 1, import_id);
@@ -1095,9 +1096,9 @@ static int fact_decide(const struct import_cache *c, int64_t person, const struc
 }
 
 int store_imports_fact(struct store *st, struct import_cache *c, int64_t import_id,
-		       const char *profile, int64_t source_unit_id, int64_t row,
-		       int64_t person_id, const struct import_fact *f,
-		       enum import_fact_result *res, struct wb_error *err)
+		       const char *profile, int64_t source_unit_id, int64_t row, int64_t person_id,
+		       const struct import_fact *f, enum import_fact_result *res,
+		       struct wb_error *err)
 {
 	int64_t cur = 0;
 	int same = 0, rc;
@@ -1141,8 +1142,8 @@ int store_imports_fact(struct store *st, struct import_cache *c, int64_t import_
 	if (!rc && cached) {
 		if (cur)
 			import_cache_drop_fact(c, person_id, cur, f->type);
-		import_cache_add_fact(c, person_id, 0, 1, f->type, nz(f->value),
-				      nz(f->valid_from), nz(f->valid_to));
+		import_cache_add_fact(c, person_id, 0, 1, f->type, nz(f->value), nz(f->valid_from),
+				      nz(f->valid_to));
 	}
 	return rc;
 }

@@ -125,14 +125,13 @@ int store_imports_index(struct store *st, struct import_cache *c, int64_t lookup
 			struct wb_error *err);
 
 /* Find by ID number: 1 and *out filled, 0 when no such person. */
-int store_imports_find_by_id(struct store *st, const struct wb_scope *sc,
-			     struct import_cache *c, const char *id18, struct import_person *out,
-			     struct wb_error *err);
+int store_imports_find_by_id(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			     const char *id18, struct import_person *out, struct wb_error *err);
 int store_imports_person_get(struct store *st, const struct wb_scope *sc, int64_t id,
 			     struct import_person *out, struct wb_error *err);
-int store_imports_person_create(struct store *st, const struct wb_scope *sc,
-				struct import_cache *c, int64_t import_id, int64_t row,
-				const struct import_values *v, int64_t *id, struct wb_error *err);
+int store_imports_person_create(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+				int64_t import_id, int64_t row, const struct import_values *v,
+				int64_t *id, struct wb_error *err);
 /* Fill the fields the person lacks (never overwrites identity fields; residence, phone and
  * school take the newer value). *changed set when anything changed. */
 int store_imports_person_fill(struct store *st, struct import_cache *c, int64_t import_id,
@@ -153,9 +152,9 @@ int store_imports_stated_load(struct store *st, struct import_cache *c, int64_t 
 /* Add the fact unless the same one holds already; a different current fact of the same
  * type from the same profile is superseded by the new one. */
 int store_imports_fact(struct store *st, struct import_cache *c, int64_t import_id,
-		       const char *profile, int64_t source_unit_id, int64_t row,
-		       int64_t person_id, const struct import_fact *f,
-		       enum import_fact_result *res, struct wb_error *err);
+		       const char *profile, int64_t source_unit_id, int64_t row, int64_t person_id,
+		       const struct import_fact *f, enum import_fact_result *res,
+		       struct wb_error *err);
 /* Relation child → adult of kind unless it exists. *added set when new. */
 int store_imports_relation(struct store *st, struct import_cache *c, int64_t import_id,
 			   int64_t child, int64_t adult, const char *kind, int guardian,
