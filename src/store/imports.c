@@ -198,6 +198,14 @@ static const char SQL_DEL_FACTS[] = "DELETE FROM facts WHERE person_id = ?";
 static const char SQL_DEL_SOURCES[] = "DELETE FROM person_sources WHERE person_id = ?";
 static const char SQL_DEL_ROWS[] = "DELETE FROM import_rows WHERE person_id = ?";
 static const char SQL_DEL_PERSON[] = "DELETE FROM persons WHERE id = ?";
+/* A removed person's screening rows go with it: they refer to the person. */
+static const char *const SQL_DEL_SCREENING[] = {
+	"DELETE FROM screen_events WHERE person_id = ?",
+	"DELETE FROM screen_memberships WHERE person_id = ?",
+	"DELETE FROM screen_decisions WHERE person_id = ?",
+	"DELETE FROM screen_overrides WHERE person_id = ?",
+	"DELETE FROM screen_results WHERE person_id = ?",
+};
 static const char SQL_UNDO_FIELDS[] =
 	"SELECT person_id, field FROM person_sources WHERE import_id = ?";
 static const char SQL_CLEAR_PHONE[] = "UPDATE persons SET phone_cipher = NULL, version = version + "
@@ -1394,7 +1402,10 @@ static int undo_orphans(struct store *st, int64_t id, int64_t *deleted, struct w
 	for (size_t i = 0; rc >= 0 && i < n; i++) {
 		if (imap_get(&cand, people[i]) != 1)
 			continue;
-		if ((rc = exec_id(st, SQL_DEL_FACTS, people[i], 0, err)) ||
+		for (size_t k = 0;
+		     !rc && k < sizeof(SQL_DEL_SCREENING) / sizeof(*SQL_DEL_SCREENING); k++)
+			rc = exec_id(st, SQL_DEL_SCREENING[k], people[i], 0, err);
+		if (rc || (rc = exec_id(st, SQL_DEL_FACTS, people[i], 0, err)) ||
 		    (rc = exec_id(st, SQL_DEL_SOURCES, people[i], 0, err)) ||
 		    (rc = exec_id(st, SQL_DEL_ROWS, people[i], 0, err)) ||
 		    (rc = exec_id(st, SQL_DEL_PERSON, people[i], 0, err)))
