@@ -470,8 +470,8 @@ static int by_ids_query(struct store *st, const struct by_ids *q, const int64_t 
 		db_bind_int(s, at, ids[0]);
 		db_bind_int(s, at + 1, ids[n - 1]);
 	} else {
-		for (size_t i = 0; i < PREFETCH_CHUNK;
-		     i++) /* unused places: NULL matches nothing */
+		/* unused places: NULL, which IN never matches */
+		for (size_t i = 0; i < PREFETCH_CHUNK; i++)
 			if (i < n)
 				db_bind_int(s, at + (int)i, ids[i]);
 			else
@@ -499,11 +499,13 @@ static int by_ids_read(struct store *st, const struct by_ids *q, const int64_t *
 			i = e;
 			continue;
 		}
-		for (; i < e && !rc; i++)
-			if ((chunk[k++] = ids[i]), k == PREFETCH_CHUNK) {
+		for (; i < e && !rc; i++) {
+			chunk[k++] = ids[i];
+			if (k == PREFETCH_CHUNK) {
 				rc = by_ids_query(st, q, chunk, k, 0, err);
 				k = 0;
 			}
+		}
 	}
 	if (!rc && k)
 		rc = by_ids_query(st, q, chunk, k, 0, err);
@@ -621,7 +623,8 @@ int store_imports_index(struct store *st, struct import_cache *c, int64_t lookup
 	int rc = db_step(s, err);
 	int64_t persons = rc == DB_ROW ? db_col_int(s, 0) : 0;
 	db_done(s);
-	/* Reading an entry of the index costs about a fiftieth of a look-up by hash. */
+	/* Reading an entry of the index costs about a fiftieth of a look-up by hash: it pays
+	 * from one look-up per 32 stored persons. */
 	if (rc < 0 || lookups * 32 < persons)
 		return rc < 0 ? rc : 0;
 	import_cache_idx_reserve(c, (size_t)persons); /* no rehashing on the way */
