@@ -43,6 +43,9 @@
  * spread the commit and the batch look-ups over more rows; 10 000 rows hold the write
  * lock for well under a second. */
 enum { HEADER_SEARCH_ROWS = 20, VALUE_MAX = 256, BATCH_ROWS = 10000 };
+/* The ceiling of a batch's buffered rows: wide or long rows (up to the reader's 1 MiB a
+ * row) are processed early, within the same transaction, instead of piling up. */
+enum { PENDING_MAX_BYTES = 32 << 20, PENDING_MAX_CELLS = 1 << 20 };
 
 /* What phase one decided for one role of a row. */
 struct role_plan {
@@ -1151,6 +1154,8 @@ static int data_row(struct pipe *p, const struct table_row *row, int *in_batch,
 		*in_batch = 0;
 		if (!(rc = flush_rows(p, err)))
 			rc = commit_batch(p, err);
+	} else if (p->pend.len > PENDING_MAX_BYTES || p->pend.ncells > PENDING_MAX_CELLS) {
+		rc = flush_rows(p, err);
 	}
 	return rc;
 }
