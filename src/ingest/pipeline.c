@@ -1101,15 +1101,25 @@ static int prefetch(struct pipe *p, struct wb_error *err)
 		q->ids = xrealloc(q->ids, q->ids_cap * sizeof(*q->ids));
 		q->want = xrealloc(q->want, q->ids_cap);
 	}
-	for (int r = 0; r < p->prof.nroles; r++)
+	/* Only the ID cells are read here (as load_values would: the first table column of
+	 * the role's ID column, trimmed); the rows are read whole when they are resolved. */
+	size_t idcell[PROFILE_MAX_ROLES];
+	for (int r = 0; r < p->prof.nroles; r++) {
+		int c = role_column(&p->prof, r, PF_ID_NUMBER);
 		wants[r] = (unsigned char)role_wants(&p->prof, r);
+		idcell[r] = SIZE_MAX;
+		for (size_t i = 0; c >= 0 && i < p->ncols && idcell[r] == SIZE_MAX; i++)
+			if (p->colmap[i] == c)
+				idcell[r] = i;
+	}
 	for (size_t i = 0; i < q->n; i++) {
 		pending_row(q, i, &row);
-		load_values(p, &row);
 		for (int r = 0; r < p->prof.nroles; r++) {
-			const char *id = role_val(p, r, PF_ID_NUMBER);
+			char id[VALUE_MAX];
 			struct wb_error e;
-			if (*id && !idno_normalize(q->ids[n], id, &e))
+			if (idcell[r] < row.ncells &&
+			    norm_trim(id, sizeof(id), row.cells[idcell[r]]) >= 0 && *id &&
+			    !idno_normalize(q->ids[n], id, &e))
 				q->want[n++] = wants[r]; /* a bad one is rejected later */
 		}
 	}
