@@ -98,9 +98,9 @@ void import_cache_clear_batch(struct import_cache *c)
 	arena_init(&c->strings);
 }
 
-static uint64_t idx_key(const unsigned char *hash)
+static uint32_t idx_key(const unsigned char *hash)
 {
-	uint64_t k;
+	uint32_t k;
 	memcpy(&k, hash, sizeof(k));
 	return k ? k : 1;
 }
@@ -133,13 +133,15 @@ void import_cache_idx_reserve(struct import_cache *c, size_t n)
 void import_cache_idx_put(struct import_cache *c, const unsigned char *hash, int64_t id)
 {
 	struct idx *x = &c->idx;
+	if (id <= 0 || id > UINT32_MAX)
+		return;
 	if ((x->n + 1) * 4 > x->cap * 3) /* at most three quarters full */
 		idx_grow(x, x->cap ? x->cap * 2 : 1 << 16);
-	uint64_t k = idx_key(hash); /* a keyed hash: its bits are uniform already */
+	uint32_t k = idx_key(hash); /* a keyed hash: its bits are uniform already */
 	size_t i = k & (x->cap - 1);
 	while (x->keys[i])
 		i = (i + 1) & (x->cap - 1);
-	x->keys[i] = k, x->ids[i] = id, x->n++;
+	x->keys[i] = k, x->ids[i] = (uint32_t)id, x->n++;
 }
 
 int64_t import_cache_idx_get(const struct import_cache *c, const unsigned char *hash)
@@ -147,7 +149,7 @@ int64_t import_cache_idx_get(const struct import_cache *c, const unsigned char *
 	const struct idx *x = &c->idx;
 	if (!x->cap)
 		return 0;
-	uint64_t k = idx_key(hash);
+	uint32_t k = idx_key(hash);
 	for (size_t i = k & (x->cap - 1); x->keys[i]; i = (i + 1) & (x->cap - 1))
 		if (x->keys[i] == k)
 			return x->ids[i];

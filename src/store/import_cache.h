@@ -81,9 +81,11 @@ struct import_cache {
 	struct arena strings;
 	char now[21]; /* the batch's time stamp */
 	/* the whole import */
-	struct idx {		/* every stored ID number's hash (first 8 bytes) → person */
-		uint64_t *keys; /* 0 empty */
-		int64_t *ids;
+	/* every stored ID number's hash (its first 4 bytes, never 0) → person; 8 bytes a
+	 * slot. A hint: two ID numbers may share a prefix, and hits are checked. */
+	struct idx {
+		uint32_t *keys; /* 0 empty */
+		uint32_t *ids;
 		size_t cap, n;
 	} idx;
 	struct bits { /* person id → 1 bit: a row of this import concerned the person (row ids
@@ -106,6 +108,7 @@ int bits_get(const struct bits *b, int64_t i);
 void import_cache_clear_batch(struct import_cache *c);
 /* The ID index: a hint, not the truth (others write between batches; prefixes can
  * collide): a hit is checked against the stored hash, a miss looked up in the database. */
+/* Persons with ids past UINT32_MAX are left out (found by hash instead). */
 void import_cache_idx_put(struct import_cache *c, const unsigned char *hash, int64_t id);
 void import_cache_idx_reserve(struct import_cache *c, size_t n); /* room for n entries */
 int64_t import_cache_idx_get(const struct import_cache *c, const unsigned char *hash); /* 0 */

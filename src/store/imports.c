@@ -43,7 +43,7 @@ static const char SQL_BY_HASH[] = PERSON_MIN "WHERE id_hash = ?";
 static const char SQL_BY_ID[] = PERSON_MIN "WHERE id = ?";
 /* Batch look-ups take PREFETCH_CHUNK keys a statement; unused places are bound to NULL,
  * which IN never matches. One prepared statement per purpose, as portable SQL. */
-enum { PREFETCH_CHUNK = 64 };
+enum { PREFETCH_CHUNK = 64, IDX_MAX_PERSONS = 24 << 20 };
 #define Q4  "?, ?, ?, ?"
 #define Q16 Q4 ", " Q4 ", " Q4 ", " Q4
 #define Q64 Q16 ", " Q16 ", " Q16 ", " Q16
@@ -624,8 +624,9 @@ int store_imports_index(struct store *st, struct import_cache *c, int64_t lookup
 	int64_t persons = rc == DB_ROW ? db_col_int(s, 0) : 0;
 	db_done(s);
 	/* Reading an entry of the index costs about a fiftieth of a look-up by hash: it pays
-	 * from one look-up per 32 stored persons. */
-	if (rc < 0 || lookups * 32 < persons)
+	 * from one look-up per 32 stored persons. Past IDX_MAX_PERSONS (256 MiB of index) the
+	 * batches look up by hash. */
+	if (rc < 0 || lookups * 32 < persons || persons > IDX_MAX_PERSONS)
 		return rc < 0 ? rc : 0;
 	import_cache_idx_reserve(c, (size_t)persons); /* no rehashing on the way */
 	s = db_stmt(st->db, SQL_ID_INDEX);
