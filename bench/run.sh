@@ -7,14 +7,23 @@
 #     BENCH_READ_MINORS (default 1 000 000) minors, each read writing its audit entry;
 #     in the same run nginx serving a static JSON file of the same size (the ceiling),
 #     and the ratio;
-#  3. record linkage (build/rel/bench/linkage_bench): BENCH_LINK_PERSONS (default 1 000 000)
-#     synthetic persons indexed, BENCH_LINK_QUERIES (default 100 000) rows linked on both
-#     cores; precision, recall, review rate and the exact-match baseline;
+#  3. import of department extracts (issue 3), in two parts:
+#     a. ID-linked import: a demo county of BENCH_IMPORT_MINORS (default 1 000 000) minors,
+#        a 户籍 extract of BENCH_IMPORT_ROWS (default 1 000 000, or all minors with both
+#        parents if fewer) rows with the real ID numbers (build/rel/bench/import_bench),
+#        `weibao import` timed twice (the first import adds facts; the second, of the same
+#        file, changes nothing), rows/s and peak RSS each; in the same run the plain SQLite
+#        bulk INSERT … ON CONFLICT of the same rows (the baseline), and the ratio;
+#     b. record linkage of rows without ID numbers (build/rel/bench/linkage_bench):
+#        BENCH_LINK_PERSONS (default 1 000 000) synthetic persons indexed,
+#        BENCH_LINK_QUERIES (default 100 000) rows linked on both cores; rows/s,
+#        precision, recall, review rate and the exact-match baseline;
 #  4. screening (build/rel/bench/screen_bench): a demo county of BENCH_SCREEN_MINORS
 #     (default 400 000 minors, about 1.1 M persons) loaded into the snapshot, fully
 #     screened with the built-in rules, replicated in memory BENCH_SCREEN_REPLICATE times
 #     (default 10: about 11 M persons) and screened again; the same rules as SQL in SQLite
 #     (the baseline), the ratio, incremental re-screen latency and peak memory.
+# BENCH_ONLY=import runs section 3 alone.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/build/rel/weibao
@@ -41,9 +50,39 @@ gen() { # gen NAME MINORS
 }
 
 say "== weibao bench $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores"
-say "-- record linkage (synthetic county, labelled)"
+say "-- import a: ID-linked 户籍 extract (weibao import; SQLite INSERT … ON CONFLICT baseline)"
+gen import "${BENCH_IMPORT_MINORS:-1000000}"
+idb=$out/import.db
+"$top/build/rel/bench/import_bench" extract --db "$idb" --out "$out/hukou.csv" \
+	--rows "${BENCH_IMPORT_ROWS:-1000000}" > /dev/null
+rows=$(($(wc -l < "$out/hukou.csv") - 1))
+timed_import() { # timed_import LABEL: sets rps
+	/usr/bin/time -f '%e %M' -o "$out/import.time" "$bin" import --db "$idb" --profile hukou \
+		--region 500242 --date 2026-06-01 "$out/hukou.csv" > "$out/import.$1.out" 2>&1
+	read -r secs kb < "$out/import.time"
+	rps=$(echo "$rows / $secs" | bc)
+	facts=$(sed -n 's/^ *事实\/facts: 新增\/added \([0-9]*\).*已有\/unchanged \([0-9]*\).*/added=\1 unchanged=\2/p' \
+		"$out/import.$1.out")
+	printf 'import %-9s rows=%s seconds=%s rows_per_s=%s peak_rss_mb=%s facts %s\n' "$1" \
+		"$rows" "$secs" "$rps" "$((kb / 1024))" "$facts"
+}
+timed_import first
+first_rps=$rps
+timed_import re-import
+again_rps=$rps
+base=$("$top/build/rel/bench/import_bench" baseline --csv "$out/hukou.csv" --dir "$out")
+say "$base"
+brps=$(echo "$base" | sed 's/.*rows_per_s=\([0-9]*\).*/\1/')
+ratio() { awk "BEGIN { printf \"%.2f\", $1 / $2 }"; }
+say "ratio weibao/baseline rows per second: first import $(ratio "$first_rps" "$brps"), re-import $(ratio "$again_rps" "$brps")"
+say "aim: >= 200000 rows/s for the ID-linked import"
+rm -f "$out"/import.db* "$out"/baseline.db* "$out/hukou.csv"
+
+say "-- import b: record linkage of rows without ID numbers (synthetic county, labelled)"
 "$top/build/rel/bench/linkage_bench" --persons "${BENCH_LINK_PERSONS:-1000000}" \
 	--queries "${BENCH_LINK_QUERIES:-100000}" --threads "$(nproc)"
+
+[ "${BENCH_ONLY:-}" = import ] && exit 0
 
 say "-- screening (built-in rules; SQL baseline in SQLite)"
 gen screen "${BENCH_SCREEN_MINORS:-400000}"

@@ -79,7 +79,20 @@ void date_format(int64_t days, char out[11])
 {
 	int y, m, d;
 	date_from_days(days, &y, &m, &d);
-	snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m, d);
+	/* By hand, not snprintf: an import formats a date for every person of every row. */
+	y %= 10000;
+	if (y < 0)
+		y += 10000;
+	const int v[3] = {y, m, d}, w[3] = {4, 2, 2};
+	char *o = out;
+	for (int i = 0; i < 3; i++) {
+		for (int k = w[i] - 1, x = v[i]; k >= 0; k--, x /= 10)
+			o[k] = (char)('0' + x % 10);
+		o += w[i];
+		if (i < 2)
+			*o++ = '-';
+	}
+	*o = 0;
 }
 
 int64_t date_today(void)

@@ -4,6 +4,13 @@
  * Per row, two phases: resolve (parse every role's values, find or decide each person,
  * build the facts) touches nothing; apply writes. A reason found in the first phase
  * rejects the row before anything is written, so a row is never half applied.
+ *
+ * Rows are taken a batch at a time (struct pending): once a batch is read, its ID numbers
+ * are looked up together, with the found persons' facts and relations
+ * (store_imports_prefetch), inside the batch's transaction; then its rows are resolved and
+ * applied one by one, in file order, as before, against that cache (store/import_cache.h).
+ * Asking SQLite a few questions per batch instead of several per row is what makes a
+ * large ID-linked import fast; the rows' outcomes are the same.
  */
 #include "ingest/pipeline.h"
 
@@ -32,7 +39,13 @@
 #include "store/reviews.h"
 #include "store/store.h"
 
-enum { HEADER_SEARCH_ROWS = 20, VALUE_MAX = 256 };
+/* BATCH_ROWS: rows per transaction unless the request says otherwise. Bigger batches
+ * spread the commit and the batch look-ups over more rows; 10 000 rows hold the write
+ * lock for well under a second. */
+enum { HEADER_SEARCH_ROWS = 20, VALUE_MAX = 256, BATCH_ROWS = 10000 };
+/* The ceiling of a batch's buffered rows: wide or long rows (up to the reader's 1 MiB a
+ * row) are processed early, within the same transaction, instead of piling up. */
+enum { PENDING_MAX_BYTES = 32 << 20, PENDING_MAX_CELLS = 1 << 20 };
 
 /* What phase one decided for one role of a row. */
 struct role_plan {
@@ -46,6 +59,29 @@ struct role_plan {
 struct fact_plan {
 	int role;
 	char type[40], value[VALUE_MAX], from[11], to[11];
+};
+
+/* The data rows of one batch, read but not yet processed: their cells back to back
+ * (NUL-terminated), so the batch's persons can be looked up together before its rows
+ * are resolved one by one. */
+struct pending {
+	char *text;
+	size_t len, cap;
+	size_t *cell_at, *cell_len; /* every row's cells in turn */
+	size_t ncells, cells_cap;
+	struct pending_row {
+		size_t first_cell, ncells;
+		int64_t number;
+		int sheet;
+	} * rows;
+	size_t n, rows_cap;
+	/* scratch for one row as a table_row, and the batch's ID numbers */
+	const char **cells;
+	size_t *lens;
+	size_t scratch_cap;
+	char (*ids)[IDNO_LEN + 1];
+	unsigned char *want;
+	size_t ids_cap;
 };
 
 /* Rows seen in this file, for duplicates: key → first row number. */
@@ -77,6 +113,9 @@ struct pipe {
 	struct fact_plan facts[PROFILE_MAX_FACTS];
 	int nfacts;
 	struct seen seen_rows, seen_ids;
+	struct import_cache *cache; /* NULL when deciding a review */
+	struct pending pend;
+	int64_t file_rows; /* rows of the file (header and title rows too) */
 	int64_t skip_rows; /* resumed: data rows already applied */
 	int64_t data_rows; /* data rows met so far */
 	struct wb_error rowerr;
@@ -99,26 +138,36 @@ static uint64_t fnv(const void *p, size_t n, uint64_t h)
 	return h;
 }
 
-/* Insert key; returns the first row that had it, or 0 when new. */
-static int64_t seen_put(struct seen *s, uint64_t key, uint32_t check, int64_t row)
+/* Insert key; returns the first row that had it, or 0 when new. With by_key, a key is
+ * the same whatever its check, and *other tells whether the stored check differs. */
+static int64_t seen_find(struct seen *s, uint64_t key, uint32_t check, int64_t row, int by_key,
+			 int *other)
 {
-	if (s->n * 2 >= s->cap) {
+	if ((s->n + 1) * 4 >= s->cap * 3) { /* linear probing stays short up to 3/4 full */
 		struct seen big = {.cap = s->cap ? s->cap * 2 : 4096};
 		big.keys = xcalloc(big.cap, sizeof(*big.keys));
 		big.rows = xcalloc(big.cap, sizeof(*big.rows));
 		big.check = xcalloc(big.cap, sizeof(*big.check));
 		for (size_t i = 0; i < s->cap; i++)
 			if (s->rows[i])
-				seen_put(&big, s->keys[i], s->check[i], s->rows[i]);
+				seen_find(&big, s->keys[i], s->check[i], s->rows[i], 0, NULL);
 		free(s->keys), free(s->rows), free(s->check);
 		*s = big;
 	}
 	size_t i = key & (s->cap - 1);
 	for (; s->rows[i]; i = (i + 1) & (s->cap - 1))
-		if (s->keys[i] == key && s->check[i] == check)
+		if (s->keys[i] == key && (by_key || s->check[i] == check)) {
+			if (other)
+				*other = s->check[i] != check;
 			return s->rows[i];
+		}
 	s->keys[i] = key, s->rows[i] = row, s->check[i] = check, s->n++;
 	return 0;
+}
+
+static int64_t seen_put(struct seen *s, uint64_t key, uint32_t check, int64_t row)
+{
+	return seen_find(s, key, check, row, 0, NULL);
 }
 
 static void seen_free(struct seen *s)
@@ -411,7 +460,8 @@ static int find_person(struct pipe *p, int r, struct role_plan *rp, char **revie
 		       struct wb_error *err)
 {
 	if (rp->v.id_number[0]) {
-		int rc = store_imports_find_by_id(p->st, p->sc, rp->v.id_number, &rp->cur, err);
+		int rc = store_imports_find_by_id(p->st, p->sc, p->cache, rp->v.id_number, &rp->cur,
+						  err);
 		if (rc < 0)
 			return rc;
 		rp->found = rc == 1;
@@ -563,11 +613,11 @@ static int check_duplicates(struct pipe *p, int64_t rowno)
 			continue;
 		uint64_t k = fnv(v->id_number, IDNO_LEN, 1469598103934665603ULL);
 		uint32_t chk = (uint32_t)fnv(v->name, strlen(v->name), 7);
-		/* Same ID with the same name is fine (one prisoner, two children). A second
-		 * name under one ID number shows as a key that is new while the ID is not. */
-		int64_t a = seen_put(&p->seen_ids, k, chk, rowno);
-		int64_t b = seen_put(&p->seen_ids, k ^ 0x5bd1e995ULL, 0, rowno);
-		if (!a && b)
+		/* Same ID with the same name is fine (one prisoner, two children); another name
+		 * than the first row's under that ID number is not. One entry per ID number. */
+		int other = 0;
+		int64_t b = seen_find(&p->seen_ids, k, chk, rowno, 1, &other);
+		if (b && other)
 			return row_fail(p, "DUPLICATE_ID", "one ID number, two names in the file",
 					"%s身份证号与第 %" PRId64 " 行相同但姓名不同",
 					role_label(&p->prof, r), b);
@@ -647,16 +697,16 @@ static int apply_role(struct pipe *p, int r, int64_t rowno, struct wb_error *err
 	enum import_action a;
 	int rc;
 	if (!rp->found) {
-		if ((rc = store_imports_person_create(p->st, p->sc, p->meta.id, rowno, &rp->v,
-						      &rp->person_id, err)))
+		if ((rc = store_imports_person_create(p->st, p->sc, p->cache, p->meta.id, rowno,
+						      &rp->v, &rp->person_id, err)))
 			return rc;
 		a = IMPORT_CREATED;
 		p->res->created++;
 	} else {
 		int changed;
 		rp->person_id = rp->cur.id;
-		if ((rc = store_imports_person_fill(p->st, p->meta.id, rowno, &rp->cur, &rp->v,
-						    &changed, err)))
+		if ((rc = store_imports_person_fill(p->st, p->cache, p->meta.id, rowno, &rp->cur,
+						    &rp->v, &changed, err)))
 			return rc;
 		a = changed		 ? IMPORT_UPDATED
 		    : rp->v.id_number[0] ? IMPORT_UNCHANGED
@@ -668,7 +718,7 @@ static int apply_role(struct pipe *p, int r, int64_t rowno, struct wb_error *err
 		else
 			p->res->unchanged++;
 	}
-	return store_imports_row(p->st, p->meta.id, p->sheet, rowno, rp->person_id,
+	return store_imports_row(p->st, p->cache, p->meta.id, p->sheet, rowno, rp->person_id,
 				 p->prof.roles[r], a, err);
 }
 
@@ -687,9 +737,9 @@ static int apply(struct pipe *p, int64_t rowno, struct wb_error *err)
 		if (!strcmp(kind, "parent"))
 			kind = a->v.gender == 'F' ? "mother" : "father";
 		int added;
-		if ((rc = store_imports_relation(p->st, p->meta.id, c->person_id, a->person_id,
-						 kind, rel->guardian, rel->lives_with, &added,
-						 err)))
+		if ((rc = store_imports_relation(p->st, p->cache, p->meta.id, c->person_id,
+						 a->person_id, kind, rel->guardian, rel->lives_with,
+						 &added, err)))
 			return rc;
 		p->res->relations_added += added;
 	}
@@ -697,7 +747,7 @@ static int apply(struct pipe *p, int64_t rowno, struct wb_error *err)
 		const struct fact_plan *fp = &p->facts[i];
 		struct import_fact f = {fp->type, fp->value, fp->from, fp->to};
 		enum import_fact_result fr;
-		if ((rc = store_imports_fact(p->st, p->meta.id, p->prof.name,
+		if ((rc = store_imports_fact(p->st, p->cache, p->meta.id, p->prof.name,
 					     p->meta.source_unit_id, rowno,
 					     p->roles[fp->role].person_id, &f, &fr, err)))
 			return rc;
@@ -851,14 +901,15 @@ static int file_hash(const char *path, unsigned char out[SECRET_HASH_BYTES], str
 /* Read the whole file once before writing anything: a file that is malformed anywhere
  * (a truncated zip, bad bytes for its encoding, an oversized cell on the last row) is
  * refused whole, and nothing of it is stored. Streaming, so memory stays flat. */
-static int scan(const char *path, struct wb_error *err)
+static int scan(const char *path, int64_t *rows, struct wb_error *err)
 {
 	struct table_reader *tr;
 	struct table_options topt = {0};
 	struct table_row row;
 	int rc = table_open(&tr, path, &topt, err);
+	*rows = 0;
 	while (!rc && (rc = table_next(tr, &row, err)) == 1)
-		rc = 0;
+		rc = 0, ++*rows;
 	table_close(tr);
 	return rc < 0 ? rc : 0;
 }
@@ -901,7 +952,7 @@ static int setup(struct pipe *p, struct wb_error *err)
 	address_index_done(&p->addr);
 	if ((rc = store_fact_types(p->st, add_fact_type, p, err)))
 		return rc;
-	if ((rc = scan(rq->path, err)))
+	if ((rc = scan(rq->path, &p->file_rows, err)))
 		return rc;
 	struct table_options topt = {0};
 	return table_open(&p->tr, rq->path, &topt, err);
@@ -914,6 +965,9 @@ static void teardown(struct pipe *p)
 	matcher_free(p->link);
 	seen_free(&p->seen_rows);
 	seen_free(&p->seen_ids);
+	store_imports_cache_free(p->cache);
+	free(p->pend.text), free(p->pend.cell_at), free(p->pend.cell_len), free(p->pend.rows);
+	free(p->pend.cells), free(p->pend.lens), free(p->pend.ids), free(p->pend.want);
 	for (int i = 0; i < p->nfact_types; i++)
 		free(p->fact_types[i]);
 	free(p->fact_types);
@@ -962,7 +1016,9 @@ static int commit_batch(struct pipe *p, struct wb_error *err)
 	if (p->rq->dry_run)
 		return 0;
 	import_result_counts_json(p->res, counts, sizeof(counts));
-	int rc = store_imports_progress(p->st, p->meta.id, p->data_rows, counts, err);
+	int rc = store_imports_rows_flush(p->st, p->cache, p->meta.id, err);
+	if (!rc)
+		rc = store_imports_progress(p->st, p->meta.id, p->data_rows, counts, err);
 	if (!rc)
 		rc = store_imports_batch_commit(p->st, err);
 	if (!rc)
@@ -971,8 +1027,122 @@ static int commit_batch(struct pipe *p, struct wb_error *err)
 	return rc;
 }
 
+static void pending_add(struct pending *q, const struct table_row *row)
+{
+	if (q->n == q->rows_cap) {
+		q->rows_cap = q->rows_cap ? q->rows_cap * 2 : 1024;
+		q->rows = xrealloc(q->rows, q->rows_cap * sizeof(*q->rows));
+	}
+	if (q->ncells + row->ncells > q->cells_cap) {
+		while (q->ncells + row->ncells > q->cells_cap)
+			q->cells_cap = q->cells_cap ? q->cells_cap * 2 : 16384;
+		q->cell_at = xrealloc(q->cell_at, q->cells_cap * sizeof(*q->cell_at));
+		q->cell_len = xrealloc(q->cell_len, q->cells_cap * sizeof(*q->cell_len));
+	}
+	struct pending_row *pr = &q->rows[q->n++];
+	pr->first_cell = q->ncells, pr->ncells = row->ncells;
+	pr->number = row->number, pr->sheet = row->sheet;
+	for (size_t i = 0; i < row->ncells; i++) {
+		size_t n = row->lens[i] + 1;
+		if (q->len + n > q->cap) {
+			while (q->len + n > q->cap)
+				q->cap = q->cap ? q->cap * 2 : 1 << 20;
+			q->text = xrealloc(q->text, q->cap);
+		}
+		memcpy(q->text + q->len, row->cells[i], n);
+		q->cell_at[q->ncells] = q->len;
+		q->cell_len[q->ncells++] = row->lens[i];
+		q->len += n;
+	}
+}
+
+/* Pending row i as a table_row; valid until the next call. */
+static void pending_row(struct pending *q, size_t i, struct table_row *row)
+{
+	const struct pending_row *pr = &q->rows[i];
+	if (pr->ncells > q->scratch_cap) {
+		q->scratch_cap = pr->ncells;
+		q->cells = xrealloc(q->cells, q->scratch_cap * sizeof(*q->cells));
+		q->lens = xrealloc(q->lens, q->scratch_cap * sizeof(*q->lens));
+	}
+	for (size_t k = 0; k < pr->ncells; k++) {
+		q->cells[k] = q->text + q->cell_at[pr->first_cell + k];
+		q->lens[k] = q->cell_len[pr->first_cell + k];
+	}
+	row->ncells = pr->ncells;
+	row->cells = q->cells;
+	row->lens = q->lens;
+	row->number = pr->number;
+	row->sheet = pr->sheet;
+}
+
+/* Whether the facts and relations of role r's person are needed: the role has facts, or
+ * is the child of a relation. */
+static int role_wants(const struct profile *pr, int r)
+{
+	for (int i = 0; i < pr->nfacts; i++)
+		if (pr->facts[i].role == r)
+			return 1;
+	for (int i = 0; i < pr->nrelations; i++)
+		if (pr->relations[i].child == r)
+			return 1;
+	return 0;
+}
+
+/* Look up the persons of the pending rows by their ID numbers, all at once. */
+static int prefetch(struct pipe *p, struct wb_error *err)
+{
+	struct pending *q = &p->pend;
+	struct table_row row;
+	unsigned char wants[PROFILE_MAX_ROLES];
+	size_t n = 0;
+	if (q->ids_cap < q->n * (size_t)p->prof.nroles) {
+		q->ids_cap = q->n * (size_t)p->prof.nroles;
+		q->ids = xrealloc(q->ids, q->ids_cap * sizeof(*q->ids));
+		q->want = xrealloc(q->want, q->ids_cap);
+	}
+	/* Only the ID cells are read here (as load_values would: the first table column of
+	 * the role's ID column, trimmed); the rows are read whole when they are resolved. */
+	size_t idcell[PROFILE_MAX_ROLES];
+	for (int r = 0; r < p->prof.nroles; r++) {
+		int c = role_column(&p->prof, r, PF_ID_NUMBER);
+		wants[r] = (unsigned char)role_wants(&p->prof, r);
+		idcell[r] = SIZE_MAX;
+		for (size_t i = 0; c >= 0 && i < p->ncols && idcell[r] == SIZE_MAX; i++)
+			if (p->colmap[i] == c)
+				idcell[r] = i;
+	}
+	for (size_t i = 0; i < q->n; i++) {
+		pending_row(q, i, &row);
+		for (int r = 0; r < p->prof.nroles; r++) {
+			char id[VALUE_MAX];
+			struct wb_error e;
+			if (idcell[r] < row.ncells &&
+			    norm_trim(id, sizeof(id), row.cells[idcell[r]]) >= 0 && *id &&
+			    !idno_normalize(q->ids[n], id, &e))
+				q->want[n++] = wants[r]; /* a bad one is rejected later */
+		}
+	}
+	return store_imports_prefetch(p->st, p->sc, p->cache, p->prof.name,
+				      (const char(*)[IDNO_LEN + 1]) q->ids, q->want, n, err);
+}
+
+/* Resolve and apply the pending rows, in file order. */
+static int flush_rows(struct pipe *p, struct wb_error *err)
+{
+	struct pending *q = &p->pend;
+	struct table_row row;
+	int rc = q->n ? prefetch(p, err) : 0;
+	for (size_t i = 0; !rc && i < q->n; i++) {
+		pending_row(q, i, &row);
+		rc = process_row(p, &row, err);
+	}
+	q->n = q->ncells = q->len = 0;
+	return rc;
+}
+
 /* A data row (after the header). Rows of a resumed import that were applied before are
- * only remembered for the duplicate checks. */
+ * only remembered for the duplicate checks; the others wait for their batch. */
 static int data_row(struct pipe *p, const struct table_row *row, int *in_batch,
 		    struct wb_error *err)
 {
@@ -988,10 +1158,14 @@ static int data_row(struct pipe *p, const struct table_row *row, int *in_batch,
 		check_duplicates(p, row->number);
 		return 0;
 	}
-	int rc = process_row(p, row, err);
-	if (!rc && ++*in_batch >= (p->rq->batch_rows > 0 ? p->rq->batch_rows : 2000)) {
+	pending_add(&p->pend, row);
+	int rc = 0;
+	if (++*in_batch >= (p->rq->batch_rows > 0 ? p->rq->batch_rows : BATCH_ROWS)) {
 		*in_batch = 0;
-		rc = commit_batch(p, err);
+		if (!(rc = flush_rows(p, err)))
+			rc = commit_batch(p, err);
+	} else if (p->pend.len > PENDING_MAX_BYTES || p->pend.ncells > PENDING_MAX_CELLS) {
+		rc = flush_rows(p, err);
 	}
 	return rc;
 }
@@ -1020,6 +1194,8 @@ static int read_all(struct pipe *p, struct wb_error *err)
 	int rc, in_batch = 0, header_search = 0;
 	while ((rc = table_next(p->tr, &row, err)) == 1) {
 		if (row.sheet != p->sheet) { /* each sheet has its own header */
+			if ((rc = flush_rows(p, err)))
+				return rc;
 			p->sheet = row.sheet;
 			p->have_header = 0;
 			header_search = 0;
@@ -1037,7 +1213,7 @@ static int read_all(struct pipe *p, struct wb_error *err)
 		if ((rc = data_row(p, &row, &in_batch, err)))
 			return rc;
 	}
-	if (rc < 0)
+	if (rc < 0 || (rc = flush_rows(p, err)))
 		return rc;
 	if (!p->have_header && p->data_rows == 0)
 		return wb_error_set(err, WB_EINVAL, 422, "IMPORT_EMPTY",
@@ -1050,8 +1226,8 @@ static int end_missing(struct pipe *p, struct wb_error *err)
 {
 	for (int i = 0; i < p->prof.nend; i++) {
 		int64_t n;
-		int rc = store_imports_end_missing(p->st, p->sc, &p->meta, p->prof.end_missing[i],
-						   &n, err);
+		int rc = store_imports_end_missing(p->st, p->sc, p->cache, &p->meta,
+						   p->prof.end_missing[i], &n, err);
 		if (rc)
 			return rc;
 		p->res->facts_ended += n;
@@ -1068,6 +1244,8 @@ static int start(struct pipe *p, struct wb_error *err)
 		return rc;
 	if ((rc = store_imports_batch_begin(p->st, err)))
 		return rc;
+	if ((rc = store_imports_index(p->st, p->cache, p->file_rows * p->prof.nroles, err)))
+		return rc;
 	if (id) { /* resume the interrupted import of this file */
 		struct import_meta m;
 		if ((rc = store_imports_get(p->st, p->sc, id, &m, err)))
@@ -1076,7 +1254,7 @@ static int start(struct pipe *p, struct wb_error *err)
 		p->skip_rows = done;
 		p->res->resumed = 1;
 		counts_restore(p->res, m.counts);
-		return 0;
+		return store_imports_stated_load(p->st, p->cache, id, err);
 	}
 	return store_imports_create(p->st, p->sc, &p->meta, err);
 }
@@ -1088,6 +1266,7 @@ int import_run(struct store *st, const struct wb_scope *sc, const struct import_
 	char counts[512];
 	p->st = st, p->sc = sc, p->rq = rq, p->res = res;
 	p->force_role = -1;
+	p->cache = store_imports_cache_new();
 	memset(res, 0, sizeof(*res));
 	int rc = setup(p, err);
 	if (!rc)
@@ -1100,6 +1279,8 @@ int import_run(struct store *st, const struct wb_scope *sc, const struct import_
 		if (!rc)
 			rc = end_missing(p, err);
 		import_result_counts_json(res, counts, sizeof(counts));
+		if (!rc && !rq->dry_run)
+			rc = store_imports_rows_flush(st, p->cache, p->meta.id, err);
 		if (!rc && !rq->dry_run)
 			rc = store_imports_progress(st, p->meta.id, p->data_rows, counts, err);
 		if (!rc && !rq->dry_run)

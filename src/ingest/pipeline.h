@@ -9,10 +9,11 @@
  * ones wait in the review queue, the rest become new persons), and applied in batches.
  *
  * A row is all or nothing: it is applied whole, or rejected whole with a reason (kept
- * for the rejected-rows download), or held whole for review. Each batch is one
- * transaction that also records how far the import got, so a crash leaves whole batches
- * and a resumable import (running the same import again continues after the last
- * batch). Re-importing a file changes nothing: facts that hold already are not added
+ * for the rejected-rows download), or held whole for review. Each batch (10 000 rows
+ * unless batch_rows says otherwise) is one transaction that also records how far the
+ * import got, so a crash leaves whole batches and a resumable import (running the same
+ * import again continues after the last batch, remembering whom the applied batches
+ * named, for the end of listing). Re-importing a file changes nothing: facts that hold already are not added
  * again. A dry run does all of it inside one transaction and rolls it back, so its
  * counts are exactly what the import would do.
  */
@@ -33,7 +34,7 @@ struct import_request {
 	const char *extract_date; /* YYYY-MM-DD the extract describes; NULL = today */
 	int64_t source_unit_id;	  /* 0 = none */
 	int dry_run;
-	int batch_rows; /* rows per transaction; 0 = 2000 */
+	int batch_rows; /* rows per transaction; 0 = 10 000 */
 	/* Called after each batch (and at the end) with bytes read / total and rows seen. */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total, int64_t rows);
 	void *progress_ctx;

@@ -3,10 +3,13 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/jsonx.h"
+#include "core/xalloc.h"
 #include "store/audit.h"
+#include "store/import_cache.h"
 #include "store/db.h"
 #include "store/persons.h"
 #include "store/store.h"
@@ -38,6 +41,43 @@ static const char SQL_FINISH[] =
 	"FROM persons "
 static const char SQL_BY_HASH[] = PERSON_MIN "WHERE id_hash = ?";
 static const char SQL_BY_ID[] = PERSON_MIN "WHERE id = ?";
+/* Batch look-ups take PREFETCH_CHUNK keys a statement; unused places are bound to NULL,
+ * which IN never matches. One prepared statement per purpose, as portable SQL. */
+enum { PREFETCH_CHUNK = 64, IDX_MAX_PERSONS = 24 << 20 };
+#define Q4  "?, ?, ?, ?"
+#define Q16 Q4 ", " Q4 ", " Q4 ", " Q4
+#define Q64 Q16 ", " Q16 ", " Q16 ", " Q16
+#define PERSON_HASHED                                                                              \
+	"SELECT id, name, gender, birth_date, household_region, residence_region, ethnicity, "     \
+	"phone_cipher IS NOT NULL, school_unit_id, scope_region >= ? AND scope_region < ?, "       \
+	"id_hash FROM persons "
+static const char SQL_BY_HASHES[] = PERSON_HASHED "WHERE id_hash IN (" Q64 ")";
+static const char SQL_BY_IDS[] = PERSON_HASHED "WHERE id IN (" Q64 ")";
+static const char SQL_BY_ID_RANGE[] = PERSON_HASHED "WHERE id BETWEEN ? AND ?";
+/* The ID index of a big import: a scan of persons_id_hash alone (covering). */
+static const char SQL_ID_INDEX[] = "SELECT id_hash, id FROM persons WHERE id_hash IS NOT NULL";
+static const char SQL_MAX_PERSON[] = "SELECT max(id) FROM persons";
+/* Live facts of the persons. Which are current (no live fact of the person supersedes
+ * them: a correction is always of the same person, store/facts.c) and which the profile
+ * stated (by their import) is worked out in C: one index range per person, no look-ups
+ * per fact. */
+static const char SQL_FACTS_OF[] =
+	"SELECT f.person_id, f.id, f.type, f.value, f.valid_from, f.valid_to, f.import_id, "
+	"f.supersedes FROM facts f WHERE f.person_id IN (" Q64 ") AND f.retracted_at IS NULL";
+static const char SQL_FACTS_RANGE[] =
+	"SELECT f.person_id, f.id, f.type, f.value, f.valid_from, f.valid_to, f.import_id, "
+	"f.supersedes FROM facts f WHERE f.person_id BETWEEN ? AND ? AND f.retracted_at IS NULL";
+static const char SQL_IMPORT_PROFILE[] = "SELECT profile = ? FROM imports WHERE id = ?";
+static const char SQL_RELS_OF[] =
+	"SELECT person_id, related_id, kind FROM relations WHERE person_id IN (" Q64 ")";
+static const char SQL_RELS_RANGE[] =
+	"SELECT person_id, related_id, kind FROM relations WHERE person_id BETWEEN ? AND ?";
+static const char SQL_PACK[] =
+	"INSERT INTO import_row_packs (import_id, sheet, role, first_row, entries) "
+	"VALUES (?, ?, ?, ?, ?)";
+static const char SQL_PACKS_OF[] =
+	"SELECT first_row, entries FROM import_row_packs WHERE import_id = ?";
+static const char SQL_ROWS_OF[] = "SELECT person_id FROM import_rows WHERE import_id = ?";
 static const char SQL_PERSON_INSERT[] =
 	"INSERT INTO persons (name, gender, birth_date, id_cipher, id_hash, ethnicity, "
 	"household_region, residence_region, scope_region, school_unit_id, phone_cipher, version, "
@@ -104,19 +144,21 @@ static const char SQL_REJECTS[] =
 	"UNION ALL SELECT sheet, row_number, code, reason, cells FROM import_rejects "
 	"WHERE import_id = ? ORDER BY 1, 2";
 /* Facts to end: stated by earlier imports of this profile and source for persons of the
- * region, still current, still open on the extract date, and not stated again now. */
-static const char SQL_END_MISSING[] =
-	"INSERT INTO facts (person_id, type, value, valid_from, valid_to, source_unit_id, "
-	"source_doc, recorded_by, recorded_at, supersedes, import_id) "
-	"SELECT f.person_id, f.type, f.value, f.valid_from, ?, f.source_unit_id, ?, ?, ?, f.id, ? "
+ * region, still current, still open on the extract date. Those of persons this import
+ * stated again stay (the stated set is in memory: import_cache.h). */
+static const char SQL_END_CANDIDATES[] =
+	"SELECT f.id, f.person_id "
 	"FROM facts f JOIN imports i ON i.id = f.import_id JOIN persons p ON p.id = f.person_id "
 	"WHERE i.profile = ? AND i.source_unit_id IS ? AND i.id <> ? AND f.type = ? "
 	"AND f.retracted_at IS NULL AND (f.valid_to IS NULL OR f.valid_to > ?) "
 	"AND p.scope_region >= ? AND p.scope_region < ? "
 	"AND NOT EXISTS (SELECT 1 FROM facts g WHERE g.supersedes = f.id AND g.retracted_at IS "
-	"NULL) "
-	"AND NOT EXISTS (SELECT 1 FROM import_rows r WHERE r.import_id = ? AND r.person_id = "
-	"f.person_id)";
+	"NULL)";
+static const char SQL_END_ONE[] =
+	"INSERT INTO facts (person_id, type, value, valid_from, valid_to, source_unit_id, "
+	"source_doc, recorded_by, recorded_at, supersedes, import_id) "
+	"SELECT f.person_id, f.type, f.value, f.valid_from, ?, f.source_unit_id, ?, ?, ?, f.id, ? "
+	"FROM facts f WHERE f.id = ?";
 static const char SQL_CANDIDATES[] =
 	"SELECT id, name, gender, birth_date, scope_region FROM persons "
 	"WHERE scope_region >= ? AND scope_region < ? AND scope_region >= ? AND scope_region < ?";
@@ -148,6 +190,10 @@ static const char SQL_UNDO_ORPHANS[] =
 	"AND NOT EXISTS (SELECT 1 FROM import_rows o JOIN imports i ON i.id = o.import_id "
 	"WHERE o.person_id = r.person_id AND o.import_id <> r.import_id AND i.status <> 'undone') "
 	"AND NOT EXISTS (SELECT 1 FROM import_reviews v WHERE v.person_id = r.person_id)";
+/* Packs of the other imports not undone: their persons stay too. */
+static const char SQL_OTHER_PACKS[] =
+	"SELECT p.first_row, p.entries FROM import_row_packs p JOIN imports i ON i.id = "
+	"p.import_id WHERE p.import_id <> ? AND i.status <> 'undone'";
 static const char SQL_DEL_FACTS[] = "DELETE FROM facts WHERE person_id = ?";
 static const char SQL_DEL_SOURCES[] = "DELETE FROM person_sources WHERE person_id = ?";
 static const char SQL_DEL_ROWS[] = "DELETE FROM import_rows WHERE person_id = ?";
@@ -349,24 +395,375 @@ void store_imports_batch_abort(struct store *st)
 	db_rollback(st->db);
 }
 
+/* Column c as a string of at most cap − 1 bytes ("" for NULL). Not snprintf: this runs
+ * for every person a batch looks up. */
+static void col_copy(char *out, size_t cap, struct db_stmt *s, int c)
+{
+	const char *t = text_or_empty(s, c);
+	size_t n = strlen(t);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, t, n);
+	out[n] = 0;
+}
+
 static void fill_person(struct db_stmt *s, struct import_person *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->id = db_col_int(s, 0);
-	snprintf(p->name, sizeof(p->name), "%s", db_col_text(s, 1));
+	col_copy(p->name, sizeof(p->name), s, 1);
 	p->gender = db_col_text(s, 2)[0];
-	snprintf(p->birth_date, sizeof(p->birth_date), "%s", text_or_empty(s, 3));
-	snprintf(p->household_region, sizeof(p->household_region), "%s", text_or_empty(s, 4));
-	snprintf(p->residence_region, sizeof(p->residence_region), "%s", text_or_empty(s, 5));
-	snprintf(p->ethnicity, sizeof(p->ethnicity), "%s", text_or_empty(s, 6));
+	col_copy(p->birth_date, sizeof(p->birth_date), s, 3);
+	col_copy(p->household_region, sizeof(p->household_region), s, 4);
+	col_copy(p->residence_region, sizeof(p->residence_region), s, 5);
+	col_copy(p->ethnicity, sizeof(p->ethnicity), s, 6);
 	p->has_phone = (int)db_col_int(s, 7);
 	p->school_unit_id = db_col_is_null(s, 8) ? 0 : db_col_int(s, 8);
 	p->in_scope = (int)db_col_int(s, 9);
 }
 
-int store_imports_find_by_id(struct store *st, const struct wb_scope *sc, const char *id18,
-			     struct import_person *out, struct wb_error *err)
+/* ---- the batch cache ------------------------------------------------------------------- */
+
+static int cmp_i64(const void *a, const void *b)
 {
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+struct import_cache *store_imports_cache_new(void)
+{
+	struct import_cache *c = xcalloc(1, sizeof(*c));
+	arena_init(&c->strings);
+	return c;
+}
+
+void store_imports_cache_free(struct import_cache *c)
+{
+	import_cache_free(c);
+}
+
+/* Reading rows by person id for a batch: sorted ids that lie close together (an extract in
+ * the order its persons were stored: a child, its parents, its siblings) are read as one
+ * range, a walk along the index, far cheaper than a look-up per id; the others in IN
+ * lists of PREFETCH_CHUNK. A range also returns persons the batch did not ask for: the
+ * row callbacks skip them. */
+enum { RUN_GAP = 8, RUN_MIN = 16 };
+
+struct by_ids {
+	const struct wb_scope *sc; /* bound first (parameters 1, 2) when set */
+	const char *sql_in, *sql_range;
+	int (*row)(void *ctx, struct db_stmt *s, struct wb_error *err);
+	void *ctx;
+};
+
+static int by_ids_query(struct store *st, const struct by_ids *q, const int64_t *ids, size_t n,
+			int range, struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, range ? q->sql_range : q->sql_in);
+	int at = 1, rc;
+	if (q->sc) {
+		db_bind_text(s, 1, q->sc->lo);
+		db_bind_text(s, 2, q->sc->hi);
+		at = 3;
+	}
+	if (range) {
+		db_bind_int(s, at, ids[0]);
+		db_bind_int(s, at + 1, ids[n - 1]);
+	} else {
+		/* unused places: NULL, which IN never matches */
+		for (size_t i = 0; i < PREFETCH_CHUNK; i++)
+			if (i < n)
+				db_bind_int(s, at + (int)i, ids[i]);
+			else
+				db_bind_null(s, at + (int)i);
+	}
+	while ((rc = db_step(s, err)) == DB_ROW)
+		if ((rc = q->row(q->ctx, s, err)) < 0)
+			break;
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+static int by_ids_read(struct store *st, const struct by_ids *q, const int64_t *ids, size_t n,
+		       struct wb_error *err)
+{
+	int64_t chunk[PREFETCH_CHUNK];
+	size_t k = 0;
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc;) {
+		size_t e = i + 1;
+		while (e < n && ids[e] - ids[e - 1] <= RUN_GAP)
+			e++;
+		if (e - i >= RUN_MIN) {
+			rc = by_ids_query(st, q, ids + i, e - i, 1, err);
+			i = e;
+			continue;
+		}
+		for (; i < e && !rc; i++) {
+			chunk[k++] = ids[i];
+			if (k == PREFETCH_CHUNK) {
+				rc = by_ids_query(st, q, chunk, k, 0, err);
+				k = 0;
+			}
+		}
+	}
+	if (!rc && k)
+		rc = by_ids_query(st, q, chunk, k, 0, err);
+	return rc;
+}
+
+static void found_person(struct import_cache *c, struct db_stmt *s, struct ic_person *e)
+{
+	fill_person(s, &e->p);
+	e->found = 1;
+	imap_put(&c->byid, e->p.id, (int32_t)(e - c->persons));
+}
+
+/* Look the entries up by hash. An entry is found only when the stored hash is its own. */
+static int fetch_persons(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			 struct ic_person **todo, size_t n, struct wb_error *err)
+{
+	int rc = 0;
+	for (size_t at = 0; at < n && !rc; at += PREFETCH_CHUNK) {
+		size_t k = n - at < PREFETCH_CHUNK ? n - at : PREFETCH_CHUNK;
+		struct db_stmt *s = db_stmt(st->db, SQL_BY_HASHES);
+		db_bind_text(s, 1, sc->lo);
+		db_bind_text(s, 2, sc->hi);
+		for (size_t i = 0; i < PREFETCH_CHUNK; i++)
+			if (i >= k)
+				db_bind_null(s, 3 + (int)i);
+			else
+				db_bind_blob_ref(s, 3 + (int)i, todo[at + i]->hash,
+						 SECRET_HASH_BYTES);
+		while ((rc = db_step(s, err)) == DB_ROW) {
+			size_t len;
+			const void *h = db_col_blob(s, 10, &len);
+			for (size_t i = 0; i < k; i++) /* k ≤ 64: a walk is cheaper than a map */
+				if (len == SECRET_HASH_BYTES &&
+				    !memcmp(todo[at + i]->hash, h, SECRET_HASH_BYTES)) {
+					found_person(c, s, todo[at + i]);
+					break;
+				}
+		}
+		db_done(s);
+		rc = rc < 0 ? rc : 0;
+	}
+	return rc;
+}
+
+struct hinted {
+	int64_t id;
+	struct ic_person *e;
+};
+
+struct hint_ctx {
+	struct import_cache *c;
+	struct imap at; /* person the index named → index into h */
+	const struct hinted *h;
+};
+
+/* A person read for the ID index's hint: the entry's only when the stored hash is its
+ * own (the hint may be stale, or a prefix shared by two ID numbers). */
+static int hint_row(void *ctx, struct db_stmt *s, struct wb_error *err)
+{
+	struct hint_ctx *x = ctx;
+	size_t len;
+	(void)err;
+	int32_t k = imap_get(&x->at, db_col_int(s, 0));
+	if (k < 0)
+		return 0; /* in the range, not asked for */
+	const void *h = db_col_blob(s, 10, &len);
+	if (len == SECRET_HASH_BYTES && !memcmp(x->h[k].e->hash, h, SECRET_HASH_BYTES))
+		found_person(x->c, s, x->h[k].e);
+	return 0;
+}
+
+static int cmp_hinted(const void *a, const void *b)
+{
+	int64_t x = ((const struct hinted *)a)->id, y = ((const struct hinted *)b)->id;
+	return (x > y) - (x < y);
+}
+
+static int prefetch_persons(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			    struct ic_person **todo, size_t n, struct wb_error *err)
+{
+	int rc = 0;
+	size_t nh = 0, nm = 0;
+	if (c->idx.cap) { /* by the index's hints first, in table order */
+		struct hinted *h = xmalloc((n ? n : 1) * sizeof(*h));
+		for (size_t i = 0; i < n; i++)
+			if ((h[nh].id = import_cache_idx_get(c, todo[i]->hash)))
+				h[nh++].e = todo[i];
+		qsort(h, nh, sizeof(*h), cmp_hinted);
+		struct hint_ctx x = {.c = c, .h = h};
+		int64_t *ids = xmalloc((nh ? nh : 1) * sizeof(*ids));
+		size_t ni = 0;
+		for (size_t i = 0; i < nh; i++)
+			if (!ni || ids[ni - 1] != h[i].id) { /* a shared prefix: the first only */
+				imap_put(&x.at, h[i].id, (int32_t)i);
+				ids[ni++] = h[i].id;
+			}
+		struct by_ids q = {sc, SQL_BY_IDS, SQL_BY_ID_RANGE, hint_row, &x};
+		rc = by_ids_read(st, &q, ids, ni, err);
+		imap_release(&x.at);
+		free(h), free(ids);
+	}
+	for (size_t i = 0; i < n; i++) /* the rest by hash: misses may be new since */
+		if (!todo[i]->found)
+			todo[nm++] = todo[i];
+	if (!rc)
+		rc = fetch_persons(st, sc, c, todo, nm, err);
+	return rc;
+}
+
+int store_imports_index(struct store *st, struct import_cache *c, int64_t lookups,
+			struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_MAX_PERSON);
+	int rc = db_step(s, err);
+	int64_t persons = rc == DB_ROW ? db_col_int(s, 0) : 0;
+	db_done(s);
+	/* Reading an entry of the index costs about a fiftieth of a look-up by hash: it pays
+	 * from one look-up per 32 stored persons. Past IDX_MAX_PERSONS (256 MiB of index) the
+	 * batches look up by hash. */
+	if (rc < 0 || lookups * 32 < persons || persons > IDX_MAX_PERSONS)
+		return rc < 0 ? rc : 0;
+	import_cache_idx_reserve(c, (size_t)persons); /* no rehashing on the way */
+	s = db_stmt(st->db, SQL_ID_INDEX);
+	while ((rc = db_step(s, err)) == DB_ROW) {
+		size_t len;
+		const unsigned char *h = db_col_blob(s, 0, &len);
+		if (len == SECRET_HASH_BYTES)
+			import_cache_idx_put(c, h, db_col_int(s, 1));
+	}
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* Whether import `id` was of `profile`: asked once per import and remembered (an import's
+ * profile never changes). */
+static int own_import(struct store *st, struct import_cache *c, const char *profile, int64_t id,
+		      struct wb_error *err)
+{
+	int32_t v = imap_get(&c->own_imports, id);
+	if (v >= 0)
+		return v;
+	struct db_stmt *s = db_stmt(st->db, SQL_IMPORT_PROFILE);
+	db_bind_text(s, 1, profile);
+	db_bind_int(s, 2, id);
+	int rc = db_step(s, err);
+	v = rc == DB_ROW && db_col_int(s, 0);
+	db_done(s);
+	if (rc < 0)
+		return rc;
+	imap_put(&c->own_imports, id, v);
+	return v;
+}
+
+struct facts_ctx {
+	struct store *st;
+	struct import_cache *c;
+	const char *profile;
+	struct imap superseded; /* fact → 1 */
+};
+
+static int fact_row(void *ctx, struct db_stmt *s, struct wb_error *err)
+{
+	struct facts_ctx *x = ctx;
+	int64_t person = db_col_int(s, 0);
+	if (imap_get(&x->c->loaded, person) < 0)
+		return 0; /* in the range, not asked for */
+	int own = db_col_is_null(s, 6) ? 0
+				       : own_import(x->st, x->c, x->profile, db_col_int(s, 6), err);
+	if (own < 0)
+		return own;
+	if (!db_col_is_null(s, 7))
+		imap_put(&x->superseded, db_col_int(s, 7), 1);
+	import_cache_add_fact(x->c, person, db_col_int(s, 1), own, db_col_text(s, 2),
+			      db_col_is_null(s, 3) ? NULL : db_col_text(s, 3),
+			      db_col_is_null(s, 4) ? NULL : db_col_text(s, 4),
+			      db_col_is_null(s, 5) ? NULL : db_col_text(s, 5));
+	return 0;
+}
+
+static int rel_row(void *ctx, struct db_stmt *s, struct wb_error *err)
+{
+	struct import_cache *c = ctx;
+	(void)err;
+	if (imap_get(&c->loaded, db_col_int(s, 0)) >= 0)
+		import_cache_add_rel(c, db_col_int(s, 0), db_col_int(s, 1), db_col_text(s, 2));
+	return 0;
+}
+
+/* The live facts and the relations (as the child) of the loaded persons `ids` (sorted). */
+static int prefetch_facts(struct store *st, struct import_cache *c, const char *profile,
+			  const int64_t *ids, size_t n, struct wb_error *err)
+{
+	struct facts_ctx x = {.st = st, .c = c, .profile = profile};
+	struct by_ids qf = {NULL, SQL_FACTS_OF, SQL_FACTS_RANGE, fact_row, &x};
+	struct by_ids qr = {NULL, SQL_RELS_OF, SQL_RELS_RANGE, rel_row, c};
+	int rc = by_ids_read(st, &qf, ids, n, err);
+	if (!rc)
+		rc = by_ids_read(st, &qr, ids, n, err);
+	/* Keep the current ones only. */
+	for (size_t i = 0; i < c->nfacts && x.superseded.n; i++)
+		if (imap_get(&x.superseded, c->facts[i].id) > 0)
+			c->facts[i].superseded = 1;
+	imap_release(&x.superseded);
+	return rc;
+}
+
+int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			   const char *profile, const char (*ids)[IDNO_LEN + 1],
+			   const unsigned char *want, size_t n, struct wb_error *err)
+{
+	import_cache_clear_batch(c);
+	store_now(c->now); /* the batch's rows are recorded at its start: no clock per row */
+	struct ic_person **todo = xmalloc((n ? n : 1) * sizeof(*todo));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct ic_person *e = import_cache_person(c, ids[i], 0);
+		if (!e) {
+			e = import_cache_person(c, ids[i], 1);
+			secret_lookup_hash(st->keys, e->hash, e->id18, IDNO_LEN);
+			k++;
+		}
+		e->want |= want[i];
+	}
+	/* Entries do not move once all are added: take their addresses now. */
+	for (size_t i = 0; i < k; i++)
+		todo[i] = &c->persons[i];
+	int rc = prefetch_persons(st, sc, c, todo, k, err);
+	/* Facts and relations of the persons found, sorted so that the look-ups walk the
+	 * index in order. */
+	int64_t *found = xmalloc((k ? k : 1) * sizeof(*found));
+	size_t nf = 0;
+	for (size_t i = 0; i < k; i++) {
+		const struct ic_person *e = &c->persons[i];
+		if (e->found && e->want && imap_get(&c->loaded, e->p.id) < 0) {
+			imap_put(&c->loaded, e->p.id, 1);
+			found[nf++] = e->p.id;
+		}
+	}
+	qsort(found, nf, sizeof(*found), cmp_i64);
+	if (!rc)
+		rc = prefetch_facts(st, c, profile, found, nf, err);
+	free(found);
+	free(todo);
+	return rc;
+}
+
+/* ---- rows ------------------------------------------------------------------------------ */
+
+int store_imports_find_by_id(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			     const char *id18, struct import_person *out, struct wb_error *err)
+{
+	struct ic_person *e = c ? import_cache_person(c, id18, 0) : NULL;
+	if (e) {
+		if (e->found)
+			*out = e->p;
+		return e->found;
+	}
 	unsigned char h[SECRET_HASH_BYTES];
 	secret_lookup_hash(st->keys, h, id18, IDNO_LEN);
 	struct db_stmt *s = db_stmt(st->db, SQL_BY_HASH);
@@ -439,9 +836,33 @@ static int sources(struct store *st, int64_t person, int64_t import_id, int64_t 
 	return 0;
 }
 
-int store_imports_person_create(struct store *st, const struct wb_scope *sc, int64_t import_id,
-				int64_t row, const struct import_values *v, int64_t *id,
-				struct wb_error *err)
+/* A person this batch created: known to have no facts or relations, and found by its ID
+ * number from now on. */
+static void cache_created(struct import_cache *c, int64_t id, const struct import_values *v)
+{
+	imap_put(&c->loaded, id, 1);
+	if (!v->id_number[0])
+		return;
+	struct ic_person *e = import_cache_person(c, v->id_number, 1);
+	struct import_person *p = &e->p;
+	memset(p, 0, sizeof(*p));
+	e->found = 1;
+	p->id = id;
+	memcpy(p->name, v->name, sizeof(p->name));
+	p->gender = v->gender ? v->gender : 'U';
+	memcpy(p->birth_date, v->birth_date, sizeof(p->birth_date));
+	memcpy(p->household_region, v->household_region, sizeof(p->household_region));
+	memcpy(p->residence_region, v->residence_region, sizeof(p->residence_region));
+	memcpy(p->ethnicity, v->ethnicity, sizeof(p->ethnicity));
+	p->has_phone = v->phone[0] != 0;
+	p->school_unit_id = v->school_unit_id;
+	p->in_scope = 1; /* checked before the insert */
+	imap_put(&c->byid, id, (int32_t)(e - c->persons));
+}
+
+int store_imports_person_create(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+				int64_t import_id, int64_t row, const struct import_values *v,
+				int64_t *id, struct wb_error *err)
 {
 	unsigned char idc[64], idh[SECRET_HASH_BYTES], phc[64];
 	size_t idclen = 0, phclen = 0;
@@ -479,12 +900,16 @@ int store_imports_person_create(struct store *st, const struct wb_scope *sc, int
 	db_done(s);
 	if (rc < 0)
 		return rc;
+	if (c)
+		cache_created(c, *id, v);
+	if (c && c->idx.cap && idclen)
+		import_cache_idx_put(c, idh, *id);
 	return sources(st, *id, import_id, row, v, 1, err);
 }
 
-int store_imports_person_fill(struct store *st, int64_t import_id, int64_t row,
-			      const struct import_person *cur, const struct import_values *v,
-			      int *changed, struct wb_error *err)
+int store_imports_person_fill(struct store *st, struct import_cache *c, int64_t import_id,
+			      int64_t row, const struct import_person *cur,
+			      const struct import_values *v, int *changed, struct wb_error *err)
 {
 	struct import_values d; /* only what changes */
 	memset(&d, 0, sizeof(d));
@@ -520,6 +945,20 @@ int store_imports_person_fill(struct store *st, int64_t import_id, int64_t row,
 	db_bind_text(s, 7, now);
 	db_bind_int(s, 8, cur->id);
 	int rc = step_done(s, err);
+	struct ic_person *e = c && !rc ? import_cache_person_by_id(c, cur->id) : NULL;
+	if (e) { /* what the UPDATE did, for the batch's later rows of this person */
+		struct import_person *p = &e->p;
+		if (d.birth_date[0])
+			memcpy(p->birth_date, d.birth_date, sizeof(p->birth_date));
+		if (d.ethnicity[0])
+			memcpy(p->ethnicity, d.ethnicity, sizeof(p->ethnicity));
+		if (d.residence_region[0]) /* a region of the import's area: still in scope */
+			memcpy(p->residence_region, d.residence_region,
+			       sizeof(p->residence_region));
+		if (d.school_unit_id)
+			p->school_unit_id = d.school_unit_id;
+		p->has_phone |= d.phone[0] != 0;
+	}
 	if (!rc && d.birth_date[0])
 		rc = source(st, cur->id, "birth_date", import_id, row, err);
 	if (!rc)
@@ -527,7 +966,7 @@ int store_imports_person_fill(struct store *st, int64_t import_id, int64_t row,
 	return rc;
 }
 
-int store_imports_row(struct store *st, int64_t import_id, int sheet, int64_t row,
+static int row_insert(struct store *st, int64_t import_id, int sheet, int64_t row,
 		      int64_t person_id, const char *role, enum import_action a,
 		      struct wb_error *err)
 {
@@ -542,12 +981,83 @@ int store_imports_row(struct store *st, int64_t import_id, int sheet, int64_t ro
 	return step_done(s, err);
 }
 
-static int fact_insert(struct store *st, int64_t import_id, int64_t source_unit_id, int64_t row,
-		       int64_t person_id, const struct import_fact *f, int64_t supersedes,
-		       struct wb_error *err)
+static int pack_write(struct store *st, struct ic_pack *pk, int64_t import_id, struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_PACK);
+	db_bind_int(s, 1, import_id);
+	db_bind_int(s, 2, pk->sheet);
+	db_bind_text(s, 3, pk->role);
+	db_bind_int(s, 4, pk->first_row);
+	db_bind_blob_ref(s, 5, pk->bytes, pk->len);
+	int rc = step_done(s, err);
+	pk->len = 0;
+	return rc;
+}
+
+int store_imports_row(struct store *st, struct import_cache *c, int64_t import_id, int sheet,
+		      int64_t row, int64_t person_id, const char *role, enum import_action a,
+		      struct wb_error *err)
+{
+	if (!c || a != IMPORT_UNCHANGED) {
+		if (c)
+			bits_set(&c->stated, person_id);
+		return row_insert(st, import_id, sheet, row, person_id, role, a, err);
+	}
+	bits_set(&c->stated, person_id);
+	struct ic_pack *full;
+	while ((full = import_cache_pack_add(c, sheet, role, row, person_id)))
+		if (pack_write(st, full, import_id, err))
+			return WB_EDB;
+	return 0;
+}
+
+int store_imports_rows_flush(struct store *st, struct import_cache *c, int64_t import_id,
+			     struct wb_error *err)
+{
+	for (int i = 0; i < c->npacks; i++)
+		if (c->packs[i].len) {
+			int rc = pack_write(st, &c->packs[i], import_id, err);
+			if (rc)
+				return rc;
+		}
+	return 0;
+}
+
+static void stated_add(void *ctx, int64_t row, int64_t person)
+{
+	(void)row;
+	bits_set(ctx, person);
+}
+
+int store_imports_stated_load(struct store *st, struct import_cache *c, int64_t import_id,
+			      struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_ROWS_OF);
+	db_bind_int(s, 1, import_id);
+	int rc;
+	while ((rc = db_step(s, err)) == DB_ROW)
+		bits_set(&c->stated, db_col_int(s, 0));
+	db_done(s);
+	if (rc < 0)
+		return rc;
+	s = db_stmt(st->db, SQL_PACKS_OF);
+	db_bind_int(s, 1, import_id);
+	while ((rc = db_step(s, err)) == DB_ROW) {
+		size_t n;
+		const void *b = db_col_blob(s, 1, &n);
+		import_cache_pack_each(b, n, db_col_int(s, 0), stated_add, &c->stated);
+	}
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+static int fact_insert(struct store *st, struct import_cache *c, int64_t import_id,
+		       int64_t source_unit_id, int64_t row, int64_t person_id,
+		       const struct import_fact *f, int64_t supersedes, struct wb_error *err)
 {
 	char now[21], doc[64];
-	store_now(now);
+	if (!c)
+		store_now(now);
 	snprintf(doc, sizeof(doc), "导入#%" PRId64 " 第%" PRId64 "行", import_id, row);
 	struct db_stmt *s = db_stmt(st->db, SQL_FACT_INSERT);
 	db_bind_int(s, 1, person_id);
@@ -559,7 +1069,7 @@ static int fact_insert(struct store *st, int64_t import_id, int64_t source_unit_
 		db_bind_int(s, 6, source_unit_id);
 	db_bind_text(s, 7, doc);
 	db_bind_int(s, 8, 1);
-	db_bind_text(s, 9, now);
+	db_bind_text(s, 9, c ? c->now : now);
 	if (supersedes)
 		db_bind_int(s, 10, supersedes);
 	db_bind_int(s, 11, import_id);
@@ -567,67 +1077,113 @@ static int fact_insert(struct store *st, int64_t import_id, int64_t source_unit_
 	return step_done(s, err);
 }
 
-int store_imports_fact(struct store *st, int64_t import_id, const char *profile,
-		       int64_t source_unit_id, int64_t row, int64_t person_id,
+static int text_is(const char *a, const char *b) /* SQL's IS for texts; NULL = absent */
+{
+	return a && b ? !strcmp(a, b) : a == b;
+}
+
+/* The SQL of store_imports_fact asked of the cache: the current fact of the type that the
+ * profile stated (the newest), or failing that the same fact from any source. -1 when the
+ * newest is one this batch added and it must be superseded: its id is not kept (an
+ * INSERT … RETURNING per fact costs more than this rare case), so the SQL decides. */
+static int fact_decide(const struct import_cache *c, int64_t person, const struct import_fact *f,
+		       int64_t *cur, int *same)
+{
+	const char *v = nz(f->value), *from = nz(f->valid_from), *to = nz(f->valid_to);
+	const struct ic_fact *own = NULL;
+	int any = 0;
+	for (int32_t k = imap_get(&c->fact_head, person); k >= 0; k = c->facts[k].next) {
+		const struct ic_fact *x = &c->facts[k];
+		if (x->superseded || strcmp(x->type, f->type))
+			continue;
+		int eq = text_is(x->value, v) && text_is(x->from, from) && text_is(x->to, to);
+		any |= eq;
+		if (x->own && (!own || (own->id && (!x->id || x->id > own->id))))
+			own = x;
+	}
+	*cur = own ? own->id : 0;
+	*same = own ? text_is(own->value, v) && text_is(own->from, from) && text_is(own->to, to)
+		    : any;
+	return own && !own->id && !*same ? -1 : 0;
+}
+
+int store_imports_fact(struct store *st, struct import_cache *c, int64_t import_id,
+		       const char *profile, int64_t source_unit_id, int64_t row, int64_t person_id,
 		       const struct import_fact *f, enum import_fact_result *res,
 		       struct wb_error *err)
 {
-	struct db_stmt *s = db_stmt(st->db, SQL_FACT_CURRENT);
-	db_bind_text(s, 1, nz(f->value));
-	db_bind_text(s, 2, nz(f->valid_from));
-	db_bind_text(s, 3, nz(f->valid_to));
-	db_bind_int(s, 4, person_id);
-	db_bind_text(s, 5, f->type);
-	db_bind_text(s, 6, profile);
-	int rc = db_step(s, err);
-	int64_t cur = rc == DB_ROW ? db_col_int(s, 0) : 0;
-	int same = rc == DB_ROW && db_col_int(s, 1);
-	db_done(s);
-	if (rc < 0)
-		return rc;
+	int64_t cur = 0;
+	int same = 0, rc;
+	int cached = c && imap_get(&c->loaded, person_id) >= 0;
+	if (!cached || fact_decide(c, person_id, f, &cur, &same) < 0) {
+		struct db_stmt *s = db_stmt(st->db, SQL_FACT_CURRENT);
+		db_bind_text(s, 1, nz(f->value));
+		db_bind_text(s, 2, nz(f->valid_from));
+		db_bind_text(s, 3, nz(f->valid_to));
+		db_bind_int(s, 4, person_id);
+		db_bind_text(s, 5, f->type);
+		db_bind_text(s, 6, profile);
+		rc = db_step(s, err);
+		cur = rc == DB_ROW ? db_col_int(s, 0) : 0;
+		same = rc == DB_ROW && db_col_int(s, 1);
+		db_done(s);
+		if (rc < 0)
+			return rc;
+		if (!same && !cur) {
+			s = db_stmt(st->db, SQL_FACT_SAME);
+			db_bind_int(s, 1, person_id);
+			db_bind_text(s, 2, f->type);
+			db_bind_text(s, 3, nz(f->value));
+			db_bind_text(s, 4, nz(f->valid_from));
+			db_bind_text(s, 5, nz(f->valid_to));
+			rc = db_step(s, err);
+			db_done(s);
+			if (rc < 0)
+				return rc;
+			same = rc == DB_ROW;
+		}
+	}
 	if (same) {
 		*res = FACT_SAME;
 		return 0;
 	}
-	if (!cur) {
-		s = db_stmt(st->db, SQL_FACT_SAME);
-		db_bind_int(s, 1, person_id);
-		db_bind_text(s, 2, f->type);
-		db_bind_text(s, 3, nz(f->value));
-		db_bind_text(s, 4, nz(f->valid_from));
-		db_bind_text(s, 5, nz(f->valid_to));
-		rc = db_step(s, err);
-		db_done(s);
-		if (rc < 0)
-			return rc;
-		if (rc == DB_ROW) {
-			*res = FACT_SAME;
-			return 0;
-		}
-	}
 	/* facts.valid_from/valid_to: the import's own user is the importer, but
 	 * recorded_by is the system user (1) and the audit entry names the importer. */
 	*res = cur ? FACT_REPLACED : FACT_ADDED;
-	return fact_insert(st, import_id, source_unit_id, row, person_id, f, cur, err);
+	rc = fact_insert(st, c, import_id, source_unit_id, row, person_id, f, cur, err);
+	if (!rc && cached) {
+		if (cur)
+			import_cache_drop_fact(c, person_id, cur, f->type);
+		import_cache_add_fact(c, person_id, 0, 1, f->type, nz(f->value), nz(f->valid_from),
+				      nz(f->valid_to));
+	}
+	return rc;
 }
 
-int store_imports_relation(struct store *st, int64_t import_id, int64_t child, int64_t adult,
-			   const char *kind, int guardian, int lives_with, int *added,
-			   struct wb_error *err)
+int store_imports_relation(struct store *st, struct import_cache *c, int64_t import_id,
+			   int64_t child, int64_t adult, const char *kind, int guardian,
+			   int lives_with, int *added, struct wb_error *err)
 {
 	char now[21];
-	store_now(now);
+	int cached = c && imap_get(&c->loaded, child) >= 0;
+	*added = 0;
+	if (cached && import_cache_has_rel(c, child, adult, kind))
+		return 0;
+	if (!c)
+		store_now(now);
 	struct db_stmt *s = db_stmt(st->db, SQL_REL_INSERT);
 	db_bind_int(s, 1, child);
 	db_bind_int(s, 2, adult);
 	db_bind_text(s, 3, kind);
 	db_bind_int(s, 4, guardian);
 	db_bind_int(s, 5, lives_with);
-	db_bind_text(s, 6, now);
+	db_bind_text(s, 6, c ? c->now : now);
 	db_bind_int(s, 7, 1);
 	db_bind_int(s, 8, import_id);
 	int rc = step_done(s, err);
 	*added = !rc && db_changes(st->db) > 0;
+	if (!rc && cached)
+		import_cache_add_rel(c, child, adult, kind);
 	return rc;
 }
 
@@ -696,31 +1252,50 @@ int store_imports_header(struct store *st, int64_t import_id, int sheet, const c
 }
 
 int store_imports_end_missing(struct store *st, const struct wb_scope *sc,
-			      const struct import_meta *m, const char *type, int64_t *ended,
-			      struct wb_error *err)
+			      const struct import_cache *c, const struct import_meta *m,
+			      const char *type, int64_t *ended, struct wb_error *err)
 {
 	char lo[REGION_CODE_MAX + 1], hi[REGION_CODE_MAX + 1], now[21], doc[64];
 	region_subtree_range(m->region, lo, hi);
 	store_now(now);
 	snprintf(doc, sizeof(doc), "导入#%" PRId64 "：不再出现在名单中", m->id);
-	struct db_stmt *s = db_stmt(st->db, SQL_END_MISSING);
-	db_bind_text(s, 1, m->extract_date);
-	db_bind_text(s, 2, doc);
-	db_bind_int(s, 3, sc->user_id ? sc->user_id : 1);
-	db_bind_text(s, 4, now);
-	db_bind_int(s, 5, m->id);
-	db_bind_text(s, 6, m->profile);
+	*ended = 0;
+	/* Collect first: the facts table is written below. */
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	struct db_stmt *s = db_stmt(st->db, SQL_END_CANDIDATES);
+	db_bind_text(s, 1, m->profile);
 	if (m->source_unit_id)
-		db_bind_int(s, 7, m->source_unit_id);
-	db_bind_int(s, 8, m->id);
-	db_bind_text(s, 9, type);
-	db_bind_text(s, 10, m->extract_date);
-	db_bind_text(s, 11, lo);
-	db_bind_text(s, 12, hi);
-	db_bind_int(s, 13, m->id);
-	int rc = step_done(s, err);
-	*ended = rc ? 0 : db_changes(st->db);
-	return rc;
+		db_bind_int(s, 2, m->source_unit_id);
+	db_bind_int(s, 3, m->id);
+	db_bind_text(s, 4, type);
+	db_bind_text(s, 5, m->extract_date);
+	db_bind_text(s, 6, lo);
+	db_bind_text(s, 7, hi);
+	int rc;
+	while ((rc = db_step(s, err)) == DB_ROW) {
+		if (bits_get(&c->stated, db_col_int(s, 1)))
+			continue; /* stated again by this import */
+		if (n == cap)
+			ids = xrealloc(ids, (cap = cap ? cap * 2 : 256) * sizeof(*ids));
+		ids[n++] = db_col_int(s, 0);
+	}
+	db_done(s);
+	for (size_t i = 0; rc >= 0 && i < n; i++) {
+		s = db_stmt(st->db, SQL_END_ONE);
+		db_bind_text(s, 1, m->extract_date);
+		db_bind_text(s, 2, doc);
+		db_bind_int(s, 3, sc->user_id ? sc->user_id : 1);
+		db_bind_text(s, 4, now);
+		db_bind_int(s, 5, m->id);
+		db_bind_int(s, 6, ids[i]);
+		rc = step_done(s, err);
+	}
+	free(ids);
+	if (rc < 0)
+		return rc;
+	*ended = (int64_t)n;
+	return 0;
 }
 
 int store_imports_rejects(struct store *st, const struct wb_scope *sc, int64_t id,
@@ -793,33 +1368,57 @@ static int undo_fields(struct store *st, int64_t id, int64_t *cleared, struct wb
 	return n == 256 ? 1 : 0; /* 1: more to do */
 }
 
+static void keep_person(void *ctx, int64_t row, int64_t person)
+{
+	struct imap *m = ctx;
+	(void)row;
+	if (imap_get(m, person) >= 0)
+		imap_put(m, person, 0);
+}
+
+/* Persons the import created that nothing still standing refers to: SQL_UNDO_ORPHANS,
+ * less those in a pack of another import not undone (rows inside a blob escape SQL). */
 static int undo_orphans(struct store *st, int64_t id, int64_t *deleted, struct wb_error *err)
 {
-	for (;;) {
-		int64_t people[256];
-		int n = 0, rc;
-		struct db_stmt *s = db_stmt(st->db, SQL_UNDO_ORPHANS);
-		db_bind_int(s, 1, id);
-		while (n < 256 && (rc = db_step(s, err)) == DB_ROW)
-			people[n++] = db_col_int(s, 0);
-		db_done(s);
-		if (rc < 0)
-			return rc;
-		for (int i = 0; i < n; i++) {
-			for (size_t k = 0;
-			     k < sizeof(SQL_DEL_SCREENING) / sizeof(*SQL_DEL_SCREENING); k++)
-				if ((rc = exec_id(st, SQL_DEL_SCREENING[k], people[i], 0, err)))
-					return rc;
-			if ((rc = exec_id(st, SQL_DEL_FACTS, people[i], 0, err)) ||
-			    (rc = exec_id(st, SQL_DEL_SOURCES, people[i], 0, err)) ||
-			    (rc = exec_id(st, SQL_DEL_ROWS, people[i], 0, err)) ||
-			    (rc = exec_id(st, SQL_DEL_PERSON, people[i], 0, err)))
-				return rc;
-			(*deleted)++;
-		}
-		if (n < 256)
-			return 0;
+	struct imap cand = {0};
+	int64_t *people = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	struct db_stmt *s = db_stmt(st->db, SQL_UNDO_ORPHANS);
+	db_bind_int(s, 1, id);
+	while ((rc = db_step(s, err)) == DB_ROW) { /* collect first: the loop below deletes */
+		if (n == cap)
+			people = xrealloc(people, (cap = cap ? cap * 2 : 256) * sizeof(*people));
+		people[n] = db_col_int(s, 0);
+		imap_put(&cand, people[n++], 1);
 	}
+	db_done(s);
+	if (rc >= 0 && n) {
+		s = db_stmt(st->db, SQL_OTHER_PACKS);
+		db_bind_int(s, 1, id);
+		while ((rc = db_step(s, err)) == DB_ROW) {
+			size_t len;
+			const void *b = db_col_blob(s, 1, &len);
+			import_cache_pack_each(b, len, db_col_int(s, 0), keep_person, &cand);
+		}
+		db_done(s);
+	}
+	for (size_t i = 0; rc >= 0 && i < n; i++) {
+		if (imap_get(&cand, people[i]) != 1)
+			continue;
+		for (size_t k = 0;
+		     !rc && k < sizeof(SQL_DEL_SCREENING) / sizeof(*SQL_DEL_SCREENING); k++)
+			rc = exec_id(st, SQL_DEL_SCREENING[k], people[i], 0, err);
+		if (rc || (rc = exec_id(st, SQL_DEL_FACTS, people[i], 0, err)) ||
+		    (rc = exec_id(st, SQL_DEL_SOURCES, people[i], 0, err)) ||
+		    (rc = exec_id(st, SQL_DEL_ROWS, people[i], 0, err)) ||
+		    (rc = exec_id(st, SQL_DEL_PERSON, people[i], 0, err)))
+			break;
+		(*deleted)++;
+	}
+	free(people);
+	imap_release(&cand);
+	return rc < 0 ? rc : 0;
 }
 
 int store_imports_undo(struct store *st, const struct wb_scope *sc, int64_t id, char *summary,

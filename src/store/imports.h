@@ -10,7 +10,9 @@
  * Every function takes the importer's scope: persons found by ID number outside it are
  * reported (PERSON_OUT_OF_SCOPE), never changed; new persons must live inside it.
  * Provenance: facts and relations carry import_id (and the row), import_rows says which
- * person each row concerned and what it did, person_sources which import set each field.
+ * person each row concerned and what it did (import_row_packs for the rows that found
+ * their person by ID number and changed nothing), person_sources which import set each
+ * field.
  */
 #ifndef WB_STORE_IMPORTS_H
 #define WB_STORE_IMPORTS_H
@@ -100,32 +102,63 @@ int store_imports_batch_begin(struct store *st, struct wb_error *err);
 int store_imports_batch_commit(struct store *st, struct wb_error *err);
 void store_imports_batch_abort(struct store *st);
 
+/*
+ * The batch cache (store/import_cache.h): an import makes one, prefetches each batch's
+ * persons by ID number with their current facts and relations, and passes it to the row
+ * functions, which answer from it and keep it up to date as they write. Every row
+ * function also takes NULL (deciding a review: one row, plain look-ups).
+ */
+struct import_cache;
+struct import_cache *store_imports_cache_new(void);
+void store_imports_cache_free(struct import_cache *c); /* NULL is fine */
+/* Inside the batch's write transaction, before its rows: forget the previous batch, then
+ * look up the n ID numbers (normalised, duplicates allowed) and, for the persons found
+ * whose want[i] is set, their current facts (which of them `profile` stated) and their
+ * relations as the child. A few statements per batch instead of several per row. */
+int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			   const char *profile, const char (*ids)[IDNO_LEN + 1],
+			   const unsigned char *want, size_t n, struct wb_error *err);
+/* Before the first batch of an import expecting about `lookups` ID look-ups: when that
+ * many make it pay, read every stored ID hash once (a scan of one index) so that the
+ * batches find their persons by row id, in table order, instead of by hash. */
+int store_imports_index(struct store *st, struct import_cache *c, int64_t lookups,
+			struct wb_error *err);
+
 /* Find by ID number: 1 and *out filled, 0 when no such person. */
-int store_imports_find_by_id(struct store *st, const struct wb_scope *sc, const char *id18,
-			     struct import_person *out, struct wb_error *err);
+int store_imports_find_by_id(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			     const char *id18, struct import_person *out, struct wb_error *err);
 int store_imports_person_get(struct store *st, const struct wb_scope *sc, int64_t id,
 			     struct import_person *out, struct wb_error *err);
-int store_imports_person_create(struct store *st, const struct wb_scope *sc, int64_t import_id,
-				int64_t row, const struct import_values *v, int64_t *id,
-				struct wb_error *err);
+int store_imports_person_create(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+				int64_t import_id, int64_t row, const struct import_values *v,
+				int64_t *id, struct wb_error *err);
 /* Fill the fields the person lacks (never overwrites identity fields; residence, phone and
  * school take the newer value). *changed set when anything changed. */
-int store_imports_person_fill(struct store *st, int64_t import_id, int64_t row,
-			      const struct import_person *cur, const struct import_values *v,
-			      int *changed, struct wb_error *err);
-int store_imports_row(struct store *st, int64_t import_id, int sheet, int64_t row,
-		      int64_t person_id, const char *role, enum import_action a,
+int store_imports_person_fill(struct store *st, struct import_cache *c, int64_t import_id,
+			      int64_t row, const struct import_person *cur,
+			      const struct import_values *v, int *changed, struct wb_error *err);
+/* What a row did for one of its persons. With a cache, a row that found its person by ID
+ * number and changed nothing goes into the batch's pack (migration 006), written by
+ * store_imports_rows_flush before the batch commits; the others into import_rows. */
+int store_imports_row(struct store *st, struct import_cache *c, int64_t import_id, int sheet,
+		      int64_t row, int64_t person_id, const char *role, enum import_action a,
 		      struct wb_error *err);
+int store_imports_rows_flush(struct store *st, struct import_cache *c, int64_t import_id,
+			     struct wb_error *err);
+/* Resuming: the persons the applied batches of the import concerned (for the end of
+ * listing, store_imports_end_missing). */
+int store_imports_stated_load(struct store *st, struct import_cache *c, int64_t import_id,
+			      struct wb_error *err);
 /* Add the fact unless the same one holds already; a different current fact of the same
  * type from the same profile is superseded by the new one. */
-int store_imports_fact(struct store *st, int64_t import_id, const char *profile,
-		       int64_t source_unit_id, int64_t row, int64_t person_id,
+int store_imports_fact(struct store *st, struct import_cache *c, int64_t import_id,
+		       const char *profile, int64_t source_unit_id, int64_t row, int64_t person_id,
 		       const struct import_fact *f, enum import_fact_result *res,
 		       struct wb_error *err);
 /* Relation child → adult of kind unless it exists. *added set when new. */
-int store_imports_relation(struct store *st, int64_t import_id, int64_t child, int64_t adult,
-			   const char *kind, int guardian, int lives_with, int *added,
-			   struct wb_error *err);
+int store_imports_relation(struct store *st, struct import_cache *c, int64_t import_id,
+			   int64_t child, int64_t adult, const char *kind, int guardian,
+			   int lives_with, int *added, struct wb_error *err);
 int store_imports_reject(struct store *st, int64_t import_id, int sheet, int64_t row,
 			 const char *code, const char *reason, const char *reason_en,
 			 const char *cells_json, struct wb_error *err);
@@ -140,12 +173,12 @@ int64_t store_imports_decided(struct store *st, int64_t import_id, const char *r
 			      const char *region, const char *cells_json);
 
 /* End the current facts of `type` that earlier imports of the same profile and source
- * stated for persons of the region and that this import did not state again: each gets a
- * superseding copy with valid_to = extract date. *ended counts them. In the caller's
- * transaction. */
+ * stated for persons of the region and that this import did not state again (no row of
+ * it concerned the person: c's stated set): each gets a superseding copy with valid_to =
+ * extract date. *ended counts them. In the caller's transaction. */
 int store_imports_end_missing(struct store *st, const struct wb_scope *sc,
-			      const struct import_meta *m, const char *type, int64_t *ended,
-			      struct wb_error *err);
+			      const struct import_cache *c, const struct import_meta *m,
+			      const char *type, int64_t *ended, struct wb_error *err);
 
 int store_imports_header(struct store *st, int64_t import_id, int sheet, const char *cells_json,
 			 struct wb_error *err);
