@@ -1,6 +1,7 @@
 /* jsonx -- JSON helpers (see jsonx.h). */
 #include "core/jsonx.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,6 +53,20 @@ static int quote_n(struct buf *b, const char *s, size_t n)
 int jsonx_quote(struct buf *b, const char *s)
 {
 	return quote_n(b, s, strlen(s));
+}
+
+/* Integers by hand: printf was half of the dump's time. */
+static int dump_int(struct buf *b, json_int_t v)
+{
+	char num[24], *p = num + sizeof(num);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	return buf_append(b, p, (size_t)(num + sizeof(num) - p));
 }
 
 static int dump_real(struct buf *b, double d)
@@ -113,7 +128,7 @@ static int dump_value(struct buf *b, const json_t *v, int depth)
 	case JSON_OBJECT: return dump_object(b, v, depth);
 	case JSON_ARRAY: return dump_array(b, v, depth);
 	case JSON_STRING: return quote_n(b, json_string_value(v), json_string_length(v));
-	case JSON_INTEGER: return buf_appendf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	case JSON_INTEGER: return dump_int(b, json_integer_value(v));
 	case JSON_REAL: return dump_real(b, json_real_value(v));
 	case JSON_TRUE: return buf_appends(b, "true");
 	case JSON_FALSE: return buf_appends(b, "false");
