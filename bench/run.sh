@@ -23,7 +23,7 @@
 #     screened with the built-in rules, replicated in memory BENCH_SCREEN_REPLICATE times
 #     (default 10: about 11 M persons) and screened again; the same rules as SQL in SQLite
 #     (the baseline), the ratio, incremental re-screen latency and peak memory.
-# BENCH_ONLY=import runs section 3 alone.
+# BENCH_ONLY=import|screen|demo|reads runs one section alone.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$top/build/rel/weibao
@@ -49,7 +49,10 @@ gen() { # gen NAME MINORS
 		"$(echo "$t1 - $t0" | bc)" "$(size_mb "$db")"
 }
 
+only() { [ -z "${BENCH_ONLY:-}" ] || [ "$BENCH_ONLY" = "$1" ]; }
+
 say "== weibao bench $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores"
+if only import; then
 say "-- import a: ID-linked 户籍 extract (weibao import; SQLite INSERT … ON CONFLICT baseline)"
 gen import "${BENCH_IMPORT_MINORS:-1000000}"
 idb=$out/import.db
@@ -81,19 +84,23 @@ rm -f "$out"/import.db* "$out"/baseline.db* "$out/hukou.csv"
 say "-- import b: record linkage of rows without ID numbers (synthetic county, labelled)"
 "$top/build/rel/bench/linkage_bench" --persons "${BENCH_LINK_PERSONS:-1000000}" \
 	--queries "${BENCH_LINK_QUERIES:-100000}" --threads "$(nproc)"
+fi
 
-[ "${BENCH_ONLY:-}" = import ] && exit 0
-
+if only screen; then
 say "-- screening (built-in rules; SQL baseline in SQLite)"
 gen screen "${BENCH_SCREEN_MINORS:-400000}"
 "$top/build/rel/bench/screen_bench" --db "$out/screen.db" \
 	--replicate "${BENCH_SCREEN_REPLICATE:-10}" --threads "$(nproc)"
 rm -f "$out"/screen.db*
+fi
 
+if only demo; then
 say "-- demo generation"
 gen small 150000
 [ "$big_minors" -gt 0 ] && { gen big "$big_minors"; rm -f "$out"/big.db*; }
+fi
 
+only reads || exit 0
 say "-- authenticated reads (GET /api/v1/persons/{id}, audit entry written per read)"
 gen read "$read_minors"
 db=$out/read.db
