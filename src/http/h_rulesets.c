@@ -93,8 +93,8 @@ static const char *body_source(struct req *r, const char *const *keys)
 	wb_error_clear(&err);
 	if (req_parse_json(r))
 		return NULL;
-	if (jcheck_keys(r->json, keys, &err) || jget_str(r->json, "source", &src, &err) < 0) {
-		reply_error(r, &err);
+	if (jcheck_keys(r->json, keys, &err) | (jget_str(r->json, "source", &src, &err) < 0)) {
+		reply_invalid(r, &err);
 		return NULL;
 	}
 	if (!src || !*src) {
@@ -187,9 +187,9 @@ int h_rulesets_create(struct req *r)
 	if (!src)
 		return 0;
 	wb_error_clear(&err);
-	if (jget_str(r->json, "label", &label, &err) < 0 ||
-	    jget_str(r->json, "note", &note, &err) < 0)
-		return reply_error(r, &err);
+	if ((jget_str(r->json, "label", &label, &err) < 0) |
+	    (jget_str(r->json, "note", &note, &err) < 0))
+		return reply_invalid(r, &err);
 	if (rule_set_compile(&rs, src, strlen(src), &pos, &err)) {
 		wb_error_detail(&err, "source", err.code, err.message);
 		return reply_error(r, &err);

@@ -230,10 +230,10 @@ int h_person_screening_decide(struct req *r)
 	if (req_require(r, PERM_SCREEN_DECIDE) || req_param_id(r, 0, &id) || req_parse_json(r))
 		return 0;
 	wb_error_clear(&err);
-	if (jcheck_keys(r->json, keys, &err) || jget_str(r->json, "category", &cat, &err) < 0 ||
-	    jget_str(r->json, "decision", &decision, &err) < 0 ||
-	    jget_str(r->json, "reason", &reason, &err) < 0)
-		return reply_error(r, &err);
+	if (jcheck_keys(r->json, keys, &err) | (jget_str(r->json, "category", &cat, &err) < 0) |
+	    (jget_str(r->json, "decision", &decision, &err) < 0) |
+	    (jget_str(r->json, "reason", &reason, &err) < 0))
+		return reply_invalid(r, &err);
 	if (!cat || !*cat || strlen(cat) >= SCREEN_CODE_MAX)
 		return bad_field(r, "category", "CATEGORY_REQUIRED", "请指定类别",
 				 "the category is required");
@@ -272,10 +272,10 @@ int h_person_screening_override(struct req *r)
 	if (req_require(r, PERM_SCREEN_DECIDE) || req_param_id(r, 0, &id) || req_parse_json(r))
 		return 0;
 	wb_error_clear(&err);
-	if (jcheck_keys(r->json, keys, &err) || jget_str(r->json, "level", &level, &err) < 0 ||
-	    jget_str(r->json, "reason", &reason, &err) < 0 ||
-	    jget_str(r->json, "expires_on", &expires, &err) < 0)
-		return reply_error(r, &err);
+	if (jcheck_keys(r->json, keys, &err) | (jget_str(r->json, "level", &level, &err) < 0) |
+	    (jget_str(r->json, "reason", &reason, &err) < 0) |
+	    (jget_str(r->json, "expires_on", &expires, &err) < 0))
+		return reply_invalid(r, &err);
 	int lv = level ? level_from_code(level) : -1;
 	if (lv < 0)
 		return bad_field(r, "level", "LEVEL_INVALID",

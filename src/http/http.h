@@ -58,6 +58,9 @@ int reply_json(struct req *r, unsigned status, json_t *body); /* steals body */
 int reply_error(struct req *r, const struct wb_error *e);
 int reply_errorx(struct req *r, int status, const char *code, const char *zh, const char *en);
 int reply_empty(struct req *r, unsigned status);
+/* A body that failed the field helpers below (details already in err): 422 with the one
+ * detail's code, or VALIDATION when there are several. */
+int reply_invalid(struct req *r, struct wb_error *err);
 int reply_raw(struct req *r, unsigned status, const char *type, const void *data, size_t len,
 	      int persistent, const char *extra_header, const char *extra_value);
 /* Queue a response with the common security headers added. */

@@ -66,6 +66,13 @@ int reply_json(struct req *r, unsigned status, json_t *body)
 	return reply_queue(r, status, resp);
 }
 
+int reply_invalid(struct req *r, struct wb_error *err)
+{
+	wb_error_set(err, WB_EINVAL, 422, err->ndetails == 1 ? err->details[0].code : "VALIDATION",
+		     "数据校验未通过，请按提示修改", "validation failed; see details");
+	return reply_error(r, err);
+}
+
 int reply_error(struct req *r, const struct wb_error *e)
 {
 	json_t *details = json_array();

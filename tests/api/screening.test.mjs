@@ -131,6 +131,15 @@ test('confirm, and reject with a reason: a rejected category is not suggested ag
   assertError(r, 422, 'REASON_REQUIRED');
   r = await station.post(`/persons/${child}/screening/decisions`, { category: 'orphan', decision: 'confirm' });
   assertError(r, 404, 'SCREEN_MEMBERSHIP_NOT_FOUND');
+  // wrong types and unknown fields: 422 with the field named, never a 500
+  r = await station.post(`/persons/${child}/screening/decisions`, { category: 1, decision: 'confirm' });
+  assertError(r, 422, 'TYPE_INVALID');
+  assert.equal(r.body.error.details[0].field, 'category');
+  r = await station.post(`/persons/${child}/screening/decisions`, { category: 'left_behind', decision: 'confirm', extra: 1 });
+  assertError(r, 422, 'FIELD_UNKNOWN');
+  r = await station.post(`/persons/${child}/screening/override`, { level: 'red', reason: 5, expires_on: 1 });
+  assertError(r, 422, 'VALIDATION');
+  assert.equal(r.body.error.details.length, 2);
   r = await station.post(`/persons/${child}/screening/decisions`, { category: 'prisoner_child', decision: 'confirm', reason: '已核实' });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.body.memberships.find((m) => m.category === 'prisoner_child').status, 'confirmed');
@@ -212,6 +221,10 @@ test('rule sets: validate with line and column, preview per township, save a dra
   assert.match(r.body.message, /第5行/);
   r = await station.post('/rulesets/validate', { source: v1.source });
   assertError(r, 403, 'FORBIDDEN');
+  r = await county.post('/rulesets/validate', { source: 123 });
+  assertError(r, 422, 'TYPE_INVALID');
+  r = await county.post('/rulesets', { source: v1.source, label: 5 });
+  assertError(r, 422, 'TYPE_INVALID');
   // 留守 age limit 16 -> 8: the ten-year-old leaves the register of 木叶乡.
   const text = v1.source.replace(/param 留守年龄上限 = 16 岁/, 'param 留守年龄上限 = 8 岁')
     .replace(/version "[^"]+"/, 'version "county-2026.12-2"');
