@@ -50,6 +50,7 @@ static const char *const fact_codes[SNAP_FT_COUNT] = {
 	"street_begging",
 	"early_marriage",
 	"divorced",
+	"mandatory_report",
 };
 
 static const char *const rel_codes[SNAP_REL_COUNT] = {
@@ -108,6 +109,12 @@ int32_t snapshot_value_code(int type, const char *value)
 	case SNAP_FT_BAD_BEHAVIOUR:
 	case SNAP_FT_SERIOUS_BAD_BEHAVIOUR: /* items of 预防法 28 / 38 */
 		if (strlen(v) == 1 && v[0] >= '0' && v[0] <= '9')
+			return v[0] - '0';
+		return -1;
+	case SNAP_FT_MANDATORY_REPORT: /* situations 1..9 of the 2020 opinion, 10 local */
+		if (!strcmp(v, "10"))
+			return 10;
+		if (strlen(v) == 1 && v[0] >= '1' && v[0] <= '9')
 			return v[0] - '0';
 		return -1;
 	default: return 0;

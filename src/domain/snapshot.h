@@ -21,7 +21,8 @@
  * Fact types and relation kinds are the shipped catalog (002_catalog.sql, 003_imports.sql)
  * mapped to small ids here; unknown codes are refused by the rule compiler and skipped by
  * the loader. Value codes: disability "c-g" -> c*10+g; psych_screening 绿=1 黄=2 橙=3
- * 红=4 (ordered by severity); numeric enums (bad_behaviour 1..9) -> the number; else 0.
+ * 红=4 (ordered by severity); numeric enums (bad_behaviour 1..9, mandatory_report 1..10)
+ * -> the number; else 0.
  *
  * Threads: a finished snapshot may be read by any number of threads at once.
  * snapshot_update_person mutates it: the caller must hold it exclusively meanwhile (a
@@ -79,6 +80,7 @@ enum snapshot_fact_type {
 	SNAP_FT_STREET_BEGGING,
 	SNAP_FT_EARLY_MARRIAGE,
 	SNAP_FT_DIVORCED,
+	SNAP_FT_MANDATORY_REPORT,
 	SNAP_FT_COUNT
 };
 

@@ -154,7 +154,8 @@ static int type_sensitive(int t)
 	case SNAP_FT_COMMUNITY_CORRECTION:
 	case SNAP_FT_CONDITIONAL_NON_PROSECUTION:
 	case SNAP_FT_CRIME_VICTIM:
-	case SNAP_FT_EARLY_MARRIAGE: return 1;
+	case SNAP_FT_EARLY_MARRIAGE:
+	case SNAP_FT_MANDATORY_REPORT: return 1;
 	default: return 0;
 	}
 }

@@ -115,6 +115,23 @@ test('the father imprisoned: 服刑人员未成年子女, the score rises, histo
   assert.ok(s.memberships.find((m) => m.category === 'prisoner_child').sensitive);
 });
 
+test('a mandatory-report situation (强制报告意见第四条) forces 红 whatever the score', async () => {
+  const kid = (await station.post('/persons', { name: '冉报告', gender: 'F', birth_date: '2014-02-02',
+    household_region: village, residence_region: village + '001' })).body.id;
+  let r = await station.post(`/persons/${kid}/facts`, { type: 'mandatory_report', value: '11' });
+  assertError(r, 422);
+  r = await station.post(`/persons/${kid}/facts`, { type: 'mandatory_report', value: '6',
+    valid_from: new Date().toISOString().slice(0, 10), note: '长期处于无人照料状态' });
+  assert.equal(r.status, 201, r.text);
+  const { s } = await until(kid, (x) => x.computed && x.computed.level === 4);
+  const t = s.explanation.triggers.find((x) => x.rule_id === 'MR-1');
+  assert.ok(t, JSON.stringify(s.explanation));
+  assert.match(t.basis, /强制报告/);
+  assert.deepEqual(t.fact_ids, [r.body.id]);
+  // a sensitive matter: a grid worker does not see why
+  assert.equal((await screening(grid, kid)).explanation, null);
+});
+
 test('a grid worker sees the level and the non-sensitive categories, without the explanation', async () => {
   const s = await screening(grid, child);
   assert.equal(s.explanation, null);
