@@ -445,36 +445,35 @@ static int vcond_goes_on(struct parser *P)
 	return 0;
 }
 
-static int parse_vterm(struct parser *P, int type, int32_t *out)
+typedef int (*vparse_fn)(struct parser *P, int type, int32_t *out);
+
+/* sub (word sub)…: the terms joined by `word` ("and" binds tighter than "or") as one
+ * node of op. A joining word that starts the next clause ends the list (vcond_goes_on). */
+static int parse_vlist(struct parser *P, int type, int32_t *out, const char *word, int op,
+		       vparse_fn sub)
 {
 	int32_t kids[64];
 	int n = 0, rc;
 	for (;;) {
 		if (n == 64)
 			return too_big(P, "条件过长", "condition too long");
-		if ((rc = parse_vprimary(P, type, &kids[n++])))
+		if ((rc = sub(P, type, &kids[n++])))
 			return rc;
-		if (!is_word(cur(P), "and") || !vcond_goes_on(P))
+		if (!is_word(cur(P), word) || !vcond_goes_on(P))
 			break;
 		next(P);
 	}
-	return list_node(P, OP_V_AND, kids, n, out);
+	return list_node(P, op, kids, n, out);
+}
+
+static int parse_vterm(struct parser *P, int type, int32_t *out)
+{
+	return parse_vlist(P, type, out, "and", OP_V_AND, parse_vprimary);
 }
 
 static int parse_vcond(struct parser *P, int type, int32_t *out)
 {
-	int32_t kids[64];
-	int n = 0, rc;
-	for (;;) {
-		if (n == 64)
-			return too_big(P, "条件过长", "condition too long");
-		if ((rc = parse_vterm(P, type, &kids[n++])))
-			return rc;
-		if (!is_word(cur(P), "or") || !vcond_goes_on(P))
-			break;
-		next(P);
-	}
-	return list_node(P, OP_V_OR, kids, n, out);
+	return parse_vlist(P, type, out, "or", OP_V_OR, parse_vterm);
 }
 
 /* ---- conditions ---------------------------------------------------------------------------- */

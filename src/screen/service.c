@@ -507,7 +507,7 @@ static int dirty_full(struct screening *s, struct store *st, int64_t max_seq, in
 {
 	struct wb_scope sys;
 	struct snapshot *snap = NULL;
-	struct screening_summary sum;
+	struct screening_summary sum = {0};
 	store_scope_system(&sys);
 	int rc = store_screen_load(st, &sys, &snap, err);
 	if (rc)

@@ -83,13 +83,6 @@ static const char SQL_FACT[] =
 
 static char load_time[21];
 
-static int step_done(struct db_stmt *s, struct wb_error *err)
-{
-	int rc = db_step(s, err);
-	db_done(s);
-	return rc < 0 ? rc : 0;
-}
-
 int bulk_count_persons(struct store *st, int64_t *n, struct wb_error *err)
 {
 	struct db_stmt *s = db_stmt(st->db, SQL_COUNT);
@@ -133,7 +126,7 @@ int bulk_region(struct store *st, const char *code, const char *name, int level,
 	db_bind_int(s, 3, level);
 	db_bind_text_ref(s, 4, parent);
 	db_bind_text_ref(s, 5, source);
-	return step_done(s, err);
+	return db_step_done(s, err);
 }
 
 int bulk_unit(struct store *st, int64_t id, const char *name, const char *type, const char *region,
@@ -145,7 +138,7 @@ int bulk_unit(struct store *st, int64_t id, const char *name, const char *type, 
 	db_bind_text_ref(s, 3, type);
 	db_bind_text_ref(s, 4, region);
 	db_bind_text_ref(s, 5, load_time);
-	return step_done(s, err);
+	return db_step_done(s, err);
 }
 
 int bulk_household(struct store *st, int64_t id, const char *region, const char *address,
@@ -155,7 +148,7 @@ int bulk_household(struct store *st, int64_t id, const char *region, const char 
 	db_bind_int(s, 1, id);
 	db_bind_text_ref(s, 2, region);
 	db_bind_text_ref(s, 3, address);
-	return step_done(s, err);
+	return db_step_done(s, err);
 }
 
 int bulk_person(struct store *st, const struct bulk_person *p, struct wb_error *err)
@@ -186,7 +179,7 @@ int bulk_person(struct store *st, const struct bulk_person *p, struct wb_error *
 	db_bind_blob_ref(s, 13, phclen ? phc : NULL, phclen);
 	db_bind_text_ref(s, 14, load_time);
 	db_bind_text_ref(s, 15, load_time);
-	return step_done(s, err);
+	return db_step_done(s, err);
 }
 
 int bulk_relation(struct store *st, int64_t id, int64_t child, int64_t related, const char *kind,
@@ -200,7 +193,7 @@ int bulk_relation(struct store *st, int64_t id, int64_t child, int64_t related, 
 	db_bind_int(s, 5, is_guardian);
 	db_bind_int(s, 6, lives_with);
 	db_bind_text_ref(s, 7, load_time);
-	return step_done(s, err);
+	return db_step_done(s, err);
 }
 
 int bulk_fact(struct store *st, int64_t id, const struct bulk_fact *f, struct wb_error *err)
@@ -216,7 +209,7 @@ int bulk_fact(struct store *st, int64_t id, const struct bulk_fact *f, struct wb
 		db_bind_int(s, 7, f->source_unit_id);
 	db_bind_text_ref(s, 8, f->source_doc);
 	db_bind_text_ref(s, 9, load_time);
-	return step_done(s, err);
+	return db_step_done(s, err);
 }
 
 int bulk_commit(struct store *st, struct wb_error *err)

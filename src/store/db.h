@@ -51,6 +51,14 @@ const void *db_col_blob(struct db_stmt *st, int col, size_t *len);
 int db_col_is_null(struct db_stmt *st, int col);
 /* Reset the statement and clear its bindings; always call after the last step. */
 void db_done(struct db_stmt *st);
+/* Step a statement that writes (or whose rows are not needed) once and reset it: 0, or
+ * the negative enum wb_err of db_step. */
+static inline int db_step_done(struct db_stmt *st, struct wb_error *err)
+{
+	int rc = db_step(st, err);
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
 
 /* Transactions. db_begin_write takes the write lock at once (BEGIN IMMEDIATE), so a
  * transaction that reads and then writes never fails half-way on a lock upgrade. */

@@ -229,13 +229,6 @@ static const char *nz(const char *s)
 	return s && *s ? s : NULL;
 }
 
-static int step_done(struct db_stmt *s, struct wb_error *err)
-{
-	int rc = db_step(s, err);
-	db_done(s);
-	return rc < 0 ? rc : 0;
-}
-
 static int not_found(struct wb_error *err)
 {
 	return wb_error_set(err, WB_ENOTFOUND, 404, "IMPORT_NOT_FOUND",
@@ -356,7 +349,7 @@ int store_imports_progress(struct store *st, int64_t id, int64_t rows_done, cons
 	db_bind_int(s, 1, rows_done);
 	db_bind_text(s, 2, counts);
 	db_bind_int(s, 3, id);
-	return step_done(s, err);
+	return db_step_done(s, err);
 }
 
 int store_imports_finish(struct store *st, const struct wb_scope *sc, int64_t id, int ok,
@@ -371,7 +364,7 @@ int store_imports_finish(struct store *st, const struct wb_scope *sc, int64_t id
 	db_bind_text(s, 3, counts);
 	db_bind_text(s, 4, now);
 	db_bind_int(s, 5, id);
-	if ((rc = step_done(s, err)) == 0) {
+	if ((rc = db_step_done(s, err)) == 0) {
 		struct audit_entry e = {ok ? "import.done" : "import.failed", "import", id, counts};
 		rc = store_audit_append(st, sc, &e, err);
 	}
@@ -521,7 +514,7 @@ static void found_person(struct import_cache *c, struct db_stmt *s, struct ic_pe
 
 /* Look the entries up by hash. An entry is found only when the stored hash is its own. */
 static int fetch_persons(struct store *st, const struct wb_scope *sc, struct import_cache *c,
-			 struct ic_person **todo, size_t n, struct wb_error *err)
+			 struct ic_person **unresolved, size_t n, struct wb_error *err)
 {
 	int rc = 0;
 	for (size_t at = 0; at < n && !rc; at += PREFETCH_CHUNK) {
@@ -533,15 +526,15 @@ static int fetch_persons(struct store *st, const struct wb_scope *sc, struct imp
 			if (i >= k)
 				db_bind_null(s, 3 + (int)i);
 			else
-				db_bind_blob_ref(s, 3 + (int)i, todo[at + i]->hash,
+				db_bind_blob_ref(s, 3 + (int)i, unresolved[at + i]->hash,
 						 SECRET_HASH_BYTES);
 		while ((rc = db_step(s, err)) == DB_ROW) {
 			size_t len;
 			const void *h = db_col_blob(s, 10, &len);
 			for (size_t i = 0; i < k; i++) /* k ≤ 64: a walk is cheaper than a map */
 				if (len == SECRET_HASH_BYTES &&
-				    !memcmp(todo[at + i]->hash, h, SECRET_HASH_BYTES)) {
-					found_person(c, s, todo[at + i]);
+				    !memcmp(unresolved[at + i]->hash, h, SECRET_HASH_BYTES)) {
+					found_person(c, s, unresolved[at + i]);
 					break;
 				}
 		}
@@ -585,15 +578,15 @@ static int cmp_hinted(const void *a, const void *b)
 }
 
 static int prefetch_persons(struct store *st, const struct wb_scope *sc, struct import_cache *c,
-			    struct ic_person **todo, size_t n, struct wb_error *err)
+			    struct ic_person **unresolved, size_t n, struct wb_error *err)
 {
 	int rc = 0;
 	size_t nh = 0, nm = 0;
 	if (c->idx.cap) { /* by the index's hints first, in table order */
 		struct hinted *h = xmalloc((n ? n : 1) * sizeof(*h));
 		for (size_t i = 0; i < n; i++)
-			if ((h[nh].id = import_cache_idx_get(c, todo[i]->hash)))
-				h[nh++].e = todo[i];
+			if ((h[nh].id = import_cache_idx_get(c, unresolved[i]->hash)))
+				h[nh++].e = unresolved[i];
 		qsort(h, nh, sizeof(*h), cmp_hinted);
 		struct hint_ctx x = {.c = c, .h = h};
 		int64_t *ids = xmalloc((nh ? nh : 1) * sizeof(*ids));
@@ -609,10 +602,10 @@ static int prefetch_persons(struct store *st, const struct wb_scope *sc, struct 
 		free(h), free(ids);
 	}
 	for (size_t i = 0; i < n; i++) /* the rest by hash: misses may be new since */
-		if (!todo[i]->found)
-			todo[nm++] = todo[i];
+		if (!unresolved[i]->found)
+			unresolved[nm++] = unresolved[i];
 	if (!rc)
-		rc = fetch_persons(st, sc, c, todo, nm, err);
+		rc = fetch_persons(st, sc, c, unresolved, nm, err);
 	return rc;
 }
 
@@ -719,7 +712,7 @@ int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct i
 {
 	import_cache_clear_batch(c);
 	store_now(c->now); /* the batch's rows are recorded at its start: no clock per row */
-	struct ic_person **todo = xmalloc((n ? n : 1) * sizeof(*todo));
+	struct ic_person **unresolved = xmalloc((n ? n : 1) * sizeof(*unresolved));
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct ic_person *e = import_cache_person(c, ids[i], 0);
@@ -732,8 +725,8 @@ int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct i
 	}
 	/* Entries do not move once all are added: take their addresses now. */
 	for (size_t i = 0; i < k; i++)
-		todo[i] = &c->persons[i];
-	int rc = prefetch_persons(st, sc, c, todo, k, err);
+		unresolved[i] = &c->persons[i];
+	int rc = prefetch_persons(st, sc, c, unresolved, k, err);
 	/* Facts and relations of the persons found, sorted so that the look-ups walk the
 	 * index in order. */
 	int64_t *found = xmalloc((k ? k : 1) * sizeof(*found));
@@ -749,7 +742,7 @@ int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct i
 	if (!rc)
 		rc = prefetch_facts(st, c, profile, found, nf, err);
 	free(found);
-	free(todo);
+	free(unresolved);
 	return rc;
 }
 
@@ -803,7 +796,7 @@ static int source(struct store *st, int64_t person, const char *field, int64_t i
 	db_bind_text(s, 2, field);
 	db_bind_int(s, 3, import_id);
 	db_bind_int(s, 4, row);
-	return step_done(s, err);
+	return db_step_done(s, err);
 }
 
 static int sources(struct store *st, int64_t person, int64_t import_id, int64_t row,
@@ -944,7 +937,7 @@ int store_imports_person_fill(struct store *st, struct import_cache *c, int64_t 
 	db_bind_blob(s, 6, phclen ? phc : NULL, phclen);
 	db_bind_text(s, 7, now);
 	db_bind_int(s, 8, cur->id);
-	int rc = step_done(s, err);
+	int rc = db_step_done(s, err);
 	struct ic_person *e = c && !rc ? import_cache_person_by_id(c, cur->id) : NULL;
 	if (e) { /* what the UPDATE did, for the batch's later rows of this person */
 		struct import_person *p = &e->p;
@@ -978,7 +971,7 @@ static int row_insert(struct store *st, int64_t import_id, int sheet, int64_t ro
 	db_bind_int(s, 4, person_id);
 	db_bind_text(s, 5, role);
 	db_bind_text(s, 6, names[a]);
-	return step_done(s, err);
+	return db_step_done(s, err);
 }
 
 static int pack_write(struct store *st, struct ic_pack *pk, int64_t import_id, struct wb_error *err)
@@ -989,7 +982,7 @@ static int pack_write(struct store *st, struct ic_pack *pk, int64_t import_id, s
 	db_bind_text(s, 3, pk->role);
 	db_bind_int(s, 4, pk->first_row);
 	db_bind_blob_ref(s, 5, pk->bytes, pk->len);
-	int rc = step_done(s, err);
+	int rc = db_step_done(s, err);
 	pk->len = 0;
 	return rc;
 }
@@ -1074,7 +1067,7 @@ static int fact_insert(struct store *st, struct import_cache *c, int64_t import_
 		db_bind_int(s, 10, supersedes);
 	db_bind_int(s, 11, import_id);
 	db_bind_int(s, 12, row);
-	return step_done(s, err);
+	return db_step_done(s, err);
 }
 
 static int text_is(const char *a, const char *b) /* SQL's IS for texts; NULL = absent */
@@ -1180,7 +1173,7 @@ int store_imports_relation(struct store *st, struct import_cache *c, int64_t imp
 	db_bind_text(s, 6, c ? c->now : now);
 	db_bind_int(s, 7, 1);
 	db_bind_int(s, 8, import_id);
-	int rc = step_done(s, err);
+	int rc = db_step_done(s, err);
 	*added = !rc && db_changes(st->db) > 0;
 	if (!rc && cached)
 		import_cache_add_rel(c, child, adult, kind);
@@ -1199,7 +1192,7 @@ int store_imports_reject(struct store *st, int64_t import_id, int sheet, int64_t
 	db_bind_text(s, 5, reason);
 	db_bind_text(s, 6, reason_en);
 	db_bind_text(s, 7, cells_json);
-	return step_done(s, err);
+	return db_step_done(s, err);
 }
 
 int store_imports_review(struct store *st, int64_t import_id, int sheet, int64_t row,
@@ -1225,7 +1218,7 @@ int store_imports_review(struct store *st, int64_t import_id, int sheet, int64_t
 	db_bind_text(s, 6, record_json);
 	db_bind_text(s, 7, cells_json);
 	db_bind_text(s, 8, candidates_json);
-	return step_done(s, err);
+	return db_step_done(s, err);
 }
 
 int64_t store_imports_decided(struct store *st, int64_t import_id, const char *role,
@@ -1248,7 +1241,7 @@ int store_imports_header(struct store *st, int64_t import_id, int sheet, const c
 	db_bind_int(s, 1, import_id);
 	db_bind_int(s, 2, sheet);
 	db_bind_text(s, 3, cells_json);
-	return step_done(s, err);
+	return db_step_done(s, err);
 }
 
 int store_imports_end_missing(struct store *st, const struct wb_scope *sc,
@@ -1289,7 +1282,7 @@ int store_imports_end_missing(struct store *st, const struct wb_scope *sc,
 		db_bind_text(s, 4, now);
 		db_bind_int(s, 5, m->id);
 		db_bind_int(s, 6, ids[i]);
-		rc = step_done(s, err);
+		rc = db_step_done(s, err);
 	}
 	free(ids);
 	if (rc < 0)
@@ -1325,7 +1318,7 @@ static int exec_id(struct store *st, const char *sql, int64_t a, int64_t b, stru
 	db_bind_int(s, 1, a);
 	if (b)
 		db_bind_int(s, 2, b);
-	return step_done(s, err);
+	return db_step_done(s, err);
 }
 
 static int undo_fields(struct store *st, int64_t id, int64_t *cleared, struct wb_error *err)
@@ -1354,7 +1347,7 @@ static int undo_fields(struct store *st, int64_t id, int64_t *cleared, struct wb
 			struct db_stmt *u = db_stmt(st->db, sql);
 			db_bind_text(u, 1, now);
 			db_bind_int(u, 2, people[i]);
-			if ((rc = step_done(u, err)) != 0)
+			if ((rc = db_step_done(u, err)) != 0)
 				return rc;
 			(*cleared)++;
 		}
@@ -1362,7 +1355,7 @@ static int undo_fields(struct store *st, int64_t id, int64_t *cleared, struct wb
 		db_bind_int(d, 1, people[i]);
 		db_bind_text(d, 2, fields[i]);
 		db_bind_int(d, 3, id);
-		if ((rc = step_done(d, err)) != 0)
+		if ((rc = db_step_done(d, err)) != 0)
 			return rc;
 	}
 	return n == 256 ? 1 : 0; /* 1: more to do */
@@ -1442,7 +1435,7 @@ int store_imports_undo(struct store *st, const struct wb_scope *sc, int64_t id, 
 	struct db_stmt *s = db_stmt(st->db, SQL_UNDO_FACTS);
 	db_bind_text(s, 1, now);
 	db_bind_int(s, 2, id);
-	if ((rc = step_done(s, err)) != 0)
+	if ((rc = db_step_done(s, err)) != 0)
 		goto out;
 	facts = db_changes(st->db);
 	if ((rc = exec_id(st, SQL_UNDO_RELS, id, 0, err)) != 0)
@@ -1456,7 +1449,7 @@ int store_imports_undo(struct store *st, const struct wb_scope *sc, int64_t id, 
 	db_bind_int(s, 1, sc->user_id ? sc->user_id : 1);
 	db_bind_text(s, 2, now);
 	db_bind_int(s, 3, id);
-	if ((rc = step_done(s, err)) != 0)
+	if ((rc = db_step_done(s, err)) != 0)
 		goto out;
 	snprintf(summary, cap,
 		 "{\"facts_retracted\":%" PRId64 ",\"relations_removed\":%" PRId64

@@ -60,6 +60,16 @@ static void rs_fill(struct db_stmt *s, struct rule_set_row *r, int with_source)
 		r->source = xstrdup(db_col_text(s, 8) ? db_col_text(s, 8) : "");
 }
 
+/* End the caller's write transaction: commit on success, roll back on an error. */
+static int finish(struct store *st, int rc, struct wb_error *err)
+{
+	if (rc) {
+		db_rollback(st->db);
+		return rc;
+	}
+	return db_commit(st->db, err);
+}
+
 static int rs_not_found(struct wb_error *err)
 {
 	return wb_error_set(err, WB_ENOTFOUND, 404, "RULESET_NOT_FOUND", "规则集不存在",
@@ -127,14 +137,11 @@ int store_rulesets_seed(struct store *st, const char *label, const char *source,
 	rc = db_step(s, err);
 	int64_t n = rc == DB_ROW ? db_col_int(s, 0) : 0;
 	db_done(s);
-	if (rc >= 0 && n == 0)
+	rc = rc < 0 ? rc : 0;
+	if (!rc && n == 0)
 		rc = rs_insert(st, 0, label, "内置规则集 / built-in rule set", source, 1, NULL,
 			       err);
-	if (rc < 0) {
-		db_rollback(st->db);
-		return rc;
-	}
-	return db_commit(st->db, err);
+	return finish(st, rc, err);
 }
 
 int store_rulesets_list(struct store *st, void (*cb)(void *ctx, const struct rule_set_row *r),
@@ -162,11 +169,7 @@ int store_rulesets_add(struct store *st, const struct wb_scope *sc, const char *
 		struct audit_entry e = {"ruleset.create", "rule_set", *version, NULL};
 		rc = store_audit_append(st, sc, &e, err);
 	}
-	if (rc) {
-		db_rollback(st->db);
-		return rc;
-	}
-	return db_commit(st->db, err);
+	return finish(st, rc, err);
 }
 
 int store_rulesets_publish(struct store *st, const struct wb_scope *sc, int64_t version,
@@ -191,26 +194,20 @@ int store_rulesets_publish(struct store *st, const struct wb_scope *sc, int64_t 
 		rc = rc < 0 ? rc : 0;
 	if (!rc) {
 		store_now(now);
-		s = db_stmt(st->db, SQL_RS_RETIRE);
-		rc = db_step(s, err);
-		db_done(s);
+		rc = db_step_done(db_stmt(st->db, SQL_RS_RETIRE), err);
+	}
+	if (!rc) {
 		s = db_stmt(st->db, SQL_RS_PUBLISH);
 		db_bind_int(s, 1, sc->user_id);
 		db_bind_text(s, 2, now);
 		db_bind_int(s, 3, version);
-		rc = rc < 0 ? rc : db_step(s, err);
-		db_done(s);
-		rc = rc < 0 ? rc : 0;
+		rc = db_step_done(s, err);
 	}
 	if (!rc) {
 		struct audit_entry e = {"ruleset.publish", "rule_set", version, NULL};
 		rc = store_audit_append(st, sc, &e, err);
 	}
-	if (rc) {
-		db_rollback(st->db);
-		return rc;
-	}
-	return db_commit(st->db, err);
+	return finish(st, rc, err);
 }
 
 /* ---- results ---------------------------------------------------------------------- */
@@ -264,9 +261,7 @@ static int event(struct store *st, const struct screen_put *p, const char *kind,
 	}
 	db_bind_int(s, 7, version);
 	db_bind_text(s, 8, now);
-	int rc = db_step(s, err);
-	db_done(s);
-	return rc < 0 ? rc : 0;
+	return db_step_done(s, err);
 }
 
 static int load_old(struct store *st, int64_t person, int *level, struct old_mem *m, int *n,
@@ -333,9 +328,7 @@ static int mem_write(struct store *st, const char *sql, const struct screen_put 
 		db_bind_int(s, 1, p->person_id);
 		db_bind_text(s, 2, cat);
 	}
-	int rc = db_step(s, err);
-	db_done(s);
-	return rc < 0 ? rc : 0;
+	return db_step_done(s, err);
 }
 
 /* A kept membership: new facts behind a rejected one make it a suggestion again. */
@@ -416,9 +409,7 @@ static int put_result(struct store *st, const struct screen_put *p, int64_t vers
 		db_bind_text(s, 9, eval_date);
 		db_bind_text(s, 10, now);
 	}
-	int rc = db_step(s, err);
-	db_done(s);
-	return rc < 0 ? rc : 0;
+	return db_step_done(s, err);
 }
 
 int store_screening_put(struct store *st, const struct screen_put *p, int64_t rule_version,
@@ -481,9 +472,7 @@ int store_screening_run_log(struct store *st, int64_t rule_version, const char *
 	db_bind_text(s, 8, now);
 	if (started_by)
 		db_bind_int(s, 9, started_by);
-	int rc = db_step(s, err);
-	db_done(s);
-	return rc < 0 ? rc : 0;
+	return db_step_done(s, err);
 }
 
 int store_screening_last_run(struct store *st, char month[8], int64_t *rule_version,
@@ -534,9 +523,7 @@ int store_screening_dirty_clear(struct store *st, int64_t max_seq, struct wb_err
 {
 	struct db_stmt *s = db_stmt(st->db, SQL_DIRTY_CLEAR);
 	db_bind_int(s, 1, max_seq);
-	int rc = db_step(s, err);
-	db_done(s);
-	return rc < 0 ? rc : 0;
+	return db_step_done(s, err);
 }
 
 /* ---- a person's screening ----------------------------------------------------------- */
@@ -707,15 +694,6 @@ static const char SQL_DECIDE[] =
 	"INSERT INTO screen_decisions (person_id, category, decision, reason, facts_key, "
 	"decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
 
-static int finish(struct store *st, int rc, struct wb_error *err)
-{
-	if (rc) {
-		db_rollback(st->db);
-		return rc;
-	}
-	return db_commit(st->db, err);
-}
-
 static int decide_row(struct store *st, const struct wb_scope *sc, int64_t person,
 		      const char *category, const char *decision, const char *reason,
 		      struct wb_error *err)
@@ -739,9 +717,7 @@ static int decide_row(struct store *st, const struct wb_scope *sc, int64_t perso
 	db_bind_text(s, 1, !strcmp(decision, "reject") ? "rejected" : "confirmed");
 	db_bind_int(s, 2, person);
 	db_bind_text(s, 3, category);
-	rc = db_step(s, err);
-	db_done(s);
-	if (rc < 0)
+	if ((rc = db_step_done(s, err)))
 		return rc;
 	s = db_stmt(st->db, SQL_DECIDE);
 	db_bind_int(s, 1, person);
@@ -751,9 +727,7 @@ static int decide_row(struct store *st, const struct wb_scope *sc, int64_t perso
 	db_bind_text(s, 5, key);
 	db_bind_int(s, 6, sc->user_id);
 	db_bind_text(s, 7, now);
-	rc = db_step(s, err);
-	db_done(s);
-	return rc < 0 ? rc : 0;
+	return db_step_done(s, err);
 }
 
 int store_screening_decide(struct store *st, const struct wb_scope *sc, int64_t person_id,
@@ -792,9 +766,7 @@ static int revoke_rows(struct store *st, const struct wb_scope *sc, int64_t pers
 	db_bind_int(s, 1, sc->user_id);
 	db_bind_text(s, 2, now);
 	db_bind_int(s, 3, person);
-	int rc = db_step(s, err);
-	db_done(s);
-	return rc < 0 ? rc : 0;
+	return db_step_done(s, err);
 }
 
 int store_screening_override(struct store *st, const struct wb_scope *sc, int64_t person_id,
@@ -818,9 +790,7 @@ int store_screening_override(struct store *st, const struct wb_scope *sc, int64_
 		db_bind_text(s, 5, expires_on);
 		db_bind_int(s, 6, sc->user_id);
 		db_bind_text(s, 7, now);
-		rc = db_step(s, err);
-		db_done(s);
-		rc = rc < 0 ? rc : 0;
+		rc = db_step_done(s, err);
 	}
 	if (!rc) {
 		snprintf(detail, sizeof(detail), "{\"level\":%d,\"expires_on\":\"%s\"}", level,
