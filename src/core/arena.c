@@ -19,6 +19,7 @@ struct arena_block {
 void arena_init(struct arena *a)
 {
 	a->head = NULL;
+	a->inline_used = 0;
 }
 
 void arena_release(struct arena *a)
@@ -30,12 +31,18 @@ void arena_release(struct arena *a)
 		b = next;
 	}
 	a->head = NULL;
+	a->inline_used = 0;
 }
 
 void *arena_alloc(struct arena *a, size_t n)
 {
 	struct arena_block *b = a->head;
 	n = (n + 15) & ~(size_t)15;
+	if (n <= ARENA_INLINE - a->inline_used) {
+		void *p = a->inline_buf + a->inline_used;
+		a->inline_used += n;
+		return p;
+	}
 	if (!b || b->cap - b->used < n) {
 		size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
 		b = xmalloc(sizeof(*b) + cap);

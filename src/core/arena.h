@@ -11,8 +11,14 @@
 
 struct arena_block;
 
+#define ARENA_INLINE 256
+
+/* The first few hundred bytes come from inside the arena itself (a request's path
+ * parameters, typically): most requests then allocate no block at all. */
 struct arena {
 	struct arena_block *head;
+	size_t inline_used;
+	_Alignas(16) unsigned char inline_buf[ARENA_INLINE];
 };
 
 void arena_init(struct arena *a);

@@ -55,6 +55,9 @@ struct req {
 
 /* Reply helpers: each queues exactly one response and returns 0 (or MHD failure -1). */
 int reply_json(struct req *r, unsigned status, json_t *body); /* steals body */
+/* A JSON text already written (jsonw): takes the buf's data (the buf is left empty);
+ * failed (the writer's jw_failed) answers 500 instead. */
+int reply_json_text(struct req *r, unsigned status, struct buf *text, int failed);
 int reply_error(struct req *r, const struct wb_error *e);
 int reply_errorx(struct req *r, int status, const char *code, const char *zh, const char *en);
 int reply_empty(struct req *r, unsigned status);

@@ -49,7 +49,14 @@ int reply_json(struct req *r, unsigned status, json_t *body)
 	buf_init(&b, 0);
 	int bad = jsonx_dump(&b, body);
 	json_decref(body);
-	if (bad) {
+	return reply_json_text(r, status, &b, bad);
+}
+
+int reply_json_text(struct req *r, unsigned status, struct buf *text_buf, int failed)
+{
+	struct buf b = *text_buf;
+	buf_init(text_buf, text_buf->max);
+	if (failed) {
 		buf_release(&b);
 		return reply_errorx(r, 500, "INTERNAL", "服务器内部错误", "internal server error");
 	}

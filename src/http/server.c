@@ -14,6 +14,7 @@
 #include "store/db.h"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -234,6 +235,13 @@ int server_run(const char *db_path, const struct secret_keys *keys,
 	if (inet_pton(AF_INET, opt->listen, &addr.sin_addr) != 1)
 		return wb_error_setx(err, WB_EINVAL, 400, "LISTEN_ADDRESS", "监听地址无效",
 				     "invalid listen address", opt->listen);
+
+	/* Keep freed heap memory instead of handing it back to the kernel after each burst:
+	 * with the default thresholds every worker arena shrank and regrew, and zeroing the
+	 * fresh pages was 3 % of a person read (perf). */
+	mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+	mallopt(M_TOP_PAD, 4 * 1024 * 1024);
+	mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
 
 	/* Handle shutdown signals synchronously in this thread; block them in workers. */
 	signal(SIGPIPE, SIG_IGN);

@@ -16,6 +16,7 @@
 #include "store/db.h"
 #include "store/regions.h"
 #include "store/relations.h"
+#include "store/relations_int.h"
 #include "store/store.h"
 #include "store/units.h"
 
@@ -241,6 +242,19 @@ int store_persons_get(struct store *st, const struct wb_scope *sc, int64_t id, s
 	struct audit_entry e = {"person.read", "person", id, NULL};
 	audit_queue_push(st, sc, &e);
 	return 0;
+}
+
+int store_persons_get_with_relations(struct store *st, const struct wb_scope *sc, int64_t id,
+				     struct person *out,
+				     void (*person_cb)(void *ctx, const struct person *p),
+				     void (*relation_cb)(void *ctx, const struct relation_row *r),
+				     void *ctx, struct wb_error *err)
+{
+	int rc = store_persons_get(st, sc, id, out, err);
+	if (rc)
+		return rc;
+	person_cb(ctx, out);
+	return relations_list_in_scope(st, id, relation_cb, ctx, err);
 }
 
 /* ---- validation against stored data ------------------------------------------------ */

@@ -81,6 +81,15 @@ int store_persons_create(struct store *st, const struct wb_scope *sc, const stru
 /* Read one person (audited). */
 int store_persons_get(struct store *st, const struct wb_scope *sc, int64_t id, struct person *out,
 		      struct wb_error *err);
+/* Read one person (audited) and its relations in both directions, in one scope check:
+ * person_cb(ctx, out) first, then relation_cb(ctx, row) for each relation, outgoing
+ * first, then by id. */
+struct relation_row;
+int store_persons_get_with_relations(struct store *st, const struct wb_scope *sc, int64_t id,
+				     struct person *out,
+				     void (*person_cb)(void *ctx, const struct person *p),
+				     void (*relation_cb)(void *ctx, const struct relation_row *r),
+				     void *ctx, struct wb_error *err);
 /* Scope check without reading or auditing: 0 when visible, WB_ENOTFOUND otherwise. */
 int store_persons_visible(struct store *st, const struct wb_scope *sc, int64_t id,
 			  struct wb_error *err);

@@ -3,10 +3,14 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "core/xalloc.h"
 
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/relations_int.h"
 #include "store/store.h"
 
 static const char SQL_KIND[] = "SELECT 1 FROM relation_kinds WHERE code = ?";
@@ -20,7 +24,7 @@ static const char SQL_LIST[] =
 	"UNION ALL "
 	"SELECT r.id, r.kind, k.name, r.is_guardian, r.lives_with, 0, o.id, o.name, o.gender, "
 	"o.birth_date FROM relations r JOIN relation_kinds k ON k.code = r.kind "
-	"JOIN persons o ON o.id = r.person_id WHERE r.related_id = ? ORDER BY 6 DESC, 1";
+	"JOIN persons o ON o.id = r.person_id WHERE r.related_id = ?";
 static const char SQL_KINDS[] = "SELECT code, name, name_en FROM relation_kinds ORDER BY gbt4761";
 
 static int invalid(struct wb_error *err, const char *field, const char *code, const char *zh,
@@ -101,34 +105,75 @@ out:
 	return db_commit(st->db, err);
 }
 
-int store_relations_list(struct store *st, const struct wb_scope *sc, int64_t person_id,
-			 void (*cb)(void *ctx, const struct relation_row *r), void *ctx,
-			 struct wb_error *err)
+/* Copy a column's text into a fixed field (truncating; the store's limits keep it whole). */
+static void copy_col(char *dst, size_t cap, struct db_stmt *s, int col)
 {
-	struct relation_row r;
-	int rc = store_persons_visible(st, sc, person_id, err);
-	if (rc)
-		return rc;
+	const char *v = db_col_is_null(s, col) ? "" : db_col_text(s, col);
+	size_t n = strlen(v);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+}
+
+static int row_order(const void *a, const void *b)
+{
+	const struct relation_row *x = a, *y = b;
+	if (x->outgoing != y->outgoing)
+		return y->outgoing - x->outgoing;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The rows come unordered (SQLite's sorter allocated per row and was a tenth of a
+ * person read) and are sorted here: outgoing first, then by id. */
+int relations_list_in_scope(struct store *st, int64_t person_id,
+			    void (*cb)(void *ctx, const struct relation_row *r), void *ctx,
+			    struct wb_error *err)
+{
+	struct relation_row stack[16], *rows = stack;
+	size_t n = 0, cap = 16;
+	int rc;
 	struct db_stmt *s = db_stmt(st->db, SQL_LIST);
 	db_bind_int(s, 1, person_id);
 	db_bind_int(s, 2, person_id);
 	while ((rc = db_step(s, err)) == DB_ROW) {
-		memset(&r, 0, sizeof(r));
-		r.id = db_col_int(s, 0);
-		snprintf(r.kind, sizeof(r.kind), "%s", db_col_text(s, 1));
-		snprintf(r.kind_name, sizeof(r.kind_name), "%s", db_col_text(s, 2));
-		r.is_guardian = (int)db_col_int(s, 3);
-		r.lives_with = (int)db_col_int(s, 4);
-		r.outgoing = (int)db_col_int(s, 5);
-		r.other_id = db_col_int(s, 6);
-		snprintf(r.other_name, sizeof(r.other_name), "%s", db_col_text(s, 7));
-		r.other_gender = db_col_text(s, 8)[0];
-		snprintf(r.other_birth_date, sizeof(r.other_birth_date), "%s",
-			 db_col_is_null(s, 9) ? "" : db_col_text(s, 9));
-		cb(ctx, &r);
+		if (n == cap) {
+			struct relation_row *more = xmalloc(2 * cap * sizeof(*more));
+			memcpy(more, rows, n * sizeof(*rows));
+			if (rows != stack)
+				free(rows);
+			rows = more;
+			cap *= 2;
+		}
+		struct relation_row *r = &rows[n++];
+		r->id = db_col_int(s, 0);
+		copy_col(r->kind, sizeof(r->kind), s, 1);
+		copy_col(r->kind_name, sizeof(r->kind_name), s, 2);
+		r->is_guardian = (int)db_col_int(s, 3);
+		r->lives_with = (int)db_col_int(s, 4);
+		r->outgoing = (int)db_col_int(s, 5);
+		r->other_id = db_col_int(s, 6);
+		copy_col(r->other_name, sizeof(r->other_name), s, 7);
+		r->other_gender = db_col_text(s, 8)[0];
+		copy_col(r->other_birth_date, sizeof(r->other_birth_date), s, 9);
 	}
 	db_done(s);
+	if (rc >= 0) {
+		qsort(rows, n, sizeof(rows[0]), row_order);
+		for (size_t i = 0; i < n; i++)
+			cb(ctx, &rows[i]);
+	}
+	if (rows != stack)
+		free(rows);
 	return rc < 0 ? rc : 0;
+}
+
+int store_relations_list(struct store *st, const struct wb_scope *sc, int64_t person_id,
+			 void (*cb)(void *ctx, const struct relation_row *r), void *ctx,
+			 struct wb_error *err)
+{
+	int rc = store_persons_visible(st, sc, person_id, err);
+	return rc ? rc : relations_list_in_scope(st, person_id, cb, ctx, err);
 }
 
 int store_relation_kinds(struct store *st,
