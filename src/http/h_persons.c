@@ -11,6 +11,7 @@
 #include "domain/person.h"
 #include "domain/role.h"
 #include "http/handlers.h"
+#include "store/person_cache.h"
 #include "store/persons.h"
 #include "store/relations.h"
 
@@ -159,7 +160,10 @@ static void begin_read(void *ctx, const struct person *p)
 	jw_arr(ctx);
 }
 
-static int render_person(struct req *r, int64_t id, unsigned status)
+/* Render a person with its relations. cache_version >= 0: keep the text in the person
+ * cache under that registry version (read, like day, before the person was). */
+static int render_person_cached(struct req *r, int64_t id, unsigned status, int64_t cache_version,
+				int64_t day)
 {
 	struct person p;
 	struct wb_error err;
@@ -175,15 +179,48 @@ static int render_person(struct req *r, int64_t id, unsigned status)
 	}
 	jw_arr_end(&w);
 	jw_obj_end(&w);
+	if (cache_version >= 0 && !jw_failed(&w))
+		person_cache_put(&p, cache_version, day, b.data, b.len);
 	return reply_json_text(r, status, &b, jw_failed(&w));
+}
+
+static int render_person(struct req *r, int64_t id, unsigned status)
+{
+	return render_person_cached(r, id, status, -1, 0);
+}
+
+static void copy_cached(void *ctx, const char *data, size_t len)
+{
+	struct buf *b = ctx;
+	if (buf_append(b, data, len))
+		buf_clear(b);
 }
 
 int h_persons_get(struct req *r)
 {
-	int64_t id;
+	int64_t id, version = -1, day = date_today();
+	struct wb_error err;
+	struct buf b;
 	if (req_require(r, PERM_PERSON_READ) || req_param_id(r, 0, &id))
 		return 0;
-	return render_person(r, id, 200);
+	if (!person_cache_enabled())
+		return render_person(r, id, 200);
+	/* The route runs in one read transaction: the version read here is the one the
+	 * person would be rendered under. */
+	wb_error_clear(&err);
+	if (store_registry_version(r->st, &version, &err))
+		return reply_error(r, &err);
+	buf_init(&b, 0);
+	int hit = person_cache_get(r->st, &r->scope, id, version, copy_cached, &b, &err);
+	if (hit == 1 && b.len) {
+		int rc = reply_json_bytes(r, 200, b.data, b.len);
+		buf_release(&b);
+		return rc;
+	}
+	buf_release(&b);
+	if (hit < 0)
+		return reply_error(r, &err);
+	return render_person_cached(r, id, 200, version, day);
 }
 
 /* ---- create ------------------------------------------------------------------------- */

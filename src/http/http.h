@@ -58,6 +58,8 @@ int reply_json(struct req *r, unsigned status, json_t *body); /* steals body */
 /* A JSON text already written (jsonw): takes the buf's data (the buf is left empty);
  * failed (the writer's jw_failed) answers 500 instead. */
 int reply_json_text(struct req *r, unsigned status, struct buf *text, int failed);
+/* A JSON text held elsewhere (copied). */
+int reply_json_bytes(struct req *r, unsigned status, const char *data, size_t len);
 int reply_error(struct req *r, const struct wb_error *e);
 int reply_errorx(struct req *r, int status, const char *code, const char *zh, const char *en);
 int reply_empty(struct req *r, unsigned status);

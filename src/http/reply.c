@@ -52,6 +52,17 @@ int reply_json(struct req *r, unsigned status, json_t *body)
 	return reply_json_text(r, status, &b, bad);
 }
 
+int reply_json_bytes(struct req *r, unsigned status, const char *data, size_t len)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return -1;
+	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	return reply_queue(r, status, resp);
+}
+
 int reply_json_text(struct req *r, unsigned status, struct buf *text_buf, int failed)
 {
 	struct buf b = *text_buf;

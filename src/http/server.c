@@ -28,6 +28,7 @@
 #include "http/handlers.h"
 #include "http/router.h"
 #include "store/audit.h"
+#include "store/person_cache.h"
 
 #define MAX_WORKERS 64
 
@@ -263,6 +264,8 @@ int server_run(const char *db_path, const struct secret_keys *keys,
 		return rc;
 	}
 	auth_init(2);
+	/* 65 536 rendered persons (about 80 MB at most) by default. */
+	person_cache_init(opt->person_cache < 0 ? 65536 : (size_t)opt->person_cache);
 
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG,
@@ -294,5 +297,6 @@ int server_run(const char *db_path, const struct secret_keys *keys,
 	jobs_stop();
 	close_stores();
 	audit_queue_stop();
+	person_cache_free();
 	return 0;
 }

@@ -10,6 +10,7 @@ struct server_options {
 	unsigned port;	    /* 0 picks a free port */
 	unsigned threads;
 	int cookie_secure;
+	long person_cache; /* slots of the rendered-person cache; 0 off, < 0 the default */
 };
 
 /* Run until SIGINT/SIGTERM. Prints "weibao: listening on http://HOST:PORT" first. */

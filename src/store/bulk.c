@@ -4,7 +4,10 @@
 #include "store/bulk.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "core/xalloc.h"
 
 #include "store/db.h"
 #include "store/persons.h"
@@ -56,6 +59,43 @@ static const char SQL_CREATE_INDEXES[] =
 	"kind);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS facts_supersedes ON facts(supersedes) "
 	"WHERE retracted_at IS NULL;";
+
+/* The registry-version triggers (migration 008) are dropped during a load too (one
+ * version update a row would be a sixth of it); their DDL is read back from the schema
+ * first and run again at the end, and the version is moved once. The drops are inside
+ * the load's transaction: an aborted load gets them back by the rollback. */
+static const char SQL_REGISTRY_TRIGGERS[] =
+	"SELECT group_concat(sql, ';'), group_concat('DROP TRIGGER ' || name, ';') "
+	"FROM sqlite_master WHERE type = 'trigger' AND name GLOB 'registry_v_*'";
+static const char SQL_REGISTRY_BUMP[] = "UPDATE registry_version SET n = n + 1 WHERE id = 1";
+static char *registry_ddl;
+
+static int drop_registry_triggers(struct store *st, struct wb_error *err)
+{
+	char *drops = NULL;
+	struct db_stmt *s = db_stmt(st->db, SQL_REGISTRY_TRIGGERS);
+	int rc = db_step(s, err);
+	free(registry_ddl);
+	registry_ddl = NULL;
+	if (rc == DB_ROW && !db_col_is_null(s, 0)) {
+		registry_ddl = xstrdup(db_col_text(s, 0));
+		drops = xstrdup(db_col_text(s, 1));
+	}
+	db_done(s);
+	if (rc < 0)
+		return rc;
+	rc = drops ? db_exec(st->db, drops, err) : 0;
+	free(drops);
+	return rc;
+}
+
+static int restore_registry_triggers(struct store *st, struct wb_error *err)
+{
+	int rc = registry_ddl ? db_exec(st->db, registry_ddl, err) : 0;
+	free(registry_ddl);
+	registry_ddl = NULL;
+	return rc ? rc : db_exec(st->db, SQL_REGISTRY_BUMP, err);
+}
 
 static const char SQL_COUNT[] = "SELECT count(*) FROM persons";
 static const char SQL_MAX[] =
@@ -110,7 +150,8 @@ int bulk_begin(struct store *st, struct bulk_ids *next, struct wb_error *err)
 	}
 	db_done(s);
 	if (rc < 0 || (rc = db_exec(st->db, SQL_DROP_INDEXES, err)) != 0 ||
-	    (rc = db_exec(st->db, SQL_DROP_TRIGGERS, err)) != 0) {
+	    (rc = db_exec(st->db, SQL_DROP_TRIGGERS, err)) != 0 ||
+	    (rc = drop_registry_triggers(st, err)) != 0) {
 		bulk_abort(st);
 		return rc;
 	}
@@ -217,6 +258,8 @@ int bulk_commit(struct store *st, struct wb_error *err)
 	int rc = db_exec(st->db, SQL_CREATE_INDEXES, err);
 	if (!rc)
 		rc = db_exec(st->db, SQL_CREATE_TRIGGERS, err);
+	if (!rc)
+		rc = restore_registry_triggers(st, err);
 	if (rc) {
 		bulk_abort(st);
 		return rc;

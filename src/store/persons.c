@@ -33,9 +33,9 @@
 #define SCOPE_SCHOOL " p.school_unit_id = ? "
 
 static const char SQL_GET_R[] =
-	"SELECT " PERSON_COLS " FROM persons p WHERE p.id = ? AND" SCOPE_REGION;
+	"SELECT " PERSON_COLS ", p.scope_region FROM persons p WHERE p.id = ? AND" SCOPE_REGION;
 static const char SQL_GET_S[] =
-	"SELECT " PERSON_COLS " FROM persons p WHERE p.id = ? AND" SCOPE_SCHOOL;
+	"SELECT " PERSON_COLS ", p.scope_region FROM persons p WHERE p.id = ? AND" SCOPE_SCHOOL;
 
 static const char SQL_LIST_R[] =
 	"SELECT " PERSON_COLS ", p.scope_region, r.name FROM persons p "
@@ -164,6 +164,8 @@ static void fill(const struct store *st, struct db_stmt *s, struct person *p)
 	p->version = db_col_int(s, 11);
 	snprintf(p->created_at, sizeof(p->created_at), "%s", db_col_text(s, 12));
 	snprintf(p->updated_at, sizeof(p->updated_at), "%s", db_col_text(s, 13));
+	/* every person query selects the scope region after the common columns */
+	snprintf(p->scope_region, sizeof(p->scope_region), "%s", text_or_empty(s, 15));
 }
 
 static const char *get_sql(const struct wb_scope *sc)
@@ -181,7 +183,15 @@ static void bind_scope(struct db_stmt *s, int idx, const struct wb_scope *sc)
 	}
 }
 
-static int not_found(struct wb_error *err)
+int store_scope_admits(const struct wb_scope *sc, const char *scope_region, int64_t school_unit_id)
+{
+	if (role_scoped_to_unit(sc->role))
+		return school_unit_id != 0 && school_unit_id == sc->unit_id;
+	return scope_region[0] && strcmp(scope_region, sc->lo) >= 0 &&
+	       strcmp(scope_region, sc->hi) < 0;
+}
+
+int store_persons_not_found(struct wb_error *err)
 {
 	return wb_error_set(err, WB_ENOTFOUND, 404, "PERSON_NOT_FOUND",
 			    "人员不存在或不在您的管辖范围内",
@@ -209,7 +219,7 @@ static int load(struct store *st, const struct wb_scope *sc, int64_t id, struct 
 	}
 	db_done(s);
 	if (rc == DB_DONE)
-		return not_found(err);
+		return store_persons_not_found(err);
 	return rc < 0 ? rc : 0;
 }
 
@@ -239,9 +249,14 @@ int store_persons_get(struct store *st, const struct wb_scope *sc, int64_t id, s
 	if (rc)
 		return rc;
 	add_names(st, out);
+	store_persons_audit_read(st, sc, id);
+	return 0;
+}
+
+void store_persons_audit_read(struct store *st, const struct wb_scope *sc, int64_t id)
+{
 	struct audit_entry e = {"person.read", "person", id, NULL};
 	audit_queue_push(st, sc, &e);
-	return 0;
 }
 
 int store_persons_get_with_relations(struct store *st, const struct wb_scope *sc, int64_t id,

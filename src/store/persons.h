@@ -33,6 +33,7 @@ struct person {
 	char ethnicity[3];
 	char household_region[REGION_CODE_MAX + 1];
 	char residence_region[REGION_CODE_MAX + 1];
+	char scope_region[REGION_CODE_MAX + 1]; /* the region that owns the record */
 	char household_region_name[200];
 	char residence_region_name[200];
 	int64_t household_id;
@@ -90,6 +91,14 @@ int store_persons_get_with_relations(struct store *st, const struct wb_scope *sc
 				     void (*person_cb)(void *ctx, const struct person *p),
 				     void (*relation_cb)(void *ctx, const struct relation_row *r),
 				     void *ctx, struct wb_error *err);
+/* The scope rule of the SQL, for a record already read: 1 when sc admits a person whose
+ * record is owned by scope_region (or, for a school's roles, whose school is
+ * school_unit_id). */
+int store_scope_admits(const struct wb_scope *sc, const char *scope_region, int64_t school_unit_id);
+/* The answer for a person that does not exist or is out of scope (the two look alike). */
+int store_persons_not_found(struct wb_error *err);
+/* Audit a read of a person served without the database (the person cache). */
+void store_persons_audit_read(struct store *st, const struct wb_scope *sc, int64_t id);
 /* Scope check without reading or auditing: 0 when visible, WB_ENOTFOUND otherwise. */
 int store_persons_visible(struct store *st, const struct wb_scope *sc, int64_t id,
 			  struct wb_error *err);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/jsonw.h"
 #include "core/jsonx.h"
 #include "core/secret.h"
 #include "core/timeutil.h"
@@ -116,6 +117,75 @@ static void json_dump_same_as_jansson(void **state)
 	json_decref(big);
 }
 
+/* The streaming writer places commas and escapes as jansson would: its output parses
+ * back to the same value and dumps to the same text. */
+static void json_writer(void **state)
+{
+	(void)state;
+	struct buf b;
+	struct jsonw w;
+	buf_init(&b, 0);
+	jw_init(&w, &b);
+	jw_obj(&w);
+	jw_kint(&w, "id", -9223372036854775807LL - 1);
+	jw_kstr(&w, "name", "冉\"小\"\\留\n\x01");
+	jw_kstr_or_null(&w, "empty", "");
+	jw_kid_or_null(&w, "none", 0);
+	jw_kid_or_null(&w, "some", 42);
+	jw_kbool(&w, "t", 1);
+	jw_kbool(&w, "f", 0);
+	jw_knull(&w, "n");
+	jw_key(&w, "list");
+	jw_arr(&w);
+	jw_int(&w, 0);
+	jw_str(&w, NULL);
+	jw_arr(&w);
+	jw_arr_end(&w);
+	jw_obj(&w);
+	jw_obj_end(&w);
+	jw_obj(&w);
+	jw_kint(&w, "deep", 1);
+	jw_obj_end(&w);
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	assert_false(jw_failed(&w));
+	const char *want = "{\"id\":-9223372036854775808,\"name\":\"冉\\\"小\\\"\\\\留\\n\\u0001\","
+			   "\"empty\":null,\"none\":null,\"some\":42,\"t\":true,\"f\":false,"
+			   "\"n\":null,\"list\":[0,null,[],{},{\"deep\":1}]}";
+	assert_string_equal(b.data, want);
+	json_t *v = json_loads(b.data, 0, NULL);
+	assert_non_null(v);
+	char *again = json_dumps(v, JSON_COMPACT);
+	assert_string_equal(again, want);
+	free(again);
+	json_decref(v);
+	buf_release(&b);
+
+	/* unbalanced, too deep, or past the buffer's ceiling: failed, never half-right */
+	buf_init(&b, 0);
+	jw_init(&w, &b);
+	jw_obj(&w);
+	assert_true(jw_failed(&w)); /* still open */
+	jw_obj_end(&w);
+	assert_false(jw_failed(&w));
+	jw_obj_end(&w);
+	assert_true(jw_failed(&w));
+	buf_release(&b);
+	buf_init(&b, 0);
+	jw_init(&w, &b);
+	for (int i = 0; i <= JSONW_DEPTH; i++)
+		jw_arr(&w);
+	assert_true(jw_failed(&w));
+	buf_release(&b);
+	buf_init(&b, 8);
+	jw_init(&w, &b);
+	jw_obj(&w);
+	jw_kstr(&w, "k", "longer than eight bytes");
+	jw_obj_end(&w);
+	assert_true(jw_failed(&w));
+	buf_release(&b);
+}
+
 static void crypto(void **state)
 {
 	(void)state;
@@ -163,6 +233,7 @@ int main(void)
 		cmocka_unit_test(csv_records),
 		cmocka_unit_test(crypto),
 		cmocka_unit_test(json_dump_same_as_jansson),
+		cmocka_unit_test(json_writer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

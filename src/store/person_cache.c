@@ -1,0 +1,129 @@
+/*
+ * person_cache -- rendered person records (see person_cache.h).
+ *
+ * Direct-mapped slots (the person id picks the slot; a newer record replaces an older
+ * one), each guarded by one of 256 striped mutexes, so threads reading different persons
+ * rarely wait for each other. An entry is valid for one registry version and one day.
+ */
+#include "store/person_cache.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+#include "store/db.h"
+
+#define STRIPES 256
+
+struct entry {
+	int64_t id;	 /* 0: empty */
+	int64_t version; /* registry version the bytes were rendered under */
+	int64_t day;	 /* date_today() then: ages in the record */
+	int64_t school_unit_id;
+	char scope_region[REGION_CODE_MAX + 1];
+	char *data;
+	size_t len;
+};
+
+static struct entry *slots;
+static size_t nslots; /* a power of two, or 0: off */
+static pthread_mutex_t stripes[STRIPES];
+
+static const char SQL_VERSION[] = "SELECT n FROM registry_version WHERE id = 1";
+
+void person_cache_init(size_t want)
+{
+	person_cache_free();
+	if (!want)
+		return;
+	size_t n = 1;
+	while (n < want && n < ((size_t)1 << 24))
+		n <<= 1;
+	slots = xcalloc(n, sizeof(*slots));
+	for (int i = 0; i < STRIPES; i++)
+		pthread_mutex_init(&stripes[i], NULL);
+	nslots = n;
+}
+
+void person_cache_free(void)
+{
+	if (!slots)
+		return;
+	for (size_t i = 0; i < nslots; i++)
+		free(slots[i].data);
+	free(slots);
+	slots = NULL;
+	nslots = 0;
+}
+
+int person_cache_enabled(void)
+{
+	return nslots != 0;
+}
+
+int store_registry_version(struct store *st, int64_t *n, struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_VERSION);
+	int rc = db_step(s, err);
+	*n = rc == DB_ROW ? db_col_int(s, 0) : -1;
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+static size_t slot_of(int64_t id)
+{
+	return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 20) & (nslots - 1);
+}
+
+static pthread_mutex_t *stripe_of(size_t slot)
+{
+	return &stripes[slot & (STRIPES - 1)];
+}
+
+int person_cache_get(struct store *st, const struct wb_scope *sc, int64_t id, int64_t version,
+		     void (*cb)(void *ctx, const char *data, size_t len), void *ctx,
+		     struct wb_error *err)
+{
+	if (!nslots || version < 0)
+		return 0;
+	size_t i = slot_of(id);
+	struct entry *e = &slots[i];
+	int rc = 0;
+	pthread_mutex_lock(stripe_of(i));
+	if (e->id == id && e->version == version && e->day == date_today()) {
+		if (!store_scope_admits(sc, e->scope_region, e->school_unit_id)) {
+			rc = store_persons_not_found(err);
+		} else {
+			cb(ctx, e->data, e->len);
+			rc = 1;
+		}
+	}
+	pthread_mutex_unlock(stripe_of(i));
+	if (rc == 1)
+		store_persons_audit_read(st, sc, id);
+	return rc;
+}
+
+void person_cache_put(const struct person *p, int64_t version, int64_t day, const char *data,
+		      size_t len)
+{
+	if (!nslots || version < 0)
+		return;
+	char *copy = xmalloc(len);
+	memcpy(copy, data, len);
+	size_t i = slot_of(p->id);
+	struct entry *e = &slots[i];
+	pthread_mutex_lock(stripe_of(i));
+	char *old = e->data;
+	e->id = p->id;
+	e->version = version;
+	e->day = day;
+	e->school_unit_id = p->school_unit_id;
+	memcpy(e->scope_region, p->scope_region, sizeof(e->scope_region));
+	e->data = copy;
+	e->len = len;
+	pthread_mutex_unlock(stripe_of(i));
+	free(old);
+}
