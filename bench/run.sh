@@ -4,9 +4,11 @@
 #  1. demo generation: time and database size for 150 000 minors and for BENCH_BIG_MINORS
 #     (default 10 000 000; set BENCH_BIG_MINORS=0 to skip);
 #  2. authenticated person reads with wrk on loopback against a database of
-#     BENCH_READ_MINORS (default 1 000 000) minors, each read writing its audit entry;
-#     in the same run nginx serving a static JSON file of the same size (the ceiling),
-#     and the ratio;
+#     BENCH_READ_MINORS (default 1 000 000) minors, each read writing its audit entry,
+#     twice: with the person cache (the default; 20 000 children read again and again)
+#     and without it (--person-cache 0: every read from SQLite); requests/s, p50/p99 and
+#     the server's CPU time a read; in the same run nginx serving a static JSON file of
+#     the same size (the ceiling), and the ratio;
 #  3. import of department extracts (issue 3), in two parts:
 #     a. ID-linked import: a demo county of BENCH_IMPORT_MINORS (default 1 000 000) minors,
 #        a 户籍 extract of BENCH_IMPORT_ROWS (default 1 000 000, or all minors with both
@@ -113,24 +115,44 @@ printf 'bench-password-1\n' | "$bin" user add --db "$db" --username bench --role
 	--unit "$unit" --region 500242 --password-stdin > /dev/null
 sqlite3 "$db" "select id from persons where birth_date > date('now','-18 years') order by random() limit 20000" > "$out/ids.txt"
 
-"$bin" serve --db "$db" --port 0 > "$out/serve.out" 2> "$out/serve.err" &
-spid=$!
-trap 'kill $spid 2>/dev/null || true; [ -f "$out/nginx/nginx.pid" ] && kill "$(cat "$out/nginx/nginx.pid")" 2>/dev/null || true' EXIT
-for i in $(seq 50); do grep -q listening "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
-url=$(sed -n 's/.*listening on //p' "$out/serve.out")
-cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
-	-d '{"username":"bench","password":"bench-password-1"}' "$url/api/v1/session" |
-	sed -n 's/^Set-Cookie: \(wb_session=[^;]*\).*/\1/p')
-first=$(head -1 "$out/ids.txt")
-curl -s -H "Cookie: $cookie" "$url/api/v1/persons/$first" > "$out/sample.json"
-bytes=$(wc -c < "$out/sample.json")
-audit0=$(sqlite3 "$db" "select count(*) from audit_log")
-WB_COOKIE=$cookie WB_IDS=$out/ids.txt wrk -t2 -c"$conns" -d"${dur}s" --latency \
-	-s "$top/bench/person_read.lua" "$url" > "$out/wrk-weibao.txt"
-kill -TERM $spid; wait $spid || true
-audit1=$(sqlite3 "$db" "select count(*) from audit_log")
-wb=$(grep '^p50_ms' "$out/wrk-weibao.txt")
-say "weibao: $wb body_bytes=$bytes audit_entries_written=$((audit1 - audit0))"
+# read_bench LABEL [serve options]: serve, log in, warm up, wrk; sets wb and prints a line.
+read_bench() {
+	label=$1
+	shift
+	"$bin" serve --db "$db" --port 0 "$@" > "$out/serve.out" 2> "$out/serve.err" &
+	spid=$!
+	trap 'kill $spid 2>/dev/null || true; [ -f "$out/nginx/nginx.pid" ] && kill "$(cat "$out/nginx/nginx.pid")" 2>/dev/null || true' EXIT
+	for i in $(seq 300); do grep -q listening "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
+	url=$(sed -n 's/.*listening on //p' "$out/serve.out")
+	cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
+		-d '{"username":"bench","password":"bench-password-1"}' "$url/api/v1/session" |
+		sed -n 's/^Set-Cookie: \(wb_session=[^;]*\).*/\1/p')
+	first=$(head -1 "$out/ids.txt")
+	curl -s -H "Cookie: $cookie" "$url/api/v1/persons/$first" > "$out/sample.json"
+	bytes=$(wc -c < "$out/sample.json")
+	# Warm-up (3 s): the start-up of the screening worker and the first reads of the set.
+	WB_COOKIE=$cookie WB_IDS=$out/ids.txt wrk -t2 -c"$conns" -d3s \
+		-s "$top/bench/person_read.lua" "$url" > /dev/null
+	audit0=$(sqlite3 "$db" "select count(*) from audit_log")
+	cpu0=$(awk '{print $14 + $15}' "/proc/$spid/stat")
+	WB_COOKIE=$cookie WB_IDS=$out/ids.txt wrk -t2 -c"$conns" -d"${dur}s" --latency \
+		-s "$top/bench/person_read.lua" "$url" > "$out/wrk-weibao-$label.txt"
+	cpu1=$(awk '{print $14 + $15}' "/proc/$spid/stat")
+	kill -TERM $spid; wait $spid || true
+	audit1=$(sqlite3 "$db" "select count(*) from audit_log")
+	wb=$(grep '^p50_ms' "$out/wrk-weibao-$label.txt")
+	r=$(echo "$wb" | sed 's/.*rps=\([0-9]*\).*/\1/')
+	# the server's own CPU time a read (user + system), steadier than requests/s when
+	# the machine is shared
+	us=$(echo "($cpu1 - $cpu0) * 1000000 / $(getconf CLK_TCK) / ($r * $dur)" | bc)
+	say "weibao ($label): $wb server_cpu_us_per_read=$us body_bytes=$bytes audit_entries_written=$((audit1 - audit0))"
+}
+# 1. the person cache on (the default): the 20 000 ids are read again and again, as the
+#    children of a case worker's villages are; 2. off: every read goes to SQLite.
+read_bench cached
+wb_cached=$wb
+read_bench uncached --person-cache 0
+wb=$wb_cached
 
 # nginx ceiling: the same body as a static file.
 mkdir -p "$out/nginx/www"
@@ -157,5 +179,5 @@ ng=$(grep '^p50_ms' "$out/wrk-nginx.txt")
 say "nginx:  $ng body_bytes=$bytes (static file, the ceiling)"
 wr=$(echo "$wb" | sed 's/.*rps=\([0-9]*\).*/\1/')
 nr=$(echo "$ng" | sed 's/.*rps=\([0-9]*\).*/\1/')
-say "ratio weibao/nginx requests per second: $(echo "scale=2; $wr / $nr" | bc)"
+say "ratio weibao (cached)/nginx requests per second: $(echo "scale=2; $wr / $nr" | bc)"
 say "aim: >= 20000 authenticated reads/s with audit, p99 < 10 ms"
