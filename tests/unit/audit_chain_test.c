@@ -30,6 +30,13 @@ static void canonical_form_is_unambiguous(void **state)
 	size_t nb = canon(b, sizeof(b), "a", "bc", NULL);
 	assert_true(na == nb);
 	assert_true(memcmp(a, b, na) != 0); /* moving a byte between fields changes the form */
+	/* The exact form: existing chains verify only while it stays byte for byte. */
+	assert_string_equal(a, "11:wb-audit-v1;1:7;20:2026-11-24T10:00:00Z;1:3;2:ab;1:c;6:person;"
+			       "2:42;0:;9:127.0.0.1;");
+	char neg[512];
+	audit_canonical(neg, sizeof(neg), 1234567890123, "t", -5, "u", "a", "o", 0, "d", "");
+	assert_string_equal(neg,
+			    "11:wb-audit-v1;13:1234567890123;1:t;2:-5;1:u;1:a;1:o;1:0;1:d;0:;");
 	/* NULL and "" are the same field value, by design. */
 	canon(b, sizeof(b), "ab", "c", "");
 	assert_string_equal(a, b);
