@@ -123,6 +123,10 @@ read_bench() {
 	spid=$!
 	trap 'kill $spid 2>/dev/null || true; [ -f "$out/nginx/nginx.pid" ] && kill "$(cat "$out/nginx/nginx.pid")" 2>/dev/null || true' EXIT
 	for i in $(seq 300); do grep -q listening "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
+	# The screening worker loads every person at start (seconds on the CPU): measure
+	# after it.
+	for i in $(seq 600); do grep -q 'screening: ready' "$out/serve.err" 2>/dev/null && break; sleep 0.1; done
+	sleep 1
 	url=$(sed -n 's/.*listening on //p' "$out/serve.out")
 	cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
 		-d '{"username":"bench","password":"bench-password-1"}' "$url/api/v1/session" |
