@@ -119,6 +119,7 @@ sqlite3 "$db" "select id from persons where birth_date > date('now','-18 years')
 read_bench() {
 	label=$1
 	shift
+	rm -f "$out/serve.out" "$out/serve.err" # the previous run's lines must not be waited on
 	"$bin" serve --db "$db" --port 0 "$@" > "$out/serve.out" 2> "$out/serve.err" &
 	spid=$!
 	trap 'kill $spid 2>/dev/null || true; [ -f "$out/nginx/nginx.pid" ] && kill "$(cat "$out/nginx/nginx.pid")" 2>/dev/null || true' EXIT
