@@ -267,13 +267,16 @@ int server_run(const char *db_path, const struct secret_keys *keys,
 	/* 65 536 rendered persons (about 80 MB at most) by default. */
 	person_cache_init(opt->person_cache < 0 ? 65536 : (size_t)opt->person_cache);
 
+	/* Connection memory 16 KiB (MHD's default is 32): MHD zeroes a connection's pool for
+	 * every request, which was 4.6 % of a cached person read at 32 KiB; headers and
+	 * the read buffer of a 64 KiB body fit (the body arrives in pieces). */
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG,
 		(uint16_t)opt->port, NULL, NULL, on_request, &app, MHD_OPTION_EXTERNAL_LOGGER,
 		log_mhd, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_THREAD_POOL_SIZE, opt->threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 		MHD_OPTION_CONNECTION_LIMIT, 1024u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 		NULL, MHD_OPTION_END);
 	if (!d) {
