@@ -70,6 +70,24 @@ test('a change through the API reaches the next read', async () => {
   assert.equal(b.body.version, a.body.version + 1);
 });
 
+test('under concurrent reads, a read that starts after a change is acknowledged sees it', async () => {
+  let cur = (await station.get('/persons/' + child)).body;
+  for (let i = 0; i < 25; i++) {
+    // reads in flight while the change commits (they may see either version)...
+    const inFlight = Array.from({ length: 6 }, () => county.get('/persons/' + child));
+    const r = await station.patch('/persons/' + child, { version: cur.version, name: '并发' + i });
+    assert.equal(r.status, 200, r.text);
+    // ...but none started after the acknowledgement may see the old one.
+    const after = await Promise.all([county.get('/persons/' + child), station.get('/persons/' + child)]);
+    for (const a of after) {
+      assert.equal(a.body.version, cur.version + 1);
+      assert.equal(a.body.name, '并发' + i);
+    }
+    for (const f of await Promise.all(inFlight)) assert.ok([cur.version, cur.version + 1].includes(f.body.version));
+    cur = after[0].body;
+  }
+});
+
 test('a change by another process reaches the next read; every registry table moves the version', async () => {
   const a = await station.get('/persons/' + child);
   const rel = a.body.relations[0].person.id;
