@@ -24,7 +24,7 @@ static const char SQL_DROP_INDEXES[] =
 	"DROP INDEX IF EXISTS persons_household; DROP INDEX IF EXISTS persons_school;"
 	"DROP INDEX IF EXISTS relations_related; DROP INDEX IF EXISTS facts_person;"
 	"DROP INDEX IF EXISTS persons_id_hash; DROP INDEX IF EXISTS relations_unique;"
-	"DROP INDEX IF EXISTS facts_supersedes;";
+	"DROP INDEX IF EXISTS facts_supersedes; DROP INDEX IF EXISTS households_region;";
 /* The screening change triggers (migration 005): a bulk load marks nothing dirty; the
  * screening worker screens the whole database after it (no screen run yet, or a full
  * screen when the load is done). Same DDL as 005_screening.sql. */
@@ -55,6 +55,7 @@ static const char SQL_CREATE_INDEXES[] =
 	"CREATE INDEX IF NOT EXISTS persons_school ON persons(school_unit_id);"
 	"CREATE INDEX IF NOT EXISTS relations_related ON relations(related_id);"
 	"CREATE INDEX IF NOT EXISTS facts_person ON facts(person_id, id);"
+	"CREATE INDEX IF NOT EXISTS households_region ON households(region_code);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS persons_id_hash ON persons(id_hash);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS relations_unique ON relations(person_id, related_id, "
 	"kind);"
