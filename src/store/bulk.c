@@ -93,6 +93,7 @@ static const char SQL_RELATION[] = SQL_RELATION_HEAD SQL_RELATION_VALUES;
 static const char SQL_FACT[] = SQL_FACT_HEAD SQL_FACT_VALUES;
 
 static char load_time[21];
+static size_t load_time_len;
 static double t_begin, t_loaded, t_indexed, t_committed;
 
 static double now_s(void)
@@ -117,6 +118,7 @@ int bulk_count_persons(struct store *st, int64_t *n, struct wb_error *err)
 int bulk_begin(struct store *st, struct bulk_ids *next, struct wb_error *err)
 {
 	store_now(load_time);
+	load_time_len = strlen(load_time);
 	t_begin = t_loaded = t_indexed = t_committed = now_s();
 	db_set_bulk(st->db, 1);
 	int rc = db_begin_write(st->db, err);
@@ -153,7 +155,8 @@ enum { ROW_REGION, ROW_UNIT, ROW_HOUSEHOLD, ROW_PERSON, ROW_RELATION, ROW_FACT }
 
 #define BATCH_ROWS 2048
 #define BATCH_POOL (BATCH_ROWS * 200)
-#define ROW_MAX	   1024 /* bytes of a row's strings and blobs, at most */
+#define VAL_MAX	   255 /* bytes of a value (the generator's buffers are smaller) */
+#define ROW_MAX	   (NVAL * (VAL_MAX + 1)) /* bytes of a row's strings and blobs, at most */
 #define NBATCH	   6
 #define NVAL	   10
 
@@ -194,7 +197,7 @@ static const char *val(struct batch *b, const struct row *r, int i)
 
 static void bind_text(struct db_stmt *s, int idx, struct batch *b, const struct row *r, int i)
 {
-	db_bind_text_ref(s, idx, val(b, r, i));
+	db_bind_text_ref_len(s, idx, val(b, r, i), r->len[i]);
 }
 
 /* Bind row r's values as parameters base+1 … of s. */
@@ -213,7 +216,7 @@ static void bind_row(struct db_stmt *s, int base, struct batch *b, const struct 
 		bind_text(s, base + 2, b, r, 0);
 		bind_text(s, base + 3, b, r, 1);
 		bind_text(s, base + 4, b, r, 2);
-		db_bind_text_ref(s, base + 5, load_time);
+		db_bind_text_ref_len(s, base + 5, load_time, load_time_len);
 		break;
 	case ROW_HOUSEHOLD:
 		db_bind_int(s, base + 1, r->n[0]);
@@ -236,8 +239,8 @@ static void bind_row(struct db_stmt *s, int base, struct batch *b, const struct 
 		if (r->n[2])
 			db_bind_int(s, base + 12, r->n[2]);
 		db_bind_blob_ref(s, base + 13, val(b, r, 8), r->len[8]);
-		db_bind_text_ref(s, base + 14, load_time);
-		db_bind_text_ref(s, base + 15, load_time);
+		db_bind_text_ref_len(s, base + 14, load_time, load_time_len);
+		db_bind_text_ref_len(s, base + 15, load_time, load_time_len);
 		break;
 	case ROW_RELATION:
 		db_bind_int(s, base + 1, r->n[0]);
@@ -246,7 +249,7 @@ static void bind_row(struct db_stmt *s, int base, struct batch *b, const struct 
 		bind_text(s, base + 4, b, r, 0);
 		db_bind_int(s, base + 5, r->len[1]);
 		db_bind_int(s, base + 6, r->len[2]);
-		db_bind_text_ref(s, base + 7, load_time);
+		db_bind_text_ref_len(s, base + 7, load_time, load_time_len);
 		break;
 	default: /* ROW_FACT */
 		db_bind_int(s, base + 1, r->n[0]);
@@ -258,7 +261,7 @@ static void bind_row(struct db_stmt *s, int base, struct batch *b, const struct 
 		if (r->n[2])
 			db_bind_int(s, base + 7, r->n[2]);
 		bind_text(s, base + 8, b, r, 4);
-		db_bind_text_ref(s, base + 9, load_time);
+		db_bind_text_ref_len(s, base + 9, load_time, load_time_len);
 		break;
 	}
 }
@@ -462,8 +465,8 @@ static void put(struct row *r, int i, const void *p, size_t n, int nul)
 		r->len[i] = 0;
 		return;
 	}
-	if (n > ROW_MAX / NVAL - 1)
-		n = ROW_MAX / NVAL - 1; /* longer than any generated value */
+	if (n > VAL_MAX)
+		n = VAL_MAX;
 	r->off[i] = (int32_t)b->used;
 	r->len[i] = (uint16_t)n;
 	memcpy(b->pool + b->used, p, n);
