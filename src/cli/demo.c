@@ -711,6 +711,8 @@ int cmd_demo(int argc, char **argv)
 		rc = bulk_begin(&st, &g.next, &err);
 		if (!rc) {
 			rc = generate(&g);
+			if (!rc)
+				rc = bulk_finish(&st, &err);
 			if (!rc) {
 				struct wb_scope sys;
 				store_scope_system(&sys);
@@ -735,9 +737,12 @@ int cmd_demo(int argc, char **argv)
 	free(g.c.pidx);
 	if (rc)
 		return cli_fail(&err);
+	double tl, ti, tc;
+	bulk_timings(&tl, &ti, &tc);
 	printf("weibao demo: %s — %ld minors, %ld persons, %ld households, %ld relations, "
-	       "%ld facts, %ld units, %ld grids in %lds\n",
+	       "%ld facts, %ld units, %ld grids in %lds (rows %.1fs, indexes %.1fs, commit "
+	       "%.1fs)\n",
 	       g.c.name, g.n.minors, g.n.persons, g.n.households, g.n.relations, g.n.facts,
-	       g.n.units, g.n.grids, (long)(time(NULL) - t0));
+	       g.n.units, g.n.grids, (long)(time(NULL) - t0), tl, ti, tc);
 	return 0;
 }

@@ -7,6 +7,10 @@
  * (a sort is much faster than millions of random B-tree inserts) and commits. If anything
  * fails, bulk_abort rolls everything back, indexes included: the database is as before.
  * The caller must hold the only writer (the CLI, with no server running on the file).
+ *
+ * Rows are written by a thread of bulk.c, so the caller's own work (generating, sealing
+ * ID numbers) overlaps SQLite's. Between bulk_begin and bulk_finish the caller must not
+ * use the connection itself; a write error shows in the return of a later bulk_* call.
  */
 #ifndef WB_STORE_BULK_H
 #define WB_STORE_BULK_H
@@ -60,7 +64,12 @@ int bulk_person(struct store *st, const struct bulk_person *p, struct wb_error *
 int bulk_relation(struct store *st, int64_t id, int64_t child, int64_t related, const char *kind,
 		  int is_guardian, int lives_with, struct wb_error *err);
 int bulk_fact(struct store *st, int64_t id, const struct bulk_fact *f, struct wb_error *err);
+/* Wait until every row handed over is written: the connection is the caller's again (for
+ * statements of its own before bulk_commit). 0 or the first write error. */
+int bulk_finish(struct store *st, struct wb_error *err);
 int bulk_commit(struct store *st, struct wb_error *err);
+/* Seconds of the last load: rows (bulk_begin to bulk_finish), index builds, commit. */
+void bulk_timings(double *load, double *indexes, double *commit);
 void bulk_abort(struct store *st);
 
 #endif

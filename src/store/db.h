@@ -42,6 +42,8 @@ void db_bind_null(struct db_stmt *st, int idx);
  * For hot loops (bulk loading) where the copy shows in the profile. */
 void db_bind_text_ref(struct db_stmt *st, int idx, const char *s);
 void db_bind_blob_ref(struct db_stmt *st, int idx, const void *p, size_t n);
+/* The same with the length of s given (n bytes, no NUL needed). */
+void db_bind_text_ref_len(struct db_stmt *st, int idx, const char *s, size_t n);
 /* DB_ROW, DB_DONE or a negative enum wb_err (err filled: CONFLICT for unique keys,
  * BUSY for lock time-outs, DB otherwise). */
 int db_step(struct db_stmt *st, struct wb_error *err);

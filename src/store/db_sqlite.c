@@ -170,6 +170,14 @@ void db_bind_text_ref(struct db_stmt *st, int idx, const char *s)
 		sqlite3_bind_null(st->st, idx);
 }
 
+void db_bind_text_ref_len(struct db_stmt *st, int idx, const char *s, size_t n)
+{
+	if (s)
+		sqlite3_bind_text(st->st, idx, s, (int)n, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st->st, idx);
+}
+
 void db_bind_blob_ref(struct db_stmt *st, int idx, const void *p, size_t n)
 {
 	if (p)
