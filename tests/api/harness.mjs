@@ -25,7 +25,8 @@ export function runStatus(args, input) {
 }
 
 export function sql(db, query) {
-  return execFileSync('sqlite3', [db, query], { encoding: 'utf8' }).trim();
+  // A busy timeout: the server's audit writer may hold the write lock for a moment.
+  return execFileSync('sqlite3', ['-cmd', '.timeout 5000', db, query], { encoding: 'utf8' }).trim();
 }
 
 export async function startServer(opts = {}) {
