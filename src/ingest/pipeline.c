@@ -136,8 +136,13 @@ struct relay {
 	pthread_cond_t cv;
 	struct chunk ch[RELAY_CHUNKS];
 	int full[RELAY_CHUNKS];
-	size_t put; /* the next chunk the reader fills */
-	int stop;   /* the store thread gave up: the reader ends */
+	size_t put;	   /* the next chunk the reader fills */
+	int stop;	   /* the store thread gave up: the reader ends */
+	int go;		   /* the import is started: the reader may hand rows over */
+	int64_t skip_rows; /* resumed: data rows applied before (set with go) */
+	int started;	   /* the thread runs */
+	pthread_t th;
+	struct pipe *rd; /* the reader's pipe */
 };
 
 /* Rows seen in this file, for duplicates: key → first row number. */
@@ -970,6 +975,26 @@ static int scan(const char *path, int64_t *rows, struct wb_error *err)
 	return rc < 0 ? rc : 0;
 }
 
+/* About how many rows the file holds, from the length of its first ones: the ID index
+ * is decided on (store_imports_index) while the reading thread still scans the file. */
+static int64_t estimate_rows(const char *path)
+{
+	enum { SAMPLE_ROWS = 2000 };
+	struct table_reader *tr;
+	struct table_options topt = {0};
+	struct table_row row;
+	struct wb_error e;
+	uint64_t done = 0, total = 0;
+	int64_t rows = 0;
+	int rc = table_open(&tr, path, &topt, &e);
+	while (!rc && rows < SAMPLE_ROWS && (rc = table_next(tr, &row, &e)) == 1)
+		rc = 0, rows++;
+	if (!rc && rows == SAMPLE_ROWS)
+		table_progress(tr, &done, &total);
+	table_close(tr);
+	return done ? (int64_t)((double)rows * (double)total / (double)done) : rows;
+}
+
 static int setup(struct pipe *p, struct wb_error *err)
 {
 	const struct import_request *rq = p->rq;
@@ -1008,10 +1033,11 @@ static int setup(struct pipe *p, struct wb_error *err)
 	address_index_done(&p->addr);
 	if ((rc = store_fact_types(p->st, add_fact_type, p, err)))
 		return rc;
-	if ((rc = scan(rq->path, &p->file_rows, err)))
-		return rc;
 	struct table_options topt = {0};
-	return table_open(&p->tr, rq->path, &topt, err);
+	if ((rc = table_open(&p->tr, rq->path, &topt, err)))
+		return rc;
+	p->file_rows = estimate_rows(rq->path);
+	return 0;
 }
 
 static void teardown(struct pipe *p)
@@ -1302,8 +1328,22 @@ static void *reader_main(void *arg)
 	struct table_row row;
 	struct wb_error e;
 	int rc = 0, in_batch = 0, header_search = 0;
-	struct chunk *ch = relay_take_free(rl);
+	int64_t rows;
 	wb_error_clear(&e);
+	/* The whole file first (scan), while the store thread starts the import: a file
+	 * malformed anywhere is refused before its first batch can commit. */
+	int scanned = scan(rd->rq->path, &rows, &e);
+	pthread_mutex_lock(&rl->mu);
+	while (!rl->go && !rl->stop)
+		pthread_cond_wait(&rl->cv, &rl->mu);
+	rd->skip_rows = rl->skip_rows;
+	pthread_mutex_unlock(&rl->mu);
+	struct chunk *ch = relay_take_free(rl);
+	if (ch && scanned) {
+		ch->rc = scanned, ch->err = e, ch->end = 1;
+		relay_hand_over(rl, ch, rd);
+		return NULL;
+	}
 	while (ch && (rc = table_next(rd->tr, &row, &e)) == 1) {
 		rc = 0;
 		if (row.sheet != rd->sheet) { /* each sheet has its own header */
@@ -1411,14 +1451,12 @@ static int consume_chunk(struct pipe *p, struct chunk *ch, struct wb_error *err)
 	return rc;
 }
 
-/* Read and apply the whole file: the reading thread parses while this one applies the
- * chunk before. Two chunks go back and forth, so memory stays two batches deep. */
-static int read_all(struct pipe *p, struct wb_error *err)
+/* Start the reading thread: it scans the file meanwhile the import starts (start), and
+ * hands rows over once reader_go says so. */
+static int reader_start(struct pipe *p, struct wb_error *err)
 {
 	struct relay *rl = xcalloc(1, sizeof(*rl));
 	struct pipe *rd = xmalloc(sizeof(*rd));
-	pthread_t th;
-	int rc = 0;
 	pthread_mutex_init(&rl->mu, NULL);
 	pthread_cond_init(&rl->cv, NULL);
 	/* The reader's own pipe: the profile, area and header state by value, the file and
@@ -1433,11 +1471,58 @@ static int read_all(struct pipe *p, struct wb_error *err)
 	p->tr = NULL;
 	memset(&p->seen_rows, 0, sizeof(p->seen_rows));
 	memset(&p->seen_ids, 0, sizeof(p->seen_ids));
-	if (pthread_create(&th, NULL, reader_main, rd)) {
-		rc = wb_error_set(err, WB_EINTERNAL, 500, "IMPORT_THREAD", "无法启动导入线程",
-				  "cannot start the import's reading thread");
-		goto out;
-	}
+	rl->rd = rd;
+	p->relay = rl;
+	if (pthread_create(&rl->th, NULL, reader_main, rd))
+		return wb_error_set(err, WB_EINTERNAL, 500, "IMPORT_THREAD", "无法启动导入线程",
+				    "cannot start the import's reading thread");
+	rl->started = 1;
+	return 0;
+}
+
+/* The import is started: the reader may hand rows over (skipping those applied before). */
+static void reader_go(struct pipe *p)
+{
+	struct relay *rl = p->relay;
+	pthread_mutex_lock(&rl->mu);
+	rl->skip_rows = p->skip_rows;
+	rl->go = 1;
+	pthread_cond_broadcast(&rl->cv);
+	pthread_mutex_unlock(&rl->mu);
+}
+
+/* Stop the reader (when it has not ended: it stops at its next chunk), wait for it, and
+ * free what the two threads shared. */
+static void reader_finish(struct pipe *p)
+{
+	struct relay *rl = p->relay;
+	if (!rl)
+		return;
+	pthread_mutex_lock(&rl->mu);
+	rl->stop = 1;
+	pthread_cond_broadcast(&rl->cv);
+	pthread_mutex_unlock(&rl->mu);
+	if (rl->started)
+		pthread_join(rl->th, NULL);
+	for (int i = 0; i < RELAY_CHUNKS; i++)
+		chunk_free(&rl->ch[i]);
+	pthread_mutex_destroy(&rl->mu);
+	pthread_cond_destroy(&rl->cv);
+	table_close(rl->rd->tr);
+	seen_free(&rl->rd->seen_rows);
+	seen_free(&rl->rd->seen_ids);
+	free(rl->rd);
+	free(rl);
+	p->relay = NULL;
+}
+
+/* Apply the whole file, chunk by chunk in file order, while the reading thread parses
+ * the next one. */
+static int read_all(struct pipe *p, struct wb_error *err)
+{
+	struct relay *rl = p->relay;
+	int rc = 0;
+	reader_go(p);
 	for (size_t get = 0;; get++) {
 		pthread_mutex_lock(&rl->mu);
 		while (!rl->full[get % RELAY_CHUNKS])
@@ -1452,20 +1537,8 @@ static int read_all(struct pipe *p, struct wb_error *err)
 		pthread_cond_broadcast(&rl->cv);
 		pthread_mutex_unlock(&rl->mu);
 		if (rc || end)
-			break;
+			return rc;
 	}
-	pthread_join(th, NULL);
-out:
-	for (int i = 0; i < RELAY_CHUNKS; i++)
-		chunk_free(&rl->ch[i]);
-	pthread_mutex_destroy(&rl->mu);
-	pthread_cond_destroy(&rl->cv);
-	table_close(rd->tr);
-	seen_free(&rd->seen_rows);
-	seen_free(&rd->seen_ids);
-	free(rd);
-	free(rl);
-	return rc;
 }
 
 static int end_missing(struct pipe *p, struct wb_error *err)
@@ -1520,6 +1593,8 @@ int import_run(struct store *st, const struct wb_scope *sc, const struct import_
 			 table_format_of(p->tr) == TABLE_XLSX		 ? "xlsx"
 			 : table_encoding_of(p->tr) == TABLE_ENC_GB18030 ? "csv-gb18030"
 									 : "csv-utf8");
+	if (!rc)
+		rc = reader_start(p, err);
 	if (!rc && (rc = start(p, err)) == 0) {
 		rc = read_all(p, err);
 		if (!rc)
@@ -1539,6 +1614,7 @@ int import_run(struct store *st, const struct wb_scope *sc, const struct import_
 		if (!rc)
 			report(p);
 	}
+	reader_finish(p);
 	teardown(p);
 	free(p);
 	return rc;
