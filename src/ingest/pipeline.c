@@ -145,11 +145,14 @@ struct relay {
 	struct pipe *rd; /* the reader's pipe */
 };
 
-/* Rows seen in this file, for duplicates: key → first row number. */
+/* Rows seen in this file, for duplicates: key → first row number. One slot holds all
+ * three, so a probe touches one cache line. */
 struct seen {
-	uint64_t *keys;
-	int64_t *rows;
-	uint32_t *check; /* a second hash: tells apart rows whose first hashes collide */
+	struct seen_slot {
+		uint64_t key;
+		int64_t row;	/* 0: empty */
+		uint32_t check; /* a second hash: tells apart rows whose first hashes collide */
+	} * slots;
 	size_t cap, n;
 };
 
@@ -205,28 +208,47 @@ static uint64_t fnv(const void *p, size_t n, uint64_t h)
 
 /* Insert key; returns the first row that had it, or 0 when new. With by_key, a key is
  * the same whatever its check, and *other tells whether the stored check differs. */
+static void seen_grow(struct seen *s, size_t cap)
+{
+	struct seen big = {.cap = cap, .n = s->n};
+	big.slots = xcalloc_huge(big.cap, sizeof(*big.slots));
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->slots[i].row) {
+			size_t j = s->slots[i].key & (cap - 1);
+			while (big.slots[j].row)
+				j = (j + 1) & (cap - 1);
+			big.slots[j] = s->slots[i];
+		}
+	free(s->slots);
+	*s = big;
+}
+
+/* Room for about n keys without growing (an estimate: at most 1 << 22 slots reserved). */
+static void seen_reserve(struct seen *s, int64_t n)
+{
+	size_t cap = 4096;
+	while (cap < (1u << 22) && (size_t)n * 4 >= cap * 3)
+		cap *= 2;
+	if (cap > s->cap)
+		seen_grow(s, cap);
+}
+
 static int64_t seen_find(struct seen *s, uint64_t key, uint32_t check, int64_t row, int by_key,
 			 int *other)
 {
-	if ((s->n + 1) * 4 >= s->cap * 3) { /* linear probing stays short up to 3/4 full */
-		struct seen big = {.cap = s->cap ? s->cap * 2 : 4096};
-		big.keys = xcalloc(big.cap, sizeof(*big.keys));
-		big.rows = xcalloc(big.cap, sizeof(*big.rows));
-		big.check = xcalloc(big.cap, sizeof(*big.check));
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->rows[i])
-				seen_find(&big, s->keys[i], s->check[i], s->rows[i], 0, NULL);
-		free(s->keys), free(s->rows), free(s->check);
-		*s = big;
-	}
+	if ((s->n + 1) * 4 >= s->cap * 3) /* linear probing stays short up to 3/4 full */
+		seen_grow(s, s->cap ? s->cap * 2 : 4096);
 	size_t i = key & (s->cap - 1);
-	for (; s->rows[i]; i = (i + 1) & (s->cap - 1))
-		if (s->keys[i] == key && (by_key || s->check[i] == check)) {
+	for (; s->slots[i].row; i = (i + 1) & (s->cap - 1)) {
+		const struct seen_slot *e = &s->slots[i];
+		if (e->key == key && (by_key || e->check == check)) {
 			if (other)
-				*other = s->check[i] != check;
-			return s->rows[i];
+				*other = e->check != check;
+			return e->row;
 		}
-	s->keys[i] = key, s->rows[i] = row, s->check[i] = check, s->n++;
+	}
+	s->slots[i] = (struct seen_slot){key, row, check};
+	s->n++;
 	return 0;
 }
 
@@ -237,7 +259,16 @@ static int64_t seen_put(struct seen *s, uint64_t key, uint32_t check, int64_t ro
 
 static void seen_free(struct seen *s)
 {
-	free(s->keys), free(s->rows), free(s->check);
+	free(s->slots);
+}
+
+/* A wb_error as wb_error_clear leaves it, without clearing all its buffers (this runs
+ * for every row and role). */
+static void err_reset(struct wb_error *e)
+{
+	e->status = 0;
+	e->code[0] = e->message[0] = e->message_en[0] = 0;
+	e->ndetails = 0;
 }
 
 static void add_reason(struct import_result *res, const struct wb_error *e)
@@ -357,7 +388,7 @@ static int parse_identity(struct pipe *p, int r, struct import_values *v)
 	const char *who = role_label(&p->prof, r);
 	const char *id = role_val(p, r, PF_ID_NUMBER);
 	struct wb_error e;
-	wb_error_clear(&e);
+	err_reset(&e);
 	if (*id && idno_normalize(v->id_number, id, &e))
 		return row_fail(p, e.code, e.message_en, "%s身份证号有误：%s", who, e.message);
 	const char *name = role_val(p, r, PF_NAME);
@@ -1414,7 +1445,7 @@ static int consume_row(struct pipe *p, struct chunk *ch, size_t i, struct wb_err
 		p->nfacts = w->nfacts;
 		if (w->nfacts)
 			memcpy(p->facts, ch->facts + w->first_fact, w->nfacts * sizeof(*p->facts));
-		wb_error_clear(&p->rowerr);
+		err_reset(&p->rowerr);
 		p->row = &row;
 		rc = link_row(p, &review, &review_role, err);
 		p->row = NULL;
@@ -1468,6 +1499,8 @@ static int reader_start(struct pipe *p, struct wb_error *err)
 	rd->cache = NULL, rd->link = NULL, rd->res = NULL;
 	for (int r = 0; r < p->prof.nroles; r++)
 		rd->wants[r] = (unsigned char)role_wants(&p->prof, r);
+	seen_reserve(&rd->seen_rows, p->file_rows);
+	seen_reserve(&rd->seen_ids, p->file_rows * p->prof.nroles);
 	p->tr = NULL;
 	memset(&p->seen_rows, 0, sizeof(p->seen_rows));
 	memset(&p->seen_ids, 0, sizeof(p->seen_ids));

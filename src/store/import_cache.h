@@ -104,6 +104,9 @@ struct import_cache {
 		size_t nw;
 	} stated;
 	struct imap own_imports; /* import → 1 when of the importing profile, else 0 */
+	/* scratch maps of a batch's look-ups (store/imports.c), kept so that each batch does
+	 * not allocate (and the kernel clear) them again */
+	struct imap hint_at, superseded;
 	struct ic_pack packs[IC_MAX_PACKS];
 	int npacks;
 	struct ic_fact_row fact_rows[IC_FACT_ROWS]; /* to insert, in order */
@@ -114,6 +117,7 @@ void imap_put(struct imap *m, int64_t key, int32_t val);
 /* The value, or -1 when the key is absent. */
 int32_t imap_get(const struct imap *m, int64_t key);
 void imap_release(struct imap *m);
+void imap_clear(struct imap *m); /* empty, keeping its room */
 void bits_set(struct bits *b, int64_t i);
 int bits_get(const struct bits *b, int64_t i);
 

@@ -558,7 +558,7 @@ struct hinted {
 
 struct hint_ctx {
 	struct import_cache *c;
-	struct imap at; /* person the index named → index into h */
+	struct imap *at; /* person the index named → index into h */
 	const struct hinted *h;
 };
 
@@ -569,7 +569,7 @@ static int hint_row(void *ctx, struct db_stmt *s, struct wb_error *err)
 	struct hint_ctx *x = ctx;
 	size_t len;
 	(void)err;
-	int32_t k = imap_get(&x->at, db_col_int(s, 0));
+	int32_t k = imap_get(x->at, db_col_int(s, 0));
 	if (k < 0)
 		return 0; /* in the range, not asked for */
 	const void *h = db_col_blob(s, 10, &len);
@@ -595,17 +595,17 @@ static int prefetch_persons(struct store *st, const struct wb_scope *sc, struct 
 			if ((h[nh].id = import_cache_idx_get(c, unresolved[i]->hash)))
 				h[nh++].e = unresolved[i];
 		qsort(h, nh, sizeof(*h), cmp_hinted);
-		struct hint_ctx x = {.c = c, .h = h};
+		struct hint_ctx x = {.c = c, .h = h, .at = &c->hint_at};
+		imap_clear(x.at);
 		int64_t *ids = xmalloc((nh ? nh : 1) * sizeof(*ids));
 		size_t ni = 0;
 		for (size_t i = 0; i < nh; i++)
 			if (!ni || ids[ni - 1] != h[i].id) { /* a shared prefix: the first only */
-				imap_put(&x.at, h[i].id, (int32_t)i);
+				imap_put(x.at, h[i].id, (int32_t)i);
 				ids[ni++] = h[i].id;
 			}
 		struct by_ids q = {sc, SQL_BY_IDS, SQL_BY_ID_RANGE, hint_row, &x};
 		rc = by_ids_read(st, &q, ids, ni, err);
-		imap_release(&x.at);
 		free(h), free(ids);
 	}
 	for (size_t i = 0; i < n; i++) /* the rest by hash: misses may be new since */
@@ -664,7 +664,7 @@ struct facts_ctx {
 	struct store *st;
 	struct import_cache *c;
 	const char *profile;
-	struct imap superseded; /* fact → 1 */
+	struct imap *superseded; /* fact → 1 */
 };
 
 static int fact_row(void *ctx, struct db_stmt *s, struct wb_error *err)
@@ -678,7 +678,7 @@ static int fact_row(void *ctx, struct db_stmt *s, struct wb_error *err)
 	if (own < 0)
 		return own;
 	if (!db_col_is_null(s, 7))
-		imap_put(&x->superseded, db_col_int(s, 7), 1);
+		imap_put(x->superseded, db_col_int(s, 7), 1);
 	import_cache_add_fact(x->c, person, db_col_int(s, 1), own, db_col_text(s, 2),
 			      db_col_is_null(s, 3) ? NULL : db_col_text(s, 3),
 			      db_col_is_null(s, 4) ? NULL : db_col_text(s, 4),
@@ -699,17 +699,17 @@ static int rel_row(void *ctx, struct db_stmt *s, struct wb_error *err)
 static int prefetch_facts(struct store *st, struct import_cache *c, const char *profile,
 			  const int64_t *ids, size_t n, struct wb_error *err)
 {
-	struct facts_ctx x = {.st = st, .c = c, .profile = profile};
+	struct facts_ctx x = {.st = st, .c = c, .profile = profile, .superseded = &c->superseded};
+	imap_clear(x.superseded);
 	struct by_ids qf = {NULL, SQL_FACTS_OF, SQL_FACTS_RANGE, fact_row, &x};
 	struct by_ids qr = {NULL, SQL_RELS_OF, SQL_RELS_RANGE, rel_row, c};
 	int rc = by_ids_read(st, &qf, ids, n, err);
 	if (!rc)
 		rc = by_ids_read(st, &qr, ids, n, err);
 	/* Keep the current ones only. */
-	for (size_t i = 0; i < c->nfacts && x.superseded.n; i++)
-		if (imap_get(&x.superseded, c->facts[i].id) > 0)
+	for (size_t i = 0; i < c->nfacts && x.superseded->n; i++)
+		if (imap_get(x.superseded, c->facts[i].id) > 0)
 			c->facts[i].superseded = 1;
-	imap_release(&x.superseded);
 	return rc;
 }
 
