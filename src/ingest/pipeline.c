@@ -189,7 +189,7 @@ struct pipe {
 	struct wb_error rowerr;
 	const struct table_row *row;
 	char **fact_types;
-	int nfact_types;
+	int nfact_types, last_fact_type;
 	/* Deciding a review (import_review_decide): this role is the given person, or a
 	 * new one when force_person is 0; -1 in an import. */
 	int force_role;
@@ -260,6 +260,16 @@ static int64_t seen_put(struct seen *s, uint64_t key, uint32_t check, int64_t ro
 static void seen_free(struct seen *s)
 {
 	free(s->slots);
+}
+
+/* s, or its first cap − 1 bytes, into out: snprintf's "%s" without the format machinery
+ * (this runs for every role of every row). */
+static void copy_str(char *out, size_t cap, const char *s, size_t n)
+{
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, s, n);
+	out[n] = 0;
 }
 
 /* A wb_error as wb_error_clear leaves it, without clearing all its buffers (this runs
@@ -429,7 +439,7 @@ static int parse_region(struct pipe *p, int r, int field, char out[REGION_CODE_M
 		return 0;
 	const char *code = address_match(&p->addr, text);
 	if (code) {
-		snprintf(out, REGION_CODE_MAX + 1, "%s", code);
+		copy_str(out, REGION_CODE_MAX + 1, code, strlen(code));
 		return 0;
 	}
 	if (!required)
@@ -615,9 +625,14 @@ static int forced_person(struct pipe *p, struct role_plan *rp, struct wb_error *
 
 static int known_fact_type(struct pipe *p, const char *t)
 {
+	/* a profile states few types: the last one found is tried first */
+	if (p->last_fact_type < p->nfact_types && !strcmp(p->fact_types[p->last_fact_type], t))
+		return 1;
 	for (int i = 0; i < p->nfact_types; i++)
-		if (!strcmp(p->fact_types[i], t))
+		if (!strcmp(p->fact_types[i], t)) {
+			p->last_fact_type = i;
 			return 1;
+		}
 	return 0;
 }
 
@@ -636,7 +651,7 @@ static int render(struct pipe *p, const struct profile_template *t, char *out, s
 		}
 		const char *end = strchr(q, '}');
 		char key[PROFILE_NAME_MAX];
-		snprintf(key, sizeof(key), "%.*s", (int)(end - q - 1), q + 1);
+		copy_str(key, sizeof(key), q + 1, (size_t)(end - q - 1));
 		int c = -1;
 		for (int i = 0; i < p->prof.ncolumns; i++)
 			if (!strcmp(p->prof.columns[i].key, key))
@@ -742,8 +757,8 @@ static int parse_row(struct pipe *p, int64_t rowno)
 		    check_minor(p, r, &rp->v))
 			return WB_EINVAL;
 		if (!rp->v.household_region[0])
-			snprintf(rp->v.household_region, sizeof(rp->v.household_region), "%s",
-				 p->meta.region);
+			copy_str(rp->v.household_region, sizeof(rp->v.household_region),
+				 p->meta.region, strlen(p->meta.region));
 	}
 	if (!p->roles[0].present)
 		return row_fail(p, "FIELD_MISSING", "the row names nobody",
