@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
 
 static void die_oom(size_t n)
 {
@@ -24,6 +26,25 @@ void *xcalloc(size_t count, size_t size)
 	void *p = calloc(count ? count : 1, size ? size : 1);
 	if (!p)
 		die_oom(count * size);
+	return p;
+}
+
+void *xcalloc_huge(size_t count, size_t size)
+{
+	enum { HUGE_PAGE = 2 << 20 };
+	size_t n = count * size;
+	if (size && n / size != count)
+		die_oom(SIZE_MAX);
+	if (n < 4 * (size_t)HUGE_PAGE)
+		return xcalloc(count, size);
+	void *p = NULL;
+	n = (n + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+	if (posix_memalign(&p, HUGE_PAGE, n))
+		die_oom(n);
+#ifdef MADV_HUGEPAGE
+	madvise(p, n, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
+#endif
+	memset(p, 0, n);
 	return p;
 }
 

@@ -5,17 +5,26 @@
  * build the facts) touches nothing; apply writes. A reason found in the first phase
  * rejects the row before anything is written, so a row is never half applied.
  *
- * Rows are taken a batch at a time (struct pending): once a batch is read, its ID numbers
- * are looked up together, with the found persons' facts and relations
- * (store_imports_prefetch), inside the batch's transaction; then its rows are resolved and
- * applied one by one, in file order, as before, against that cache (store/import_cache.h).
- * Asking SQLite a few questions per batch instead of several per row is what makes a
- * large ID-linked import fast; the rows' outcomes are the same.
+ * Two threads. The reading thread (reader_main) reads the file, finds each sheet's
+ * header and runs the first part of phase one on every data row (parse_row: values,
+ * checks, facts, duplicates inside the file; it reads nothing stored) and works out the
+ * keyed hashes of the rows' ID numbers; it hands the rows over a chunk (at most one
+ * batch) at a time. The store thread (the caller's) takes each chunk in file order,
+ * looks its ID numbers up together, with the found persons' facts and relations
+ * (store_imports_prefetch), inside the batch's transaction, then links (link_row: by ID
+ * number, relatives, review decisions, linkage) and applies the rows one by one against
+ * that cache (store/import_cache.h), and commits at the batch's end. Two chunks go back
+ * and forth (struct relay), so the reader is at most one batch ahead and memory stays
+ * flat. The rows' outcomes are those of one thread doing it all in file order: phase
+ * one's first part depends on the rows before only, never on stored data. If the store
+ * thread fails, the reader stops at its next chunk; if the reader fails (a header
+ * missing on a later sheet), its error comes after the rows read before it.
  */
 #include "ingest/pipeline.h"
 
 #include <inttypes.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -75,20 +84,75 @@ struct pending {
 		int sheet;
 	} * rows;
 	size_t n, rows_cap;
-	/* scratch for one row as a table_row, and the batch's ID numbers */
+	/* scratch for one row as a table_row */
 	const char **cells;
 	size_t *lens;
 	size_t scratch_cap;
-	char (*ids)[IDNO_LEN + 1];
-	unsigned char *want;
-	size_t ids_cap;
 };
 
-/* Rows seen in this file, for duplicates: key → first row number. */
+/* One data row as the reading thread hands it over: rejected already (errs[err]), or
+ * parsed, its values (vals[first_val], one a role) and facts (facts[first_fact]) ready for
+ * linking and applying. */
+struct prow {
+	int status; /* 0 or WB_EINVAL */
+	uint32_t err, first_val, first_fact;
+	unsigned char nfacts, present;	    /* present: bit r for role r */
+	uint32_t school[PROFILE_MAX_ROLES]; /* 1 + offset of the school's name, 0 none */
+};
+
+/* A chunk of rows on their way from the reading thread to the store thread: at most one
+ * batch, or the rows up to a sheet's end, or up to PENDING_MAX_*. */
+struct chunk {
+	struct pending raw; /* the rows' cells, for reasons, reviews and the record */
+	struct prow *rows;  /* raw.n */
+	size_t rows_cap;
+	struct import_values *vals;
+	size_t nvals, vals_cap;
+	struct fact_plan *facts;
+	size_t nfacts, facts_cap;
+	struct wb_error *errs;
+	size_t nerrs, errs_cap;
+	char *schools;
+	size_t slen, scap;
+	/* the ID numbers to look up before the rows, with their keyed hashes */
+	char (*ids)[IDNO_LEN + 1];
+	unsigned char (*hashes)[SECRET_HASH_BYTES];
+	unsigned char *want;
+	size_t nids, ids_cap;
+	char *header; /* a sheet's header (JSON), to record before the rows; NULL none */
+	int header_sheet;
+	int commit; /* the batch ends with this chunk */
+	int end;    /* the last chunk */
+	int rc;	    /* the reader failed (err): nothing of this chunk applies */
+	struct wb_error err;
+	int64_t data_rows;    /* data rows met when the chunk was handed over */
+	uint64_t done, total; /* bytes read, of */
+};
+
+enum { RELAY_CHUNKS = 2 };
+
+struct relay {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct chunk ch[RELAY_CHUNKS];
+	int full[RELAY_CHUNKS];
+	size_t put;	   /* the next chunk the reader fills */
+	int stop;	   /* the store thread gave up: the reader ends */
+	int go;		   /* the import is started: the reader may hand rows over */
+	int64_t skip_rows; /* resumed: data rows applied before (set with go) */
+	int started;	   /* the thread runs */
+	pthread_t th;
+	struct pipe *rd; /* the reader's pipe */
+};
+
+/* Rows seen in this file, for duplicates: key → first row number. One slot holds all
+ * three, so a probe touches one cache line. */
 struct seen {
-	uint64_t *keys;
-	int64_t *rows;
-	uint32_t *check; /* a second hash: tells apart rows whose first hashes collide */
+	struct seen_slot {
+		uint64_t key;
+		int64_t row;	/* 0: empty */
+		uint32_t check; /* a second hash: tells apart rows whose first hashes collide */
+	} * slots;
 	size_t cap, n;
 };
 
@@ -114,14 +178,18 @@ struct pipe {
 	int nfacts;
 	struct seen seen_rows, seen_ids;
 	struct import_cache *cache; /* NULL when deciding a review */
-	struct pending pend;
-	int64_t file_rows; /* rows of the file (header and title rows too) */
-	int64_t skip_rows; /* resumed: data rows already applied */
-	int64_t data_rows; /* data rows met so far */
+	struct relay *relay;	    /* the reading thread's pipe: the chunks */
+	int defer_school;	    /* the reading thread: keep school names in school[] */
+	char school[PROFILE_MAX_ROLES][VALUE_MAX];
+	unsigned char wants[PROFILE_MAX_ROLES]; /* role_wants, for the look-ups */
+	uint64_t done, total;			/* bytes read, for progress */
+	int64_t file_rows;			/* rows of the file (header and title rows too) */
+	int64_t skip_rows;			/* resumed: data rows already applied */
+	int64_t data_rows;			/* data rows met so far */
 	struct wb_error rowerr;
 	const struct table_row *row;
 	char **fact_types;
-	int nfact_types;
+	int nfact_types, last_fact_type;
 	/* Deciding a review (import_review_decide): this role is the given person, or a
 	 * new one when force_person is 0; -1 in an import. */
 	int force_role;
@@ -140,28 +208,47 @@ static uint64_t fnv(const void *p, size_t n, uint64_t h)
 
 /* Insert key; returns the first row that had it, or 0 when new. With by_key, a key is
  * the same whatever its check, and *other tells whether the stored check differs. */
+static void seen_grow(struct seen *s, size_t cap)
+{
+	struct seen big = {.cap = cap, .n = s->n};
+	big.slots = xcalloc_huge(big.cap, sizeof(*big.slots));
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->slots[i].row) {
+			size_t j = s->slots[i].key & (cap - 1);
+			while (big.slots[j].row)
+				j = (j + 1) & (cap - 1);
+			big.slots[j] = s->slots[i];
+		}
+	free(s->slots);
+	*s = big;
+}
+
+/* Room for about n keys without growing (an estimate: at most 1 << 22 slots reserved). */
+static void seen_reserve(struct seen *s, int64_t n)
+{
+	size_t cap = 4096;
+	while (cap < (1u << 22) && (size_t)n * 4 >= cap * 3)
+		cap *= 2;
+	if (cap > s->cap)
+		seen_grow(s, cap);
+}
+
 static int64_t seen_find(struct seen *s, uint64_t key, uint32_t check, int64_t row, int by_key,
 			 int *other)
 {
-	if ((s->n + 1) * 4 >= s->cap * 3) { /* linear probing stays short up to 3/4 full */
-		struct seen big = {.cap = s->cap ? s->cap * 2 : 4096};
-		big.keys = xcalloc(big.cap, sizeof(*big.keys));
-		big.rows = xcalloc(big.cap, sizeof(*big.rows));
-		big.check = xcalloc(big.cap, sizeof(*big.check));
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->rows[i])
-				seen_find(&big, s->keys[i], s->check[i], s->rows[i], 0, NULL);
-		free(s->keys), free(s->rows), free(s->check);
-		*s = big;
-	}
+	if ((s->n + 1) * 4 >= s->cap * 3) /* linear probing stays short up to 3/4 full */
+		seen_grow(s, s->cap ? s->cap * 2 : 4096);
 	size_t i = key & (s->cap - 1);
-	for (; s->rows[i]; i = (i + 1) & (s->cap - 1))
-		if (s->keys[i] == key && (by_key || s->check[i] == check)) {
+	for (; s->slots[i].row; i = (i + 1) & (s->cap - 1)) {
+		const struct seen_slot *e = &s->slots[i];
+		if (e->key == key && (by_key || e->check == check)) {
 			if (other)
-				*other = s->check[i] != check;
-			return s->rows[i];
+				*other = e->check != check;
+			return e->row;
 		}
-	s->keys[i] = key, s->rows[i] = row, s->check[i] = check, s->n++;
+	}
+	s->slots[i] = (struct seen_slot){key, row, check};
+	s->n++;
 	return 0;
 }
 
@@ -172,7 +259,26 @@ static int64_t seen_put(struct seen *s, uint64_t key, uint32_t check, int64_t ro
 
 static void seen_free(struct seen *s)
 {
-	free(s->keys), free(s->rows), free(s->check);
+	free(s->slots);
+}
+
+/* s, or its first cap − 1 bytes, into out: snprintf's "%s" without the format machinery
+ * (this runs for every role of every row). */
+static void copy_str(char *out, size_t cap, const char *s, size_t n)
+{
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, s, n);
+	out[n] = 0;
+}
+
+/* A wb_error as wb_error_clear leaves it, without clearing all its buffers (this runs
+ * for every row and role). */
+static void err_reset(struct wb_error *e)
+{
+	e->status = 0;
+	e->code[0] = e->message[0] = e->message_en[0] = 0;
+	e->ndetails = 0;
 }
 
 static void add_reason(struct import_result *res, const struct wb_error *e)
@@ -292,7 +398,7 @@ static int parse_identity(struct pipe *p, int r, struct import_values *v)
 	const char *who = role_label(&p->prof, r);
 	const char *id = role_val(p, r, PF_ID_NUMBER);
 	struct wb_error e;
-	wb_error_clear(&e);
+	err_reset(&e);
 	if (*id && idno_normalize(v->id_number, id, &e))
 		return row_fail(p, e.code, e.message_en, "%s身份证号有误：%s", who, e.message);
 	const char *name = role_val(p, r, PF_NAME);
@@ -333,7 +439,7 @@ static int parse_region(struct pipe *p, int r, int field, char out[REGION_CODE_M
 		return 0;
 	const char *code = address_match(&p->addr, text);
 	if (code) {
-		snprintf(out, REGION_CODE_MAX + 1, "%s", code);
+		copy_str(out, REGION_CODE_MAX + 1, code, strlen(code));
 		return 0;
 	}
 	if (!required)
@@ -358,7 +464,10 @@ static int parse_other(struct pipe *p, int r, struct import_values *v)
 	    parse_region(p, r, PF_RESIDENCE, v->residence_region, 0))
 		return WB_EINVAL;
 	const char *school = role_val(p, r, PF_SCHOOL);
-	if (*school)
+	if (p->defer_school) { /* the reading thread: the store thread looks it up */
+		size_t n = strlen(school);
+		memcpy(p->school[r], school, n < VALUE_MAX ? n + 1 : 1);
+	} else if (*school)
 		v->school_unit_id = store_imports_school(p->st, p->meta.region, school);
 	return 0;
 }
@@ -516,9 +625,14 @@ static int forced_person(struct pipe *p, struct role_plan *rp, struct wb_error *
 
 static int known_fact_type(struct pipe *p, const char *t)
 {
+	/* a profile states few types: the last one found is tried first */
+	if (p->last_fact_type < p->nfact_types && !strcmp(p->fact_types[p->last_fact_type], t))
+		return 1;
 	for (int i = 0; i < p->nfact_types; i++)
-		if (!strcmp(p->fact_types[i], t))
+		if (!strcmp(p->fact_types[i], t)) {
+			p->last_fact_type = i;
 			return 1;
+		}
 	return 0;
 }
 
@@ -537,7 +651,7 @@ static int render(struct pipe *p, const struct profile_template *t, char *out, s
 		}
 		const char *end = strchr(q, '}');
 		char key[PROFILE_NAME_MAX];
-		snprintf(key, sizeof(key), "%.*s", (int)(end - q - 1), q + 1);
+		copy_str(key, sizeof(key), q + 1, (size_t)(end - q - 1));
 		int c = -1;
 		for (int i = 0; i < p->prof.ncolumns; i++)
 			if (!strcmp(p->prof.columns[i].key, key))
@@ -625,9 +739,9 @@ static int check_duplicates(struct pipe *p, int64_t rowno)
 	return 0;
 }
 
-/* Phase one for a row. 0 ready, WB_EINVAL rejected, 1 review, <0 store error. */
-static int resolve(struct pipe *p, int64_t rowno, char **review, int *review_role,
-		   struct wb_error *err)
+/* Phase one, first part: parse and check the row on its own and against the rows before
+ * it (nothing stored is read). 0 ready, WB_EINVAL rejected (p->rowerr). */
+static int parse_row(struct pipe *p, int64_t rowno)
 {
 	for (int i = 0; i < p->prof.nrequired; i++)
 		if (!*val(p, p->prof.required[i]))
@@ -643,8 +757,8 @@ static int resolve(struct pipe *p, int64_t rowno, char **review, int *review_rol
 		    check_minor(p, r, &rp->v))
 			return WB_EINVAL;
 		if (!rp->v.household_region[0])
-			snprintf(rp->v.household_region, sizeof(rp->v.household_region), "%s",
-				 p->meta.region);
+			copy_str(rp->v.household_region, sizeof(rp->v.household_region),
+				 p->meta.region, strlen(p->meta.region));
 	}
 	if (!p->roles[0].present)
 		return row_fail(p, "FIELD_MISSING", "the row names nobody",
@@ -663,8 +777,13 @@ static int resolve(struct pipe *p, int64_t rowno, char **review, int *review_rol
 					"需要%s的性别（或身份证号）才能确定是父亲还是母亲",
 					role_label(&p->prof, rel->adult));
 	}
-	if (check_duplicates(p, rowno))
-		return WB_EINVAL;
+	return check_duplicates(p, rowno) ? WB_EINVAL : 0;
+}
+
+/* Phase one, second part: find or decide each person of a parsed row (reads the store).
+ * 0 ready, WB_EINVAL rejected, 1 review, <0 store error. */
+static int link_row(struct pipe *p, char **review, int *review_role, struct wb_error *err)
+{
 	/* Roles with an ID number first: the others may be found as their relatives. */
 	for (int pass = 0; pass < 2; pass++)
 		for (int r = 0; r < p->prof.nroles; r++) {
@@ -687,6 +806,14 @@ static int resolve(struct pipe *p, int64_t rowno, char **review, int *review_rol
 				return rc;
 		}
 	return 0;
+}
+
+/* Phase one for a row. 0 ready, WB_EINVAL rejected, 1 review, <0 store error. */
+static int resolve(struct pipe *p, int64_t rowno, char **review, int *review_role,
+		   struct wb_error *err)
+{
+	int rc = parse_row(p, rowno);
+	return rc ? rc : link_row(p, review, review_role, err);
 }
 
 /* ---- phase two: apply ------------------------------------------------------------------- */
@@ -825,26 +952,6 @@ static int record_review(struct pipe *p, const struct table_row *row, int role, 
 	return rc;
 }
 
-static int process_row(struct pipe *p, const struct table_row *row, struct wb_error *err)
-{
-	char *review = NULL;
-	int review_role = 0;
-	load_values(p, row);
-	wb_error_clear(&p->rowerr);
-	p->res->rows++;
-	p->row = row;
-	int rc = resolve(p, row->number, &review, &review_role, err);
-	p->row = NULL;
-	if (rc == WB_EINVAL)
-		rc = record_reject(p, row, err);
-	else if (rc == 1)
-		rc = record_review(p, row, review_role, review, err);
-	else if (rc == 0 && (rc = apply(p, row->number, err)) == 0)
-		p->res->applied++;
-	free(review);
-	return rc;
-}
-
 /* ---- set-up ------------------------------------------------------------------------------ */
 
 static void add_fact_type(void *ctx, const char *code, const char *name, const char *en,
@@ -914,6 +1021,26 @@ static int scan(const char *path, int64_t *rows, struct wb_error *err)
 	return rc < 0 ? rc : 0;
 }
 
+/* About how many rows the file holds, from the length of its first ones: the ID index
+ * is decided on (store_imports_index) while the reading thread still scans the file. */
+static int64_t estimate_rows(const char *path)
+{
+	enum { SAMPLE_ROWS = 2000 };
+	struct table_reader *tr;
+	struct table_options topt = {0};
+	struct table_row row;
+	struct wb_error e;
+	uint64_t done = 0, total = 0;
+	int64_t rows = 0;
+	int rc = table_open(&tr, path, &topt, &e);
+	while (!rc && rows < SAMPLE_ROWS && (rc = table_next(tr, &row, &e)) == 1)
+		rc = 0, rows++;
+	if (!rc && rows == SAMPLE_ROWS)
+		table_progress(tr, &done, &total);
+	table_close(tr);
+	return done ? (int64_t)((double)rows * (double)total / (double)done) : rows;
+}
+
 static int setup(struct pipe *p, struct wb_error *err)
 {
 	const struct import_request *rq = p->rq;
@@ -952,10 +1079,11 @@ static int setup(struct pipe *p, struct wb_error *err)
 	address_index_done(&p->addr);
 	if ((rc = store_fact_types(p->st, add_fact_type, p, err)))
 		return rc;
-	if ((rc = scan(rq->path, &p->file_rows, err)))
-		return rc;
 	struct table_options topt = {0};
-	return table_open(&p->tr, rq->path, &topt, err);
+	if ((rc = table_open(&p->tr, rq->path, &topt, err)))
+		return rc;
+	p->file_rows = estimate_rows(rq->path);
+	return 0;
 }
 
 static void teardown(struct pipe *p)
@@ -966,8 +1094,6 @@ static void teardown(struct pipe *p)
 	seen_free(&p->seen_rows);
 	seen_free(&p->seen_ids);
 	store_imports_cache_free(p->cache);
-	free(p->pend.text), free(p->pend.cell_at), free(p->pend.cell_len), free(p->pend.rows);
-	free(p->pend.cells), free(p->pend.lens), free(p->pend.ids), free(p->pend.want);
 	for (int i = 0; i < p->nfact_types; i++)
 		free(p->fact_types[i]);
 	free(p->fact_types);
@@ -1003,11 +1129,8 @@ static void counts_restore(struct import_result *r, const char *json)
 
 static void report(struct pipe *p)
 {
-	uint64_t done, total;
-	if (!p->rq->progress)
-		return;
-	table_progress(p->tr, &done, &total);
-	p->rq->progress(p->rq->progress_ctx, done, total, p->data_rows);
+	if (p->rq->progress)
+		p->rq->progress(p->rq->progress_ctx, p->done, p->total, p->data_rows);
 }
 
 static int commit_batch(struct pipe *p, struct wb_error *err)
@@ -1076,6 +1199,12 @@ static void pending_row(struct pending *q, size_t i, struct table_row *row)
 	row->sheet = pr->sheet;
 }
 
+static void pending_free(struct pending *q)
+{
+	free(q->text), free(q->cell_at), free(q->cell_len), free(q->rows);
+	free(q->cells), free(q->lens);
+}
+
 /* Whether the facts and relations of role r's person are needed: the role has facts, or
  * is the child of a relation. */
 static int role_wants(const struct profile *pr, int r)
@@ -1089,93 +1218,139 @@ static int role_wants(const struct profile *pr, int r)
 	return 0;
 }
 
-/* Look up the persons of the pending rows by their ID numbers, all at once. */
-static int prefetch(struct pipe *p, struct wb_error *err)
+#define GROW(arr, n, cap, first)                                                                   \
+	do {                                                                                       \
+		if ((n) >= (cap)) {                                                                \
+			(cap) = (cap) ? (cap)*2 : (first);                                         \
+			(arr) = xrealloc((arr), (cap) * sizeof(*(arr)));                           \
+		}                                                                                  \
+	} while (0)
+
+/* ---- the reading thread ---------------------------------------------------------------- */
+
+static void chunk_reset(struct chunk *ch)
 {
-	struct pending *q = &p->pend;
-	struct table_row row;
-	unsigned char wants[PROFILE_MAX_ROLES];
-	size_t n = 0;
-	if (q->ids_cap < q->n * (size_t)p->prof.nroles) {
-		q->ids_cap = q->n * (size_t)p->prof.nroles;
-		q->ids = xrealloc(q->ids, q->ids_cap * sizeof(*q->ids));
-		q->want = xrealloc(q->want, q->ids_cap);
-	}
-	/* Only the ID cells are read here (as load_values would: the first table column of
-	 * the role's ID column, trimmed); the rows are read whole when they are resolved. */
-	size_t idcell[PROFILE_MAX_ROLES];
-	for (int r = 0; r < p->prof.nroles; r++) {
-		int c = role_column(&p->prof, r, PF_ID_NUMBER);
-		wants[r] = (unsigned char)role_wants(&p->prof, r);
-		idcell[r] = SIZE_MAX;
-		for (size_t i = 0; c >= 0 && i < p->ncols && idcell[r] == SIZE_MAX; i++)
-			if (p->colmap[i] == c)
-				idcell[r] = i;
-	}
-	for (size_t i = 0; i < q->n; i++) {
-		pending_row(q, i, &row);
-		for (int r = 0; r < p->prof.nroles; r++) {
-			char id[VALUE_MAX];
-			struct wb_error e;
-			if (idcell[r] < row.ncells &&
-			    norm_trim(id, sizeof(id), row.cells[idcell[r]]) >= 0 && *id &&
-			    !idno_normalize(q->ids[n], id, &e))
-				q->want[n++] = wants[r]; /* a bad one is rejected later */
-		}
-	}
-	return store_imports_prefetch(p->st, p->sc, p->cache, p->prof.name,
-				      (const char(*)[IDNO_LEN + 1]) q->ids, q->want, n, err);
+	ch->raw.n = ch->raw.ncells = ch->raw.len = 0;
+	ch->nvals = ch->nfacts = ch->nerrs = ch->slen = ch->nids = 0;
+	free(ch->header);
+	ch->header = NULL;
+	ch->commit = ch->end = ch->rc = 0;
 }
 
-/* Resolve and apply the pending rows, in file order. */
-static int flush_rows(struct pipe *p, struct wb_error *err)
+static void chunk_free(struct chunk *ch)
 {
-	struct pending *q = &p->pend;
-	struct table_row row;
-	int rc = q->n ? prefetch(p, err) : 0;
-	for (size_t i = 0; !rc && i < q->n; i++) {
-		pending_row(q, i, &row);
-		rc = process_row(p, &row, err);
+	pending_free(&ch->raw);
+	free(ch->rows), free(ch->vals), free(ch->facts), free(ch->errs), free(ch->schools);
+	free(ch->ids), free(ch->hashes), free(ch->want), free(ch->header);
+}
+
+/* The next chunk to fill, once the store thread has given it back; NULL when it gave
+ * up (the reader ends). */
+static struct chunk *relay_take_free(struct relay *rl)
+{
+	pthread_mutex_lock(&rl->mu);
+	while (rl->full[rl->put % RELAY_CHUNKS] && !rl->stop)
+		pthread_cond_wait(&rl->cv, &rl->mu);
+	struct chunk *ch = rl->stop ? NULL : &rl->ch[rl->put % RELAY_CHUNKS];
+	pthread_mutex_unlock(&rl->mu);
+	if (ch)
+		chunk_reset(ch);
+	return ch;
+}
+
+static void relay_hand_over(struct relay *rl, struct chunk *ch, struct pipe *rd)
+{
+	uint64_t done, total;
+	table_progress(rd->tr, &done, &total);
+	ch->data_rows = rd->data_rows, ch->done = done, ch->total = total;
+	pthread_mutex_lock(&rl->mu);
+	rl->full[rl->put++ % RELAY_CHUNKS] = 1;
+	pthread_cond_broadcast(&rl->cv);
+	pthread_mutex_unlock(&rl->mu);
+}
+
+/* Keep what phase one made of the row in the chunk: its values, facts and the ID numbers
+ * to look up, or the reason it was rejected. */
+static void chunk_add(struct chunk *ch, struct pipe *rd, const struct table_row *row, int rc)
+{
+	const struct profile *pr = &rd->prof;
+	GROW(ch->rows, ch->raw.n, ch->rows_cap, 1024);
+	struct prow *w = &ch->rows[ch->raw.n];
+	pending_add(&ch->raw, row);
+	memset(w, 0, sizeof(*w));
+	w->status = rc;
+	if (rc) {
+		GROW(ch->errs, ch->nerrs, ch->errs_cap, 16);
+		w->err = (uint32_t)ch->nerrs;
+		ch->errs[ch->nerrs++] = rd->rowerr;
+		return;
 	}
-	q->n = q->ncells = q->len = 0;
-	return rc;
+	w->first_val = (uint32_t)ch->nvals;
+	for (int r = 0; r < pr->nroles; r++) {
+		const struct role_plan *rp = &rd->roles[r];
+		GROW(ch->vals, ch->nvals, ch->vals_cap, 4096);
+		ch->vals[ch->nvals++] = rp->v;
+		if (!rp->present)
+			continue;
+		w->present |= (unsigned char)(1u << r);
+		size_t sl = strlen(rd->school[r]);
+		if (sl) {
+			while (ch->slen + sl + 1 > ch->scap) {
+				ch->scap = ch->scap ? ch->scap * 2 : 4096;
+				ch->schools = xrealloc(ch->schools, ch->scap);
+			}
+			memcpy(ch->schools + ch->slen, rd->school[r], sl + 1);
+			w->school[r] = (uint32_t)ch->slen + 1;
+			ch->slen += sl + 1;
+		}
+		if (rp->v.id_number[0]) {
+			if (ch->nids == ch->ids_cap) {
+				ch->ids_cap = ch->ids_cap ? ch->ids_cap * 2 : 4096;
+				ch->ids = xrealloc(ch->ids, ch->ids_cap * sizeof(*ch->ids));
+				ch->hashes =
+					xrealloc(ch->hashes, ch->ids_cap * sizeof(*ch->hashes));
+				ch->want = xrealloc(ch->want, ch->ids_cap);
+			}
+			memcpy(ch->ids[ch->nids], rp->v.id_number, IDNO_LEN + 1);
+			store_imports_id_hash(rd->st, rp->v.id_number, ch->hashes[ch->nids]);
+			ch->want[ch->nids++] = rd->wants[r];
+		}
+	}
+	w->first_fact = (uint32_t)ch->nfacts;
+	w->nfacts = (unsigned char)rd->nfacts;
+	for (int i = 0; i < rd->nfacts; i++) {
+		GROW(ch->facts, ch->nfacts, ch->facts_cap, 1024);
+		ch->facts[ch->nfacts++] = rd->facts[i];
+	}
 }
 
 /* A data row (after the header). Rows of a resumed import that were applied before are
- * only remembered for the duplicate checks; the others wait for their batch. */
-static int data_row(struct pipe *p, const struct table_row *row, int *in_batch,
-		    struct wb_error *err)
+ * only remembered for the duplicate checks; the others are parsed into the chunk. 1 when
+ * the chunk is to be handed over: full (commit: the batch ends) or large. */
+static int data_row(struct pipe *rd, struct chunk *ch, const struct table_row *row, int *in_batch)
 {
 	if (row_empty(row))
 		return 0;
-	p->data_rows++;
-	if (p->data_rows <= p->skip_rows) {
-		load_values(p, row);
-		memset(p->roles, 0, sizeof(p->roles));
-		for (int r = 0; r < p->prof.nroles; r++)
-			if ((p->roles[r].present = role_present(p, r)))
-				parse_identity(p, r, &p->roles[r].v);
-		check_duplicates(p, row->number);
+	rd->data_rows++;
+	if (rd->data_rows <= rd->skip_rows) {
+		load_values(rd, row);
+		memset(rd->roles, 0, sizeof(rd->roles));
+		for (int r = 0; r < rd->prof.nroles; r++)
+			if ((rd->roles[r].present = role_present(rd, r)))
+				parse_identity(rd, r, &rd->roles[r].v);
+		check_duplicates(rd, row->number);
 		return 0;
 	}
-	pending_add(&p->pend, row);
-	int rc = 0;
-	if (++*in_batch >= (p->rq->batch_rows > 0 ? p->rq->batch_rows : BATCH_ROWS)) {
+	load_values(rd, row);
+	for (int r = 0; r < rd->prof.nroles; r++)
+		rd->school[r][0] = 0;
+	chunk_add(ch, rd, row, parse_row(rd, row->number));
+	if (++*in_batch >= (rd->rq->batch_rows > 0 ? rd->rq->batch_rows : BATCH_ROWS)) {
 		*in_batch = 0;
-		if (!(rc = flush_rows(p, err)))
-			rc = commit_batch(p, err);
-	} else if (p->pend.len > PENDING_MAX_BYTES || p->pend.ncells > PENDING_MAX_CELLS) {
-		rc = flush_rows(p, err);
+		ch->commit = 1;
+		return 1;
 	}
-	return rc;
-}
-
-static int save_header(struct pipe *p, const struct table_row *row, struct wb_error *err)
-{
-	char *cells = cells_json(row);
-	int rc = store_imports_header(p->st, p->meta.id, row->sheet, cells ? cells : "[]", err);
-	free(cells);
-	return rc;
+	return ch->raw.len > PENDING_MAX_BYTES || ch->raw.ncells > PENDING_MAX_CELLS;
 }
 
 static int no_header(struct pipe *p, struct wb_error *err)
@@ -1188,38 +1363,230 @@ static int no_header(struct pipe *p, struct wb_error *err)
 	return wb_error_set(err, WB_EINVAL, 422, "IMPORT_NO_HEADER", zh, en);
 }
 
-static int read_all(struct pipe *p, struct wb_error *err)
+/* The reading thread: read the file, find each sheet's header, run the first part of
+ * phase one (parse_row) on every data row and hand the rows over a chunk at a time. It
+ * touches neither the store (but for its keys: the ID hashes) nor the import's result;
+ * its failure travels in the last chunk, after the rows read before it. */
+static void *reader_main(void *arg)
 {
+	struct pipe *rd = arg;
+	struct relay *rl = rd->relay;
 	struct table_row row;
-	int rc, in_batch = 0, header_search = 0;
-	while ((rc = table_next(p->tr, &row, err)) == 1) {
-		if (row.sheet != p->sheet) { /* each sheet has its own header */
-			if ((rc = flush_rows(p, err)))
-				return rc;
-			p->sheet = row.sheet;
-			p->have_header = 0;
+	struct wb_error e;
+	int rc = 0, in_batch = 0, header_search = 0;
+	int64_t rows;
+	wb_error_clear(&e);
+	/* The whole file first (scan), while the store thread starts the import: a file
+	 * malformed anywhere is refused before its first batch can commit. */
+	int scanned = scan(rd->rq->path, &rows, &e);
+	pthread_mutex_lock(&rl->mu);
+	while (!rl->go && !rl->stop)
+		pthread_cond_wait(&rl->cv, &rl->mu);
+	rd->skip_rows = rl->skip_rows;
+	pthread_mutex_unlock(&rl->mu);
+	struct chunk *ch = relay_take_free(rl);
+	if (ch && scanned) {
+		ch->rc = scanned, ch->err = e, ch->end = 1;
+		relay_hand_over(rl, ch, rd);
+		return NULL;
+	}
+	while (ch && (rc = table_next(rd->tr, &row, &e)) == 1) {
+		rc = 0;
+		if (row.sheet != rd->sheet) { /* each sheet has its own header */
+			if (ch->raw.n || ch->header) {
+				relay_hand_over(rl, ch, rd);
+				if (!(ch = relay_take_free(rl)))
+					break;
+			}
+			rd->sheet = row.sheet;
+			rd->have_header = 0;
 			header_search = 0;
 		}
-		if (!p->have_header) {
-			if (try_header(p, &row)) {
-				if ((rc = missing_header(p, err)) ||
-				    (rc = save_header(p, &row, err)))
-					return rc;
+		if (!rd->have_header) {
+			if (try_header(rd, &row)) {
+				if ((rc = missing_header(rd, &e)))
+					break;
+				ch->header = cells_json(&row);
+				ch->header_sheet = row.sheet;
 			} else if (++header_search == HEADER_SEARCH_ROWS) {
-				return no_header(p, err);
+				rc = no_header(rd, &e);
+				break;
 			}
 			continue;
 		}
-		if ((rc = data_row(p, &row, &in_batch, err)))
+		if (data_row(rd, ch, &row, &in_batch)) {
+			relay_hand_over(rl, ch, rd);
+			ch = relay_take_free(rl);
+		}
+	}
+	if (!ch)
+		return NULL; /* the store thread gave up */
+	if (!rc && !rd->have_header && rd->data_rows == 0)
+		rc = wb_error_set(&e, WB_EINVAL, 422, "IMPORT_EMPTY",
+				  "文件中没有可导入的数据（没有表头或数据行）",
+				  "the file holds no header or data rows");
+	ch->rc = rc < 0 ? rc : 0;
+	ch->err = e;
+	ch->end = 1;
+	relay_hand_over(rl, ch, rd);
+	return NULL;
+}
+
+/* ---- the store thread: the rest of phase one, and phase two ---------------------------- */
+
+/* Row i of the chunk, as the reader left it: rejected, or linked and applied now. */
+static int consume_row(struct pipe *p, struct chunk *ch, size_t i, struct wb_error *err)
+{
+	const struct prow *w = &ch->rows[i];
+	struct table_row row;
+	char *review = NULL;
+	int review_role = 0, rc;
+	pending_row(&ch->raw, i, &row);
+	p->res->rows++;
+	p->sheet = row.sheet;
+	if (w->status) {
+		p->rowerr = ch->errs[w->err];
+		rc = WB_EINVAL;
+	} else {
+		memset(p->roles, 0, sizeof(p->roles));
+		for (int r = 0; r < p->prof.nroles; r++) {
+			struct role_plan *rp = &p->roles[r];
+			rp->present = w->present >> r & 1;
+			rp->v = ch->vals[w->first_val + (uint32_t)r];
+			if (w->school[r])
+				rp->v.school_unit_id = store_imports_school(
+					p->st, p->meta.region, ch->schools + w->school[r] - 1);
+		}
+		p->nfacts = w->nfacts;
+		if (w->nfacts)
+			memcpy(p->facts, ch->facts + w->first_fact, w->nfacts * sizeof(*p->facts));
+		err_reset(&p->rowerr);
+		p->row = &row;
+		rc = link_row(p, &review, &review_role, err);
+		p->row = NULL;
+	}
+	if (rc == WB_EINVAL)
+		rc = record_reject(p, &row, err);
+	else if (rc == 1)
+		rc = record_review(p, &row, review_role, review, err);
+	else if (rc == 0 && (rc = apply(p, row.number, err)) == 0)
+		p->res->applied++;
+	free(review);
+	return rc;
+}
+
+static int consume_chunk(struct pipe *p, struct chunk *ch, struct wb_error *err)
+{
+	int rc = 0;
+	if (ch->header)
+		rc = store_imports_header(p->st, p->meta.id, ch->header_sheet, ch->header, err);
+	if (!rc && ch->rc) {
+		*err = ch->err;
+		return ch->rc;
+	}
+	if (!rc && ch->raw.n)
+		rc = store_imports_prefetch(p->st, p->sc, p->cache, p->prof.name,
+					    (const char(*)[IDNO_LEN + 1]) ch->ids,
+					    (const unsigned char(*)[SECRET_HASH_BYTES])ch->hashes,
+					    ch->want, ch->nids, err);
+	for (size_t i = 0; !rc && i < ch->raw.n; i++)
+		rc = consume_row(p, ch, i, err);
+	p->data_rows = ch->data_rows, p->done = ch->done, p->total = ch->total;
+	if (!rc && ch->commit)
+		rc = commit_batch(p, err);
+	return rc;
+}
+
+/* Start the reading thread: it scans the file meanwhile the import starts (start), and
+ * hands rows over once reader_go says so. */
+static int reader_start(struct pipe *p, struct wb_error *err)
+{
+	struct relay *rl = xcalloc(1, sizeof(*rl));
+	struct pipe *rd = xmalloc(sizeof(*rd));
+	pthread_mutex_init(&rl->mu, NULL);
+	pthread_cond_init(&rl->cv, NULL);
+	/* The reader's own pipe: the profile, area and header state by value, the file and
+	 * the duplicate checks its own; the address index and fact types are shared, read
+	 * only. */
+	*rd = *p;
+	rd->relay = rl;
+	rd->defer_school = 1;
+	rd->cache = NULL, rd->link = NULL, rd->res = NULL;
+	for (int r = 0; r < p->prof.nroles; r++)
+		rd->wants[r] = (unsigned char)role_wants(&p->prof, r);
+	seen_reserve(&rd->seen_rows, p->file_rows);
+	seen_reserve(&rd->seen_ids, p->file_rows * p->prof.nroles);
+	p->tr = NULL;
+	memset(&p->seen_rows, 0, sizeof(p->seen_rows));
+	memset(&p->seen_ids, 0, sizeof(p->seen_ids));
+	rl->rd = rd;
+	p->relay = rl;
+	if (pthread_create(&rl->th, NULL, reader_main, rd))
+		return wb_error_set(err, WB_EINTERNAL, 500, "IMPORT_THREAD", "无法启动导入线程",
+				    "cannot start the import's reading thread");
+	rl->started = 1;
+	return 0;
+}
+
+/* The import is started: the reader may hand rows over (skipping those applied before). */
+static void reader_go(struct pipe *p)
+{
+	struct relay *rl = p->relay;
+	pthread_mutex_lock(&rl->mu);
+	rl->skip_rows = p->skip_rows;
+	rl->go = 1;
+	pthread_cond_broadcast(&rl->cv);
+	pthread_mutex_unlock(&rl->mu);
+}
+
+/* Stop the reader (when it has not ended: it stops at its next chunk), wait for it, and
+ * free what the two threads shared. */
+static void reader_finish(struct pipe *p)
+{
+	struct relay *rl = p->relay;
+	if (!rl)
+		return;
+	pthread_mutex_lock(&rl->mu);
+	rl->stop = 1;
+	pthread_cond_broadcast(&rl->cv);
+	pthread_mutex_unlock(&rl->mu);
+	if (rl->started)
+		pthread_join(rl->th, NULL);
+	for (int i = 0; i < RELAY_CHUNKS; i++)
+		chunk_free(&rl->ch[i]);
+	pthread_mutex_destroy(&rl->mu);
+	pthread_cond_destroy(&rl->cv);
+	table_close(rl->rd->tr);
+	seen_free(&rl->rd->seen_rows);
+	seen_free(&rl->rd->seen_ids);
+	free(rl->rd);
+	free(rl);
+	p->relay = NULL;
+}
+
+/* Apply the whole file, chunk by chunk in file order, while the reading thread parses
+ * the next one. */
+static int read_all(struct pipe *p, struct wb_error *err)
+{
+	struct relay *rl = p->relay;
+	int rc = 0;
+	reader_go(p);
+	for (size_t get = 0;; get++) {
+		pthread_mutex_lock(&rl->mu);
+		while (!rl->full[get % RELAY_CHUNKS])
+			pthread_cond_wait(&rl->cv, &rl->mu);
+		pthread_mutex_unlock(&rl->mu);
+		struct chunk *ch = &rl->ch[get % RELAY_CHUNKS];
+		int end = ch->end;
+		rc = consume_chunk(p, ch, err);
+		pthread_mutex_lock(&rl->mu);
+		rl->full[get % RELAY_CHUNKS] = 0;
+		rl->stop = rc != 0; /* the reader stops at its next chunk */
+		pthread_cond_broadcast(&rl->cv);
+		pthread_mutex_unlock(&rl->mu);
+		if (rc || end)
 			return rc;
 	}
-	if (rc < 0 || (rc = flush_rows(p, err)))
-		return rc;
-	if (!p->have_header && p->data_rows == 0)
-		return wb_error_set(err, WB_EINVAL, 422, "IMPORT_EMPTY",
-				    "文件中没有可导入的数据（没有表头或数据行）",
-				    "the file holds no header or data rows");
-	return 0;
 }
 
 static int end_missing(struct pipe *p, struct wb_error *err)
@@ -1274,6 +1641,8 @@ int import_run(struct store *st, const struct wb_scope *sc, const struct import_
 			 table_format_of(p->tr) == TABLE_XLSX		 ? "xlsx"
 			 : table_encoding_of(p->tr) == TABLE_ENC_GB18030 ? "csv-gb18030"
 									 : "csv-utf8");
+	if (!rc)
+		rc = reader_start(p, err);
 	if (!rc && (rc = start(p, err)) == 0) {
 		rc = read_all(p, err);
 		if (!rc)
@@ -1293,6 +1662,7 @@ int import_run(struct store *st, const struct wb_scope *sc, const struct import_
 		if (!rc)
 			report(p);
 	}
+	reader_finish(p);
 	teardown(p);
 	free(p);
 	return rc;

@@ -9,14 +9,9 @@
 
 enum { PACK_MAX_BYTES = 1 << 20 }; /* one blob; a batch of 10 000 rows needs ~40 KiB */
 
-static uint64_t mix(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	return k;
-}
-
+/* A key's home slot is the key itself: the keys are row ids, dense and looked up in
+ * runs (a batch's persons, facts and relations in id order), so neighbours share cache
+ * lines; linear probing at most half full keeps the probes short. */
 static void imap_grow(struct imap *m)
 {
 	struct imap big = {.cap = m->cap ? m->cap * 2 : 1024};
@@ -33,7 +28,7 @@ void imap_put(struct imap *m, int64_t key, int32_t val)
 {
 	if ((m->n + 1) * 2 > m->cap)
 		imap_grow(m);
-	size_t i = mix((uint64_t)key) & (m->cap - 1);
+	size_t i = (size_t)key & (m->cap - 1);
 	while (m->keys[i] && m->keys[i] != key)
 		i = (i + 1) & (m->cap - 1);
 	if (!m->keys[i])
@@ -45,7 +40,7 @@ int32_t imap_get(const struct imap *m, int64_t key)
 {
 	if (!m->cap)
 		return -1;
-	for (size_t i = mix((uint64_t)key) & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1))
+	for (size_t i = (size_t)key & (m->cap - 1); m->keys[i]; i = (i + 1) & (m->cap - 1))
 		if (m->keys[i] == key)
 			return m->vals[i];
 	return -1;
@@ -77,7 +72,7 @@ int bits_get(const struct bits *b, int64_t i)
 	return w < b->nw && (b->w[w] >> (i % 64) & 1);
 }
 
-static void imap_clear(struct imap *m)
+void imap_clear(struct imap *m)
 {
 	if (m->cap)
 		memset(m->keys, 0, m->cap * sizeof(*m->keys));
@@ -108,8 +103,8 @@ static uint32_t idx_key(const unsigned char *hash)
 static void idx_grow(struct idx *x, size_t cap)
 {
 	struct idx big = {.cap = cap, .n = x->n};
-	big.keys = xcalloc(big.cap, sizeof(*big.keys));
-	big.ids = xcalloc(big.cap, sizeof(*big.ids));
+	big.keys = xcalloc_huge(big.cap, sizeof(*big.keys));
+	big.ids = xcalloc_huge(big.cap, sizeof(*big.ids));
 	for (size_t i = 0; i < x->cap; i++)
 		if (x->keys[i]) {
 			size_t j = x->keys[i] & (big.cap - 1);
@@ -350,6 +345,7 @@ void import_cache_free(struct import_cache *c)
 	free(c->idx.keys), free(c->idx.ids);
 	imap_release(&c->byid), imap_release(&c->loaded), imap_release(&c->fact_head);
 	imap_release(&c->rel_head), free(c->stated.w), imap_release(&c->own_imports);
+	imap_release(&c->hint_at), imap_release(&c->superseded);
 	arena_release(&c->strings);
 	for (int i = 0; i < c->npacks; i++)
 		free(c->packs[i].bytes);

@@ -110,10 +110,15 @@ static const char SQL_FACT_SAME[] =
 	"AND f.valid_from IS ? AND f.valid_to IS ? AND f.retracted_at IS NULL "
 	"AND NOT EXISTS (SELECT 1 FROM facts g WHERE g.supersedes = f.id AND g.retracted_at IS "
 	"NULL) LIMIT 1";
-static const char SQL_FACT_INSERT[] =
-	"INSERT INTO facts (person_id, type, value, valid_from, valid_to, source_unit_id, "
-	"source_doc, recorded_by, recorded_at, supersedes, import_id, import_row) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+#define FACT_INSERT                                                                                \
+	"INSERT INTO facts (person_id, type, value, valid_from, valid_to, source_unit_id, "        \
+	"source_doc, recorded_by, recorded_at, supersedes, import_id, import_row) VALUES "
+#define V1  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define V4  V1 ", " V1 ", " V1 ", " V1
+#define V16 V4 ", " V4 ", " V4 ", " V4
+static const char SQL_FACT_INSERT[] = FACT_INSERT V1;
+/* IC_FACT_ROWS (32) facts at once */
+static const char SQL_FACT_INSERT_32[] = FACT_INSERT V16 ", " V16;
 static const char SQL_REL_INSERT[] =
 	"INSERT INTO relations (person_id, related_id, kind, is_guardian, lives_with, created_at, "
 	"created_by, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -417,6 +422,8 @@ static void fill_person(struct db_stmt *s, struct import_person *p)
 
 /* ---- the batch cache ------------------------------------------------------------------- */
 
+static int fact_flush(struct store *st, struct import_cache *c, struct wb_error *err);
+
 static int cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -551,7 +558,7 @@ struct hinted {
 
 struct hint_ctx {
 	struct import_cache *c;
-	struct imap at; /* person the index named → index into h */
+	struct imap *at; /* person the index named → index into h */
 	const struct hinted *h;
 };
 
@@ -562,7 +569,7 @@ static int hint_row(void *ctx, struct db_stmt *s, struct wb_error *err)
 	struct hint_ctx *x = ctx;
 	size_t len;
 	(void)err;
-	int32_t k = imap_get(&x->at, db_col_int(s, 0));
+	int32_t k = imap_get(x->at, db_col_int(s, 0));
 	if (k < 0)
 		return 0; /* in the range, not asked for */
 	const void *h = db_col_blob(s, 10, &len);
@@ -588,17 +595,17 @@ static int prefetch_persons(struct store *st, const struct wb_scope *sc, struct 
 			if ((h[nh].id = import_cache_idx_get(c, unresolved[i]->hash)))
 				h[nh++].e = unresolved[i];
 		qsort(h, nh, sizeof(*h), cmp_hinted);
-		struct hint_ctx x = {.c = c, .h = h};
+		struct hint_ctx x = {.c = c, .h = h, .at = &c->hint_at};
+		imap_clear(x.at);
 		int64_t *ids = xmalloc((nh ? nh : 1) * sizeof(*ids));
 		size_t ni = 0;
 		for (size_t i = 0; i < nh; i++)
 			if (!ni || ids[ni - 1] != h[i].id) { /* a shared prefix: the first only */
-				imap_put(&x.at, h[i].id, (int32_t)i);
+				imap_put(x.at, h[i].id, (int32_t)i);
 				ids[ni++] = h[i].id;
 			}
 		struct by_ids q = {sc, SQL_BY_IDS, SQL_BY_ID_RANGE, hint_row, &x};
 		rc = by_ids_read(st, &q, ids, ni, err);
-		imap_release(&x.at);
 		free(h), free(ids);
 	}
 	for (size_t i = 0; i < n; i++) /* the rest by hash: misses may be new since */
@@ -657,7 +664,7 @@ struct facts_ctx {
 	struct store *st;
 	struct import_cache *c;
 	const char *profile;
-	struct imap superseded; /* fact → 1 */
+	struct imap *superseded; /* fact → 1 */
 };
 
 static int fact_row(void *ctx, struct db_stmt *s, struct wb_error *err)
@@ -671,7 +678,7 @@ static int fact_row(void *ctx, struct db_stmt *s, struct wb_error *err)
 	if (own < 0)
 		return own;
 	if (!db_col_is_null(s, 7))
-		imap_put(&x->superseded, db_col_int(s, 7), 1);
+		imap_put(x->superseded, db_col_int(s, 7), 1);
 	import_cache_add_fact(x->c, person, db_col_int(s, 1), own, db_col_text(s, 2),
 			      db_col_is_null(s, 3) ? NULL : db_col_text(s, 3),
 			      db_col_is_null(s, 4) ? NULL : db_col_text(s, 4),
@@ -692,24 +699,28 @@ static int rel_row(void *ctx, struct db_stmt *s, struct wb_error *err)
 static int prefetch_facts(struct store *st, struct import_cache *c, const char *profile,
 			  const int64_t *ids, size_t n, struct wb_error *err)
 {
-	struct facts_ctx x = {.st = st, .c = c, .profile = profile};
+	struct facts_ctx x = {.st = st, .c = c, .profile = profile, .superseded = &c->superseded};
+	imap_clear(x.superseded);
 	struct by_ids qf = {NULL, SQL_FACTS_OF, SQL_FACTS_RANGE, fact_row, &x};
 	struct by_ids qr = {NULL, SQL_RELS_OF, SQL_RELS_RANGE, rel_row, c};
 	int rc = by_ids_read(st, &qf, ids, n, err);
 	if (!rc)
 		rc = by_ids_read(st, &qr, ids, n, err);
 	/* Keep the current ones only. */
-	for (size_t i = 0; i < c->nfacts && x.superseded.n; i++)
-		if (imap_get(&x.superseded, c->facts[i].id) > 0)
+	for (size_t i = 0; i < c->nfacts && x.superseded->n; i++)
+		if (imap_get(x.superseded, c->facts[i].id) > 0)
 			c->facts[i].superseded = 1;
-	imap_release(&x.superseded);
 	return rc;
 }
 
 int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct import_cache *c,
 			   const char *profile, const char (*ids)[IDNO_LEN + 1],
+			   const unsigned char (*hashes)[SECRET_HASH_BYTES],
 			   const unsigned char *want, size_t n, struct wb_error *err)
 {
+	int rc = fact_flush(st, c, err); /* the facts of the rows before are read below */
+	if (rc)
+		return rc;
 	import_cache_clear_batch(c);
 	store_now(c->now); /* the batch's rows are recorded at its start: no clock per row */
 	struct ic_person **unresolved = xmalloc((n ? n : 1) * sizeof(*unresolved));
@@ -718,7 +729,10 @@ int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct i
 		struct ic_person *e = import_cache_person(c, ids[i], 0);
 		if (!e) {
 			e = import_cache_person(c, ids[i], 1);
-			secret_lookup_hash(st->keys, e->hash, e->id18, IDNO_LEN);
+			if (hashes)
+				memcpy(e->hash, hashes[i], SECRET_HASH_BYTES);
+			else
+				secret_lookup_hash(st->keys, e->hash, e->id18, IDNO_LEN);
 			k++;
 		}
 		e->want |= want[i];
@@ -726,7 +740,7 @@ int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct i
 	/* Entries do not move once all are added: take their addresses now. */
 	for (size_t i = 0; i < k; i++)
 		unresolved[i] = &c->persons[i];
-	int rc = prefetch_persons(st, sc, c, unresolved, k, err);
+	rc = prefetch_persons(st, sc, c, unresolved, k, err);
 	/* Facts and relations of the persons found, sorted so that the look-ups walk the
 	 * index in order. */
 	int64_t *found = xmalloc((k ? k : 1) * sizeof(*found));
@@ -744,6 +758,12 @@ int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct i
 	free(found);
 	free(unresolved);
 	return rc;
+}
+
+void store_imports_id_hash(const struct store *st, const char *id18,
+			   unsigned char out[SECRET_HASH_BYTES])
+{
+	secret_lookup_hash(st->keys, out, id18, IDNO_LEN);
 }
 
 /* ---- rows ------------------------------------------------------------------------------ */
@@ -1007,13 +1027,13 @@ int store_imports_row(struct store *st, struct import_cache *c, int64_t import_i
 int store_imports_rows_flush(struct store *st, struct import_cache *c, int64_t import_id,
 			     struct wb_error *err)
 {
-	for (int i = 0; i < c->npacks; i++)
-		if (c->packs[i].len) {
-			int rc = pack_write(st, &c->packs[i], import_id, err);
-			if (rc)
-				return rc;
-		}
-	return 0;
+	int rc = fact_flush(st, c, err);
+	if (rc)
+		return rc;
+	for (int i = 0; i < c->npacks && !rc; i++)
+		if (c->packs[i].len)
+			rc = pack_write(st, &c->packs[i], import_id, err);
+	return rc;
 }
 
 static void stated_add(void *ctx, int64_t row, int64_t person)
@@ -1044,29 +1064,102 @@ int store_imports_stated_load(struct store *st, struct import_cache *c, int64_t 
 	return rc < 0 ? rc : 0;
 }
 
+/* Bind the 12 columns of one fact from parameter at on. */
+static void fact_bind(struct db_stmt *s, int at, const struct ic_fact_row *f)
+{
+	db_bind_int(s, at, f->person);
+	db_bind_text(s, at + 1, f->type);
+	db_bind_text(s, at + 2, f->has_value ? f->value : NULL);
+	db_bind_text(s, at + 3, f->has_from ? f->from : NULL);
+	db_bind_text(s, at + 4, f->has_to ? f->to : NULL);
+	if (f->source_unit_id)
+		db_bind_int(s, at + 5, f->source_unit_id);
+	else
+		db_bind_null(s, at + 5);
+	db_bind_text(s, at + 6, f->doc);
+	db_bind_int(s, at + 7, 1);
+	db_bind_text(s, at + 8, f->now);
+	if (f->supersedes)
+		db_bind_int(s, at + 9, f->supersedes);
+	else
+		db_bind_null(s, at + 9);
+	db_bind_int(s, at + 10, f->import_id);
+	db_bind_int(s, at + 11, f->row);
+}
+
+/* Insert the facts waiting in the cache, in their order: IC_FACT_ROWS a statement, the
+ * rest one by one. Before any SQL that reads facts, and before the batch commits. */
+static int fact_flush(struct store *st, struct import_cache *c, struct wb_error *err)
+{
+	int rc = 0, at = 0, n = c ? c->nfact_rows : 0;
+	if (n == IC_FACT_ROWS) {
+		struct db_stmt *s = db_stmt(st->db, SQL_FACT_INSERT_32);
+		for (int i = 0; i < n; i++)
+			fact_bind(s, 1 + 12 * i, &c->fact_rows[i]);
+		rc = db_step_done(s, err);
+		at = n;
+	}
+	for (; !rc && at < n; at++) {
+		struct db_stmt *s = db_stmt(st->db, SQL_FACT_INSERT);
+		fact_bind(s, 1, &c->fact_rows[at]);
+		rc = db_step_done(s, err);
+	}
+	if (c)
+		c->nfact_rows = 0;
+	return rc;
+}
+
+/* Copy s (NULL: absent) into out; 0 when it does not fit. */
+static int fact_text(char *out, size_t cap, unsigned char *has, const char *s)
+{
+	*has = s != NULL;
+	if (!s) {
+		out[0] = 0;
+		return 1;
+	}
+	size_t n = strlen(s);
+	if (n >= cap) {
+		out[0] = 0;
+		return 0;
+	}
+	memcpy(out, s, n + 1);
+	return 1;
+}
+
 static int fact_insert(struct store *st, struct import_cache *c, int64_t import_id,
 		       int64_t source_unit_id, int64_t row, int64_t person_id,
 		       const struct import_fact *f, int64_t supersedes, struct wb_error *err)
 {
-	char now[21], doc[64];
-	if (!c)
-		store_now(now);
-	snprintf(doc, sizeof(doc), "导入#%" PRId64 " 第%" PRId64 "行", import_id, row);
+	struct ic_fact_row one, *w = c ? &c->fact_rows[c->nfact_rows] : &one;
+	unsigned char has_type;
+	w->person = person_id, w->source_unit_id = source_unit_id, w->supersedes = supersedes;
+	w->import_id = import_id, w->row = row;
+	snprintf(w->doc, sizeof(w->doc), "导入#%" PRId64 " 第%" PRId64 "行", import_id, row);
+	if (c)
+		memcpy(w->now, c->now, sizeof(w->now));
+	else
+		store_now(w->now);
+	/* all four, whatever fits */
+	int fits = fact_text(w->type, sizeof(w->type), &has_type, f->type) &
+		   fact_text(w->value, sizeof(w->value), &w->has_value, nz(f->value)) &
+		   fact_text(w->from, sizeof(w->from), &w->has_from, nz(f->valid_from)) &
+		   fact_text(w->to, sizeof(w->to), &w->has_to, nz(f->valid_to));
+	if (c && fits) { /* waits for its statement */
+		if (++c->nfact_rows == IC_FACT_ROWS)
+			return fact_flush(st, c, err);
+		return 0;
+	}
+	int rc = fact_flush(st, c, err); /* in order: the waiting ones first */
+	if (rc)
+		return rc;
 	struct db_stmt *s = db_stmt(st->db, SQL_FACT_INSERT);
-	db_bind_int(s, 1, person_id);
-	db_bind_text(s, 2, f->type);
-	db_bind_text(s, 3, nz(f->value));
-	db_bind_text(s, 4, nz(f->valid_from));
-	db_bind_text(s, 5, nz(f->valid_to));
-	if (source_unit_id)
-		db_bind_int(s, 6, source_unit_id);
-	db_bind_text(s, 7, doc);
-	db_bind_int(s, 8, 1);
-	db_bind_text(s, 9, c ? c->now : now);
-	if (supersedes)
-		db_bind_int(s, 10, supersedes);
-	db_bind_int(s, 11, import_id);
-	db_bind_int(s, 12, row);
+	fact_bind(s, 1, w);
+	if (!fits) { /* longer than the waiting rows hold (not from an import's row) */
+		db_bind_text(s, 2, f->type);
+		db_bind_text(s, 3, nz(f->value));
+		db_bind_text(s, 4, nz(f->valid_from));
+		db_bind_text(s, 5, nz(f->valid_to));
+	}
 	return db_step_done(s, err);
 }
 
@@ -1109,6 +1202,8 @@ int store_imports_fact(struct store *st, struct import_cache *c, int64_t import_
 	int same = 0, rc;
 	int cached = c && imap_get(&c->loaded, person_id) >= 0;
 	if (!cached || fact_decide(c, person_id, f, &cur, &same) < 0) {
+		if ((rc = fact_flush(st, c, err))) /* the SQL must see them */
+			return rc;
 		struct db_stmt *s = db_stmt(st->db, SQL_FACT_CURRENT);
 		db_bind_text(s, 1, nz(f->value));
 		db_bind_text(s, 2, nz(f->valid_from));
@@ -1244,11 +1339,14 @@ int store_imports_header(struct store *st, int64_t import_id, int sheet, const c
 	return db_step_done(s, err);
 }
 
-int store_imports_end_missing(struct store *st, const struct wb_scope *sc,
-			      const struct import_cache *c, const struct import_meta *m,
-			      const char *type, int64_t *ended, struct wb_error *err)
+int store_imports_end_missing(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			      const struct import_meta *m, const char *type, int64_t *ended,
+			      struct wb_error *err)
 {
 	char lo[REGION_CODE_MAX + 1], hi[REGION_CODE_MAX + 1], now[21], doc[64];
+	int frc = fact_flush(st, c, err); /* the SQL below reads facts */
+	if (frc)
+		return frc;
 	region_subtree_range(m->region, lo, hi);
 	store_now(now);
 	snprintf(doc, sizeof(doc), "导入#%" PRId64 "：不再出现在名单中", m->id);

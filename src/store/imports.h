@@ -114,10 +114,17 @@ void store_imports_cache_free(struct import_cache *c); /* NULL is fine */
 /* Inside the batch's write transaction, before its rows: forget the previous batch, then
  * look up the n ID numbers (normalised, duplicates allowed) and, for the persons found
  * whose want[i] is set, their current facts (which of them `profile` stated) and their
- * relations as the child. A few statements per batch instead of several per row. */
+ * relations as the child. A few statements per batch instead of several per row.
+ * hashes[i], when not NULL, is ids[i]'s store_imports_id_hash (worked out by the
+ * pipeline's reading thread); NULL: worked out here. */
 int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct import_cache *c,
 			   const char *profile, const char (*ids)[IDNO_LEN + 1],
+			   const unsigned char (*hashes)[SECRET_HASH_BYTES],
 			   const unsigned char *want, size_t n, struct wb_error *err);
+/* The keyed look-up hash of a normalised ID number, as persons.id_hash holds it. Reads
+ * only the store's keys: safe on any thread while the store is open. */
+void store_imports_id_hash(const struct store *st, const char *id18,
+			   unsigned char out[SECRET_HASH_BYTES]);
 /* Before the first batch of an import expecting about `lookups` ID look-ups: when that
  * many make it pay, read every stored ID hash once (a scan of one index) so that the
  * batches find their persons by row id, in table order, instead of by hash. */
@@ -176,9 +183,9 @@ int64_t store_imports_decided(struct store *st, int64_t import_id, const char *r
  * stated for persons of the region and that this import did not state again (no row of
  * it concerned the person: c's stated set): each gets a superseding copy with valid_to =
  * extract date. *ended counts them. In the caller's transaction. */
-int store_imports_end_missing(struct store *st, const struct wb_scope *sc,
-			      const struct import_cache *c, const struct import_meta *m,
-			      const char *type, int64_t *ended, struct wb_error *err);
+int store_imports_end_missing(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			      const struct import_meta *m, const char *type, int64_t *ended,
+			      struct wb_error *err);
 
 int store_imports_header(struct store *st, int64_t import_id, int sheet, const char *cells_json,
 			 struct wb_error *err);

@@ -73,6 +73,33 @@ static void maps_and_index(void **state)
 	assert_int_equal(imap_get(&m, 7 * 4321), 4321);
 	assert_int_equal(imap_get(&m, 8), -1);
 	imap_release(&m);
+	/* Keys are their own home slots: keys a multiple of the room apart share one, and
+	 * probe on; emptied (imap_clear), the map keeps its room and forgets every key. */
+	for (int64_t k = 1; k <= 600; k++)
+		imap_put(&m, k << 20, (int32_t)k);
+	for (int64_t k = 1; k <= 600; k++)
+		imap_put(&m, 3 + k, (int32_t)(1000 + k));
+	imap_put(&m, 5 << 20, 55); /* again: replaced, not added */
+	assert_int_equal(m.n, 1200);
+	assert_int_equal(imap_get(&m, 5 << 20), 55);
+	assert_int_equal(imap_get(&m, 600LL << 20), 600);
+	assert_int_equal(imap_get(&m, 4), 1001);
+	assert_int_equal(imap_get(&m, 603), 1600);
+	assert_int_equal(imap_get(&m, 604), -1);
+	assert_int_equal(imap_get(&m, 601LL << 20), -1);
+	size_t cap = m.cap;
+	imap_clear(&m);
+	assert_int_equal(m.n, 0);
+	assert_int_equal(m.cap, cap);
+	assert_int_equal(imap_get(&m, 5 << 20), -1);
+	imap_put(&m, 9, 1);
+	assert_int_equal(imap_get(&m, 9), 1);
+	imap_release(&m);
+	/* a big table from the huge-page allocator is zeroed and freed like any other */
+	uint64_t *big = xcalloc_huge(2 << 20, sizeof(*big));
+	assert_true(big[0] == 0 && big[(2 << 20) - 1] == 0);
+	big[12345] = 1;
+	free(big);
 
 	unsigned char h[SECRET_HASH_BYTES];
 	import_cache_idx_reserve(c, 10);
