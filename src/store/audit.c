@@ -69,20 +69,21 @@ static int write_entry(struct store *st, struct chain_head *h, int64_t user_id,
 	if (canon != stack)
 		free(canon);
 
+	/* Bound by reference: every value outlives the step. */
 	struct db_stmt *q = db_stmt(st->db, SQL_INSERT);
 	db_bind_int(q, 1, seq);
-	db_bind_text(q, 2, at);
+	db_bind_text_ref(q, 2, at);
 	if (user_id)
 		db_bind_int(q, 3, user_id);
-	db_bind_text(q, 4, username);
-	db_bind_text(q, 5, e->action);
-	db_bind_text(q, 6, e->object_type);
+	db_bind_text_ref(q, 4, username);
+	db_bind_text_ref(q, 5, e->action);
+	db_bind_text_ref(q, 6, e->object_type);
 	if (e->object_id)
 		db_bind_int(q, 7, e->object_id);
-	db_bind_text(q, 8, e->detail);
-	db_bind_text(q, 9, ip);
-	db_bind_blob(q, 10, h->hash, SECRET_HASH_BYTES);
-	db_bind_blob(q, 11, hash, SECRET_HASH_BYTES);
+	db_bind_text_ref(q, 8, e->detail);
+	db_bind_text_ref(q, 9, ip);
+	db_bind_blob_ref(q, 10, h->hash, SECRET_HASH_BYTES);
+	db_bind_blob_ref(q, 11, hash, SECRET_HASH_BYTES);
 	int rc = db_step(q, err);
 	db_done(q);
 	if (rc < 0)
@@ -135,7 +136,8 @@ int store_audit_append_now(struct store *st, const struct wb_scope *actor,
 
 struct queued {
 	int64_t user_id, object_id;
-	char *username, *ip, *action, *object_type, *detail;
+	const char *username, *ip, *action, *object_type, *detail; /* inside block */
+	char *block; /* the five strings in one allocation */
 };
 
 #define QUEUE_MAX      65536
@@ -155,18 +157,34 @@ static struct {
        .space = PTHREAD_COND_INITIALIZER,
        .idle = PTHREAD_COND_INITIALIZER};
 
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
 static void queued_free(struct queued *it)
 {
-	free(it->username);
-	free(it->ip);
-	free(it->action);
-	free(it->object_type);
-	free(it->detail);
+	free(it->block);
+}
+
+/* Copy the entry's strings into one allocation, before the queue's lock is taken (five
+ * strdup calls under the lock made the request threads wait on each other). */
+static void queued_fill(struct queued *it, const struct wb_scope *actor,
+			const struct audit_entry *e)
+{
+	const char *src[5] = {actor->username, actor->ip, e->action, e->object_type, e->detail};
+	const char **dst[5] = {&it->username, &it->ip, &it->action, &it->object_type, &it->detail};
+	size_t len[5], total = 1;
+	for (int i = 0; i < 5; i++) {
+		len[i] = src[i] ? strlen(src[i]) + 1 : 0;
+		total += len[i];
+	}
+	char *p = it->block = xmalloc(total);
+	for (int i = 0; i < 5; i++) {
+		*dst[i] = NULL;
+		if (src[i]) {
+			memcpy(p, src[i], len[i]);
+			*dst[i] = p;
+			p += len[i];
+		}
+	}
+	it->user_id = actor->user_id;
+	it->object_id = e->object_id;
 }
 
 static int write_batch(struct queued *items, size_t n)
@@ -281,6 +299,8 @@ void audit_queue_push(struct store *st, const struct wb_scope *actor, const stru
 			log_error("audit: cannot append %s: %s", e->action, err.code);
 		return;
 	}
+	struct queued entry;
+	queued_fill(&entry, actor, e);
 	pthread_mutex_lock(&q.lock);
 	while (q.len >= QUEUE_MAX) /* back-pressure instead of loss */
 		pthread_cond_wait(&q.space, &q.lock);
@@ -288,14 +308,7 @@ void audit_queue_push(struct store *st, const struct wb_scope *actor, const stru
 		q.cap = q.cap ? q.cap * 2 : 256;
 		q.items = xrealloc(q.items, q.cap * sizeof(*q.items));
 	}
-	struct queued *it = &q.items[q.len++];
-	it->user_id = actor->user_id;
-	it->object_id = e->object_id;
-	it->username = dup_or_null(actor->username);
-	it->ip = dup_or_null(actor->ip);
-	it->action = dup_or_null(e->action);
-	it->object_type = dup_or_null(e->object_type);
-	it->detail = dup_or_null(e->detail);
+	q.items[q.len++] = entry;
 	if (q.waiting) /* wake the writer only when it sleeps: a busy writer batches */
 		pthread_cond_signal(&q.wake);
 	pthread_mutex_unlock(&q.lock);
