@@ -189,18 +189,22 @@ static int render_person(struct req *r, int64_t id, unsigned status)
 	return render_person_cached(r, id, status, -1, 0);
 }
 
-static void copy_cached(void *ctx, const char *data, size_t len)
+/* A hit is answered with the entry's own ready response (body and headers made once,
+ * on its first hit), queued under the cache's lock, so the entry cannot drop it in
+ * between: no copy of the body and no header allocations a read. */
+static void respond_cached(void *ctx, const char *data, size_t len, void **attachment)
 {
-	struct buf *b = ctx;
-	if (buf_append(b, data, len))
-		buf_clear(b);
+	struct req *r = ctx;
+	if (!*attachment)
+		*attachment = reply_json_shared(data, len);
+	if (*attachment)
+		reply_queue_shared(r, 200, *attachment);
 }
 
 int h_persons_get(struct req *r)
 {
 	int64_t id, version = -1, day = date_today();
 	struct wb_error err;
-	struct buf b;
 	if (req_require(r, PERM_PERSON_READ) || req_param_id(r, 0, &id))
 		return 0;
 	if (!person_cache_enabled())
@@ -210,14 +214,9 @@ int h_persons_get(struct req *r)
 	wb_error_clear(&err);
 	if (store_registry_version(r->st, &version, &err))
 		return reply_error(r, &err);
-	buf_init(&b, 0);
-	int hit = person_cache_get(r->st, &r->scope, id, version, copy_cached, &b, &err);
-	if (hit == 1 && b.len) {
-		int rc = reply_json_bytes(r, 200, b.data, b.len);
-		buf_release(&b);
-		return rc;
-	}
-	buf_release(&b);
+	int hit = person_cache_get(r->st, &r->scope, id, version, respond_cached, r, &err);
+	if (hit == 1 && r->replied)
+		return 0;
 	if (hit < 0)
 		return reply_error(r, &err);
 	return render_person_cached(r, id, 200, version, day);

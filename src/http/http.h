@@ -58,8 +58,11 @@ int reply_json(struct req *r, unsigned status, json_t *body); /* steals body */
 /* A JSON text already written (jsonw): takes the buf's data (the buf is left empty);
  * failed (the writer's jw_failed) answers 500 instead. */
 int reply_json_text(struct req *r, unsigned status, struct buf *text, int failed);
-/* A JSON text held elsewhere (copied). */
-int reply_json_bytes(struct req *r, unsigned status, const char *data, size_t len);
+/* A JSON response with every header, made once and queued for many requests (the person
+ * cache keeps one per cached record): reply_queue_shared queues it without giving up the
+ * caller's reference; MHD_destroy_response drops that reference. */
+struct MHD_Response *reply_json_shared(const char *data, size_t len);
+int reply_queue_shared(struct req *r, unsigned status, struct MHD_Response *resp);
 int reply_error(struct req *r, const struct wb_error *e);
 int reply_errorx(struct req *r, int status, const char *code, const char *zh, const char *en);
 int reply_empty(struct req *r, unsigned status);

@@ -15,16 +15,40 @@ static const char CSP[] =
 	"object-src 'none'; base-uri 'none'; form-action 'self'; "
 	"frame-ancestors 'none'";
 
-int reply_queue(struct req *r, unsigned status, struct MHD_Response *resp)
+static void add_security_headers(struct MHD_Response *resp)
 {
-	if (!resp)
-		return -1;
 	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+}
+
+int reply_queue(struct req *r, unsigned status, struct MHD_Response *resp)
+{
+	if (!resp)
+		return -1;
+	add_security_headers(resp);
 	int ok = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
+	r->replied = 1;
+	return ok == MHD_YES ? 0 : -1;
+}
+
+struct MHD_Response *reply_json_shared(const char *data, size_t len)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return NULL;
+	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	add_security_headers(resp);
+	return resp;
+}
+
+int reply_queue_shared(struct req *r, unsigned status, struct MHD_Response *resp)
+{
+	int ok = MHD_queue_response(r->conn, status, resp);
 	r->replied = 1;
 	return ok == MHD_YES ? 0 : -1;
 }
@@ -50,17 +74,6 @@ int reply_json(struct req *r, unsigned status, json_t *body)
 	int bad = jsonx_dump(&b, body);
 	json_decref(body);
 	return reply_json_text(r, status, &b, bad);
-}
-
-int reply_json_bytes(struct req *r, unsigned status, const char *data, size_t len)
-{
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
-	if (!resp)
-		return -1;
-	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	return reply_queue(r, status, resp);
 }
 
 int reply_json_text(struct req *r, unsigned status, struct buf *text_buf, int failed)

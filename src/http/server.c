@@ -222,6 +222,11 @@ static void log_mhd(void *cls, const char *fmt, va_list ap)
 	log_warn("httpd: %s", msg);
 }
 
+static void destroy_response(void *resp)
+{
+	MHD_destroy_response(resp);
+}
+
 int server_run(const char *db_path, const struct secret_keys *keys,
 	       const struct server_options *opt, struct wb_error *err)
 {
@@ -265,7 +270,8 @@ int server_run(const char *db_path, const struct secret_keys *keys,
 	}
 	auth_init(2);
 	/* 65 536 rendered persons (about 80 MB at most) by default. */
-	person_cache_init(opt->person_cache < 0 ? 65536 : (size_t)opt->person_cache);
+	person_cache_init(opt->person_cache < 0 ? 65536 : (size_t)opt->person_cache,
+			  destroy_response);
 
 	/* Connection memory 16 KiB (MHD's default is 32): MHD zeroes a connection's pool for
 	 * every request, which was 4.6 % of a cached person read at 32 KiB; headers and

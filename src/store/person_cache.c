@@ -25,17 +25,26 @@ struct entry {
 	char scope_region[REGION_CODE_MAX + 1];
 	char *data;
 	size_t len;
+	void *attachment; /* made from data by the layer above, or NULL */
 };
 
 static struct entry *slots;
 static size_t nslots; /* a power of two, or 0: off */
 static pthread_mutex_t stripes[STRIPES];
+static void (*free_attachment)(void *);
+
+static void drop_attachment(void *a)
+{
+	if (a && free_attachment)
+		free_attachment(a);
+}
 
 static const char SQL_VERSION[] = "SELECT n FROM registry_version WHERE id = 1";
 
-void person_cache_init(size_t want)
+void person_cache_init(size_t want, void (*free_att)(void *))
 {
 	person_cache_free();
+	free_attachment = free_att;
 	if (!want)
 		return;
 	size_t n = 1;
@@ -51,8 +60,10 @@ void person_cache_free(void)
 {
 	if (!slots)
 		return;
-	for (size_t i = 0; i < nslots; i++)
+	for (size_t i = 0; i < nslots; i++) {
 		free(slots[i].data);
+		drop_attachment(slots[i].attachment);
+	}
 	free(slots);
 	slots = NULL;
 	nslots = 0;
@@ -83,8 +94,8 @@ static pthread_mutex_t *stripe_of(size_t slot)
 }
 
 int person_cache_get(struct store *st, const struct wb_scope *sc, int64_t id, int64_t version,
-		     void (*cb)(void *ctx, const char *data, size_t len), void *ctx,
-		     struct wb_error *err)
+		     void (*cb)(void *ctx, const char *data, size_t len, void **attachment),
+		     void *ctx, struct wb_error *err)
 {
 	if (!nslots || version < 0)
 		return 0;
@@ -96,7 +107,7 @@ int person_cache_get(struct store *st, const struct wb_scope *sc, int64_t id, in
 		if (!store_scope_admits(sc, e->scope_region, e->school_unit_id)) {
 			rc = store_persons_not_found(err);
 		} else {
-			cb(ctx, e->data, e->len);
+			cb(ctx, e->data, e->len, &e->attachment);
 			rc = 1;
 		}
 	}
@@ -117,6 +128,8 @@ void person_cache_put(const struct person *p, int64_t version, int64_t day, cons
 	struct entry *e = &slots[i];
 	pthread_mutex_lock(stripe_of(i));
 	char *old = e->data;
+	void *old_attachment = e->attachment;
+	e->attachment = NULL;
 	e->id = p->id;
 	e->version = version;
 	e->day = day;
@@ -126,4 +139,5 @@ void person_cache_put(const struct person *p, int64_t version, int64_t day, cons
 	e->len = len;
 	pthread_mutex_unlock(stripe_of(i));
 	free(old);
+	drop_attachment(old_attachment);
 }

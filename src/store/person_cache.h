@@ -26,8 +26,10 @@
 #include "store/store.h"
 
 /* Size the cache (slots, a power of two is used; 0 turns it off). Call once, before
- * threads start; without it the cache is off (the CLI). */
-void person_cache_init(size_t slots);
+ * threads start; without it the cache is off (the CLI). An entry may carry an attachment
+ * made from its bytes by the layer above (the server's ready response); free_attachment
+ * (may be NULL) releases it when the entry is replaced or the cache freed. */
+void person_cache_init(size_t slots, void (*free_attachment)(void *attachment));
 void person_cache_free(void);
 int person_cache_enabled(void);
 
@@ -35,12 +37,13 @@ int person_cache_enabled(void);
 int store_registry_version(struct store *st, int64_t *n, struct wb_error *err);
 
 /* Look a person up. 1: a hit in scope, audited as person.read; cb was called with the
- * bytes (under the cache's lock: copy them). 0: not cached for this version and day.
- * WB_ENOTFOUND (err set as for a missing person): cached, but outside the caller's
- * scope. */
+ * bytes and the entry's attachment (under the cache's lock: use or copy them there; cb
+ * may set *attachment when it is NULL, and the entry then owns it). 0: not cached for
+ * this version and day. WB_ENOTFOUND (err set as for a missing person): cached, but
+ * outside the caller's scope. */
 int person_cache_get(struct store *st, const struct wb_scope *sc, int64_t id, int64_t version,
-		     void (*cb)(void *ctx, const char *data, size_t len), void *ctx,
-		     struct wb_error *err);
+		     void (*cb)(void *ctx, const char *data, size_t len, void **attachment),
+		     void *ctx, struct wb_error *err);
 /* Keep the bytes rendered for p under the registry version and the day (date_today())
  * both read before the person was. */
 void person_cache_put(const struct person *p, int64_t version, int64_t day, const char *data,
