@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "domain/rule.h"
+#include "screen/schedule.h"
 #include "screen/service.h"
 #include "store/screening.h"
 #include "store/store.h"
@@ -133,9 +134,9 @@ static void initial_screen(struct store *st)
 	}
 	date_format(date_today(), today);
 	snprintf(w.screened, sizeof(w.screened), "%s", month[0] ? month : "none");
-	if (month[0] && !strncmp(month, today, 7) && version == current)
-		return;
-	run_full(st, month[0] ? "monthly" : "initial", 0);
+	enum screen_due due = screen_due_at_start(month, version, current, today);
+	if (due != SCREEN_NOT_DUE)
+		run_full(st, due == SCREEN_DUE_INITIAL ? "initial" : "monthly", 0);
 }
 
 static void publish_rules_state(void)
@@ -171,7 +172,7 @@ static void one_pass(struct store *st, int full, int reload, const char *kind, i
 	/* A new month: the monthly re-screen (每月动态排查). */
 	char today[11];
 	date_format(date_today(), today);
-	if (w.screened[0] && strncmp(w.screened, today, 7) && time_now() >= w.retry_at)
+	if (screen_due_monthly(w.screened, today, time_now(), w.retry_at))
 		run_full(st, "monthly", 0);
 }
 
