@@ -76,7 +76,7 @@ static double full_screen(const struct screen_env *env, const struct snapshot *s
 	struct wb_error e;
 	double best = 1e9;
 	for (int i = 0; i < repeat; i++) {
-		if (screen_all(env, s, threads, SCREEN_SKIP_EMPTY, NULL, NULL, st, &e))
+		if (screen_all(env, s, threads, SCREEN_FLAGGED_ONLY, NULL, NULL, st, &e))
 			die("screen_all", &e);
 		if (st->seconds < best)
 			best = st->seconds;
@@ -274,28 +274,29 @@ static const struct sqlcat sql_cats[] = {
 	{"prisoner_child", MINOR ANYPARENT("(" HAS("r.related_id", "imprisoned") " OR " HAS(
 				   "r.related_id",
 				   "compulsory_detox") ")")},
-	{"difficulty", MINOR
-	 "(" HAS("c.id", "low_income") " OR " HAS("c.id", "extreme_poverty") " OR " ANYPARENT("(" HAS("r.related_id", "low_income") " OR " HAS(
-		 "r.related_id",
-		 "extreme_poverty") ")") " OR " HAS("c.id",
-						    "disability") " OR " HAS("c.id",
-									     "crime"
-									     "_vict"
-									     "im") " OR"
-										   " " HAS("c.id", "unattended") " OR " ANYPARENT(
-											   HAS("r."
-											       "rel"
-											       "ate"
-											       "d_"
-											       "id",
-											       "gua"
-											       "rdi"
-											       "ans"
-											       "hip"
-											       "_re"
-											       "vok"
-											       "e"
-											       "d")) ")"},
+	{"difficulty",
+	 MINOR "(" HAS("c.id", "low_income") " OR " HAS("c.id", "extreme_poverty") " OR " ANYPARENT(
+		 "(" HAS("r.related_id", "low_income") " OR " HAS(
+			 "r.related_id",
+			 "extreme_poverty") ")") " OR " HAS("c.id",
+							    "disability") " OR " HAS("c.id",
+										     "crime"
+										     "_vict"
+										     "im") " OR"
+											   " " HAS("c.id", "unattended") " OR " ANYPARENT(
+												   HAS("r."
+												       "rel"
+												       "ate"
+												       "d_"
+												       "id",
+												       "gua"
+												       "rdi"
+												       "ans"
+												       "hip"
+												       "_re"
+												       "vok"
+												       "e"
+												       "d")) ")"},
 	{"psych", MINOR "EXISTS (SELECT 1 FROM facts f WHERE f.person_id = c.id AND f.type = "
 			"'psych_screening' AND f.value IN ('黄', '橙', '红') AND f.valid_from >= "
 			":m6 AND f.valid_from <= :d AND f.retracted_at IS NULL AND NOT EXISTS "

@@ -145,7 +145,7 @@ static int run(struct store *st, struct rule_set *rs, int32_t date, int threads,
 		goto out;
 	}
 	struct screen_stats stats;
-	if (!(rc = screen_all(env, s, threads, SCREEN_SKIP_EMPTY, NULL, NULL, &stats, &err)))
+	if (!(rc = screen_all(env, s, threads, SCREEN_FLAGGED_ONLY, NULL, NULL, &stats, &err)))
 		summary(rs, &stats, load_s);
 out:
 	screen_env_free(env);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/jsonx.h"
+#include "core/num.h"
 
 void jw_init(struct jsonw *w, struct buf *b)
 {
@@ -94,16 +95,10 @@ void jw_str(struct jsonw *w, const char *s)
 
 void jw_int(struct jsonw *w, int64_t v)
 {
-	char num[24], *p = num + sizeof(num);
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--p = '-';
+	char num[NUM_TEXT_MAX];
+	size_t n = num_i64(num, v);
 	before_value(w);
-	put(w, p, (size_t)(num + sizeof(num) - p));
+	put(w, num, n);
 }
 
 void jw_bool(struct jsonw *w, int v)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/num.h"
 
 /* The two-character escapes jansson writes; 0 for \\u00XX. */
 static char short_escape(unsigned char c)
@@ -55,18 +56,11 @@ int jsonx_quote(struct buf *b, const char *s)
 	return quote_n(b, s, strlen(s));
 }
 
-/* Integers by hand: printf was half of the dump's time. */
 static int dump_int(struct buf *b, json_int_t v)
 {
-	char num[24], *p = num + sizeof(num);
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--p = '-';
-	return buf_append(b, p, (size_t)(num + sizeof(num) - p));
+	char num[NUM_TEXT_MAX];
+	size_t n = num_i64(num, (int64_t)v);
+	return buf_append(b, num, n);
 }
 
 static int dump_real(struct buf *b, double d)

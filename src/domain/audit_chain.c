@@ -4,22 +4,17 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/num.h"
+
 /* Append "<length>:<s>;" (s NULL as empty) when it fits; return the position after it
- * either way, so the caller learns the whole length. */
+ * either way, so the caller learns the whole length. Numbers without snprintf: the audit
+ * writer builds this form for every read. */
 static size_t put(char *out, size_t cap, size_t pos, const char *s)
 {
-	char len[24];
+	char len[NUM_TEXT_MAX + 1];
 	if (!s)
 		s = "";
-	size_t n = strlen(s), k = 0;
-	char digits[24], *d = digits + sizeof(digits);
-	size_t v = n;
-	do {
-		*--d = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (d < digits + sizeof(digits))
-		len[k++] = *d++;
+	size_t n = strlen(s), k = num_u64(len, n);
 	len[k++] = ':';
 	if (pos + k < cap) {
 		memcpy(out + pos, len, k);
@@ -34,34 +29,18 @@ static size_t put(char *out, size_t cap, size_t pos, const char *s)
 	return pos + n + 1;
 }
 
-/* Decimal text of v (what "%" PRId64 gives), by hand: the three snprintf calls were most of
- * the canonical form's cost, which the audit writer pays for every read. */
-static void fmt_i64(char out[24], int64_t v)
-{
-	char tmp[24], *p = tmp + sizeof(tmp);
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	*--p = '\0';
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--p = '-';
-	memcpy(out, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
 size_t audit_canonical(char *out, size_t cap, int64_t seq, const char *at, int64_t user_id,
 		       const char *username, const char *action, const char *object_type,
 		       int64_t object_id, const char *detail, const char *ip)
 {
-	char n1[24], n2[24], n3[24];
+	char n1[NUM_TEXT_MAX], n2[NUM_TEXT_MAX], n3[NUM_TEXT_MAX];
 	size_t pos = 0;
 
 	if (cap)
 		out[0] = '\0';
-	fmt_i64(n1, seq);
-	fmt_i64(n2, user_id);
-	fmt_i64(n3, object_id);
+	num_i64(n1, seq);
+	num_i64(n2, user_id);
+	num_i64(n3, object_id);
 	pos = put(out, cap, pos, "wb-audit-v1");
 	pos = put(out, cap, pos, n1);
 	pos = put(out, cap, pos, at);

@@ -88,7 +88,7 @@ static int one(struct worker *w, uint32_t p, struct screen_result *r, struct scr
 		screen_person(old, j->before, j->s, p);
 		return differ(old, r) && j->cmp(j->ctx, w->thread, old, r);
 	}
-	if (!j->cb || ((j->flags & SCREEN_SKIP_EMPTY) && screen_result_empty(r)))
+	if (!j->cb || ((j->flags & SCREEN_FLAGGED_ONLY) && screen_result_empty(r)))
 		return 0;
 	return j->cb(j->ctx, w->thread, r) != 0;
 }

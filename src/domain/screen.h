@@ -101,7 +101,7 @@ int screen_result_empty(const struct screen_result *r);
 typedef int (*screen_cb)(void *ctx, int thread, const struct screen_result *r);
 
 enum {
-	SCREEN_SKIP_EMPTY = 1 /* do not call back for empty results */
+	SCREEN_FLAGGED_ONLY = 1 /* call back only for persons with a category, hit or level */
 };
 
 struct screen_stats {

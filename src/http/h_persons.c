@@ -30,9 +30,16 @@ static int age_of(const char *birth_date)
 /* Persons are written with the streaming writer, not a jansson tree: building, dumping
  * and freeing the tree was two fifths of a person read. The values come from the store,
  * which only keeps validated UTF-8. */
-static void write_age(struct jsonw *w, const char *birth_date)
+/* The members a person and a relative both open with: id, name, gender, birth date, age. */
+static void write_identity(struct jsonw *w, int64_t id, const char *name, char gender_code,
+			   const char *birth_date)
 {
+	char gender[2] = {gender_code, 0};
 	int age = age_of(birth_date);
+	jw_kint(w, "id", id);
+	jw_kstr(w, "name", name);
+	jw_kstr(w, "gender", gender);
+	jw_kstr_or_null(w, "birth_date", birth_date);
 	jw_key(w, "age");
 	if (age >= 0)
 		jw_int(w, age);
@@ -42,13 +49,8 @@ static void write_age(struct jsonw *w, const char *birth_date)
 
 static void write_person(struct jsonw *w, const struct person *p, int full)
 {
-	char gender[2] = {p->gender, 0};
 	jw_obj(w);
-	jw_kint(w, "id", p->id);
-	jw_kstr(w, "name", p->name);
-	jw_kstr(w, "gender", gender);
-	jw_kstr_or_null(w, "birth_date", p->birth_date);
-	write_age(w, p->birth_date);
+	write_identity(w, p->id, p->name, p->gender, p->birth_date);
 	jw_kstr_or_null(w, "id_number", p->id_masked);
 	jw_kbool(w, "id_number_masked", p->has_id);
 	jw_kbool(w, "has_id_number", p->has_id);
@@ -134,7 +136,6 @@ int h_persons_list(struct req *r)
 static void add_relation(void *ctx, const struct relation_row *rel)
 {
 	struct jsonw *w = ctx;
-	char gender[2] = {rel->other_gender, 0};
 	jw_obj(w);
 	jw_kint(w, "id", rel->id);
 	jw_kstr(w, "kind", rel->kind);
@@ -144,11 +145,7 @@ static void add_relation(void *ctx, const struct relation_row *rel)
 	jw_kbool(w, "lives_with", rel->lives_with);
 	jw_key(w, "person");
 	jw_obj(w);
-	jw_kint(w, "id", rel->other_id);
-	jw_kstr(w, "name", rel->other_name);
-	jw_kstr(w, "gender", gender);
-	jw_kstr_or_null(w, "birth_date", rel->other_birth_date);
-	write_age(w, rel->other_birth_date);
+	write_identity(w, rel->other_id, rel->other_name, rel->other_gender, rel->other_birth_date);
 	jw_obj_end(w);
 	jw_obj_end(w);
 }

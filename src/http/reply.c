@@ -23,6 +23,12 @@ static void add_security_headers(struct MHD_Response *resp)
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 }
 
+static void add_json_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+}
+
 int reply_queue(struct req *r, unsigned status, struct MHD_Response *resp)
 {
 	if (!resp)
@@ -40,8 +46,7 @@ struct MHD_Response *reply_json_shared(const char *data, size_t len)
 		MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
 	if (!resp)
 		return NULL;
-	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	add_json_headers(resp);
 	add_security_headers(resp);
 	return resp;
 }
@@ -92,8 +97,7 @@ int reply_json_text(struct req *r, unsigned status, struct buf *text_buf, int fa
 		free(text);
 		return -1;
 	}
-	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	add_json_headers(resp);
 	return reply_queue(r, status, resp);
 }
 
@@ -121,8 +125,7 @@ int reply_error(struct req *r, const struct wb_error *e)
 	json_decref(body);
 	struct MHD_Response *resp =
 		MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	add_json_headers(resp);
 	if (status == 503 || status == 429)
 		MHD_add_response_header(resp, "Retry-After", status == 429 ? "900" : "2");
 	return reply_queue(r, (unsigned)status, resp);

@@ -168,14 +168,6 @@ int relations_list_in_scope(struct store *st, int64_t person_id,
 	return rc < 0 ? rc : 0;
 }
 
-int store_relations_list(struct store *st, const struct wb_scope *sc, int64_t person_id,
-			 void (*cb)(void *ctx, const struct relation_row *r), void *ctx,
-			 struct wb_error *err)
-{
-	int rc = store_persons_visible(st, sc, person_id, err);
-	return rc ? rc : relations_list_in_scope(st, person_id, cb, ctx, err);
-}
-
 int store_relation_kinds(struct store *st,
 			 void (*cb)(void *ctx, const char *code, const char *name, const char *en),
 			 void *ctx, struct wb_error *err)

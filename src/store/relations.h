@@ -32,10 +32,7 @@ int store_relations_add_tx(struct store *st, const struct wb_scope *sc, int64_t 
 /* In a transaction of its own, with an audit entry. */
 int store_relations_add(struct store *st, const struct wb_scope *sc, int64_t person_id,
 			const struct relation_input *r, int64_t *id, struct wb_error *err);
-/* Relations in both directions of a person in scope. */
-int store_relations_list(struct store *st, const struct wb_scope *sc, int64_t person_id,
-			 void (*cb)(void *ctx, const struct relation_row *r), void *ctx,
-			 struct wb_error *err);
+/* A person's relations are read with the person: store_persons_get_with_relations. */
 /* Relation kinds: cb(ctx, code, name, name_en). */
 int store_relation_kinds(struct store *st,
 			 void (*cb)(void *ctx, const char *code, const char *name, const char *en),

@@ -141,3 +141,17 @@ export function idNumber(birth = '20140309', seq = '003') {
 export function unitId(db, type, regionPrefix) {
   return Number(sql(db, `select id from units where type = '${type}' and region_code like '${regionPrefix}%' order by id limit 1`));
 }
+
+// A custody (服刑) extract of n persons in prison, each with an ID number new to the demo
+// database (born 1980–1988, sequence 100+).
+export function custodyCsv(n) {
+  const rows = ['姓名,性别,身份证号,类别,服刑场所,入监日期,刑满日期'];
+  for (let i = 0; i < n; i++) {
+    const d = new Date(Date.UTC(1980, 0, 1) + (i % 3000) * 86400000);
+    const birth = d.toISOString().slice(0, 10).replaceAll('-', '');
+    const seq = String(100 + Math.floor(i / 3000)).padStart(3, '0');
+    rows.push(`服刑${i},${Number(seq) % 2 ? '男' : '女'},${idNumber(birth, seq)},服刑,重庆市永川监狱,` +
+      '2024-03-01,2029-02-28');
+  }
+  return rows.join('\n') + '\n';
+}

@@ -10,24 +10,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, run, sql, idNumber } from './harness.mjs';
+import { BIN, run, sql, idNumber, custodyCsv } from './harness.mjs';
 
 const TOWN = '500242207'; // 木叶乡
 const N = 4000;
 let dir, db, file;
 
-// N persons in prison, each with an ID number that is new to the database.
-function custody(n) {
-  const rows = ['姓名,性别,身份证号,类别,服刑场所,入监日期,刑满日期'];
-  for (let i = 0; i < n; i++) {
-    const d = new Date(Date.UTC(1980, 0, 1) + (i % 3000) * 86400000);
-    const birth = d.toISOString().slice(0, 10).replaceAll('-', '');
-    const seq = String(100 + Math.floor(i / 3000)).padStart(3, '0');
-    rows.push(`服刑${i},${Number(seq) % 2 ? '男' : '女'},${idNumber(birth, seq)},服刑,重庆市永川监狱,` +
-      '2024-03-01,2029-02-28');
-  }
-  return rows.join('\n') + '\n';
-}
 
 const args = (date, extra = []) =>
   ['import', '--db', db, '--profile', 'custody', '--region', TOWN, '--date', date, ...extra, file];
@@ -42,7 +30,7 @@ before(() => {
   db = join(dir, 'w.db');
   file = join(dir, 'custody.csv');
   run(['init', '--db', db]);
-  writeFileSync(file, custody(N));
+  writeFileSync(file, custodyCsv(N));
   run(args('2026-11-01'));
   assert.equal(counts(lastId()).created, N);
   assert.equal(live(), N);
@@ -78,7 +66,7 @@ test('a resumed re-import still knows whom its applied batches named: nobody is 
 });
 
 test('a re-import that names fewer persons ends the facts of the others, and only theirs', () => {
-  const kept = custody(N).split('\n').slice(0, N / 2 + 1).join('\n') + '\n';
+  const kept = custodyCsv(N).split('\n').slice(0, N / 2 + 1).join('\n') + '\n';
   const half = join(dir, 'half.csv');
   writeFileSync(half, kept);
   run(['import', '--db', db, '--profile', 'custody', '--region', TOWN, '--date', '2026-12-01',

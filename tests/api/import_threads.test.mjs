@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { run, runStatus, sql, idNumber } from './harness.mjs';
+import { run, runStatus, sql, idNumber, custodyCsv } from './harness.mjs';
 
 const TOWN = '500242207'; // 木叶乡
 let dir;
@@ -25,17 +25,6 @@ function freshDb(name) {
 const lastId = (db) => Number(sql(db, 'select max(id) from imports'));
 const counts = (db, id) => JSON.parse(sql(db, `select counts from imports where id = ${id}`));
 
-function custody(n) {
-  const rows = ['姓名,性别,身份证号,类别,服刑场所,入监日期,刑满日期'];
-  for (let i = 0; i < n; i++) {
-    const d = new Date(Date.UTC(1980, 0, 1) + (i % 3000) * 86400000);
-    const birth = d.toISOString().slice(0, 10).replaceAll('-', '');
-    const seq = String(100 + Math.floor(i / 3000)).padStart(3, '0');
-    rows.push(`服刑${i},${Number(seq) % 2 ? '男' : '女'},${idNumber(birth, seq)},服刑,重庆市永川监狱,` +
-      '2024-03-01,2029-02-28');
-  }
-  return rows.join('\n') + '\n';
-}
 
 // A workbook of the given sheets (arrays of rows of strings), zip entries stored.
 function xlsx(sheets) {
@@ -86,7 +75,7 @@ before(() => {
 
 test('the store thread fails in the fourth batch: whole batches stay, the same command resumes', () => {
   const N = 3000, db = freshDb('fail.db'), file = join(dir, 'custody.csv');
-  writeFileSync(file, custody(N));
+  writeFileSync(file, custodyCsv(N));
   const args = ['import', '--db', db, '--profile', 'custody', '--region', TOWN, '--date', '2026-11-01',
     '--batch', '500', file];
   // the fact of line 1700 (the 1699th data row, in the fourth batch) is refused

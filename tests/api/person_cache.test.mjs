@@ -4,7 +4,10 @@
 // is audited, and the body is byte for byte what an uncached server renders.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertError, sql, unitId, runStatus } from './harness.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, assertError, sql, unitId, run, runStatus } from './harness.mjs';
 
 let srv, plain, county, station, other, child, villageCode, otherTown;
 const pw = 'correct-horse-1';
@@ -136,6 +139,26 @@ test('a server without the cache renders the same bytes', async () => {
     }
   } finally {
     await fresh.stop();
+  }
+});
+
+test('a bulk load (weibao demo) restores the version triggers and moves the version once', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'weibao-regv-'));
+  try {
+    const db = join(dir, 'x.db');
+    run(['init', '--db', db]);
+    const triggers = "select count(*) from sqlite_master where type = 'trigger' and name glob 'registry_v_*'";
+    assert.equal(sql(db, triggers), '15');
+    const v0 = Number(sql(db, 'select n from registry_version'));
+    run(['demo', '--db', db, '--minors', '100', '--seed', '2']);
+    assert.equal(sql(db, triggers), '15');
+    assert.ok(Number(sql(db, 'select n from registry_version')) > v0);
+    // and they fire again after the load
+    const v1 = Number(sql(db, 'select n from registry_version'));
+    sql(db, "update persons set name = name where id = 1");
+    assert.equal(Number(sql(db, 'select n from registry_version')), v1 + 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

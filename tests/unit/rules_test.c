@@ -749,7 +749,8 @@ static void screen_all_threads(void **state)
 	struct wb_error e;
 	struct tally t = {{0, 0}, 0};
 	assert_int_equal(screen_all(f->env, f->s, 1, 0, NULL, NULL, &one, &e), 0);
-	assert_int_equal(screen_all(f->env, f->s, 2, SCREEN_SKIP_EMPTY, tally_cb, &t, &two, &e), 0);
+	assert_int_equal(screen_all(f->env, f->s, 2, SCREEN_FLAGGED_ONLY, tally_cb, &t, &two, &e),
+			 0);
 	assert_int_equal(one.persons, 900);
 	assert_int_equal(two.persons, 900);
 	assert_int_equal(one.flagged, two.flagged);
