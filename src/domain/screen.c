@@ -166,19 +166,26 @@ static int run_job(struct job *jp, int threads, struct screen_stats *stats, stru
 	return 0;
 }
 
+/* A job over every person of s, nothing done yet. */
+static void job_init(struct job *j, const struct screen_env *env, const struct snapshot *s,
+		     void *ctx)
+{
+	memset(j, 0, sizeof(*j));
+	j->env = env;
+	j->s = s;
+	j->ctx = ctx;
+	j->n = snapshot_count(s);
+	atomic_init(&j->next, 0);
+	atomic_init(&j->stop, 0);
+}
+
 int screen_all(const struct screen_env *env, const struct snapshot *s, int threads, int flags,
 	       screen_cb cb, void *ctx, struct screen_stats *stats, struct wb_error *err)
 {
 	struct job j;
-	memset(&j, 0, sizeof(j));
-	j.env = env;
-	j.s = s;
+	job_init(&j, env, s, ctx);
 	j.flags = flags;
 	j.cb = cb;
-	j.ctx = ctx;
-	j.n = snapshot_count(s);
-	atomic_init(&j.next, 0);
-	atomic_init(&j.stop, 0);
 	return run_job(&j, threads, stats, err);
 }
 
@@ -187,15 +194,9 @@ int screen_compare(const struct screen_env *before, const struct screen_env *aft
 		   struct screen_stats *stats, struct wb_error *err)
 {
 	struct job j;
-	memset(&j, 0, sizeof(j));
-	j.env = after;
+	job_init(&j, after, s, ctx);
 	j.before = before;
-	j.s = s;
 	j.cmp = cb;
-	j.ctx = ctx;
-	j.n = snapshot_count(s);
-	atomic_init(&j.next, 0);
-	atomic_init(&j.stop, 0);
 	return run_job(&j, threads, stats, err);
 }
 
