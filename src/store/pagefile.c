@@ -409,7 +409,8 @@ int pf_close(struct pf_file *f, int wal, struct wb_error *err)
 	}
 	/* The free pages: trunks (each the first of its group) with up to U/4-8 leaves
 	 * each (what SQLite itself writes; readers accept U/4-2). */
-	qsort(f->free, f->nfree, sizeof(*f->free), range_cmp);
+	if (f->nfree)
+		qsort(f->free, f->nfree, sizeof(*f->free), range_cmp);
 	uint64_t total = 0;
 	for (size_t i = 0; i < f->nfree; i++)
 		total += f->free[i].count;
