@@ -826,6 +826,18 @@ static void refusals(void **state)
 	}
 	assert_null(pf_open(path, PENDING, &err));
 	assert_string_equal(err.code, "PF_UNSUPPORTED");
+	/* a connection in WAL mode still open, its -wal not checkpointed */
+	make_db(path, 4096, "PRAGMA journal_mode=WAL", "CREATE TABLE t(id INTEGER PRIMARY KEY)");
+	{
+		sqlite3 *db = open_db(path);
+		exec(db, "INSERT INTO t VALUES (1)");
+		assert_null(pf_open(path, PENDING, &err));
+		assert_string_equal(err.code, "PF_UNSUPPORTED");
+		sqlite3_close(db);
+		struct pf_file *ok = pf_open(path, PENDING, &err);
+		assert_non_null(ok);
+		pf_discard(ok);
+	}
 	/* not a database */
 	path_of(path, sizeof(path), "nodb");
 	FILE *fp = fopen(path, "w");
@@ -888,6 +900,33 @@ static void refusals(void **state)
 	sqlite3_close(db);
 }
 
+/* The largest page size (content offset 65536 written as 0), and a file SQLite left in
+ * WAL mode turned back to rollback. */
+static void big_pages_and_from_wal(void **state)
+{
+	(void)state;
+	table_case(65536, 20000, 0, 2);
+	char path[96];
+	path_of(path, sizeof(path), "w.db");
+	make_db(path, 4096, "PRAGMA journal_mode=WAL",
+		"CREATE TABLE t(id INTEGER PRIMARY KEY, x INT, s TEXT)");
+	uint32_t root = root_in(path, "t");
+	struct wb_error err;
+	struct pf_file *f = pf_open(path, PENDING, &err);
+	assert_non_null(f);
+	load_table(f, root, 3000);
+	assert_int_equal(pf_close(f, 0, &err), 0);
+	sqlite3 *db = open_db(path);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "delete");
+	sqlite3_finalize(st);
+	integrity_ok(db);
+	check_rows(db, 3000);
+	sqlite3_close(db);
+}
+
 /* The in-header size is not valid (version-valid-for differs from the change counter):
  * the page count is the file's size, not the stale header value. */
 static void header_size_invalid(void **state)
@@ -936,6 +975,7 @@ int main(void)
 		cmocka_unit_test(table_10000),
 		cmocka_unit_test(table_deep_and_lock_page),
 		cmocka_unit_test(table_wal),
+		cmocka_unit_test(big_pages_and_from_wal),
 		cmocka_unit_test(serial_types),
 		cmocka_unit_test(indexes),
 		cmocka_unit_test(index_every_count),
