@@ -37,9 +37,9 @@ enum pf_type { PF_NULL, PF_INT, PF_TEXT, PF_BLOB };
 
 struct pf_value {
 	enum pf_type type;
-	int64_t i;	/* PF_INT */
-	const void *p;	/* PF_TEXT (UTF-8, not NUL-terminated here), PF_BLOB */
-	size_t n;	/* bytes of p */
+	int64_t i;     /* PF_INT */
+	const void *p; /* PF_TEXT (UTF-8, not NUL-terminated here), PF_BLOB */
+	size_t n;      /* bytes of p */
 };
 
 /* The largest record pf_table_add and pf_index_add accept for a page size (payload that
