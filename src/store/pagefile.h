@@ -43,7 +43,8 @@ struct pf_value {
 };
 
 /* The largest record pf_table_add and pf_index_add accept for a page size (payload that
- * stays on the page: table leaf U-35, index ((U-12)*64/255)-23, U the usable size). */
+ * stays on the page: table leaf U-35, index ((U-12)*64/255)-23, U the usable size).
+ * These two take U = page_size (no reserved bytes); the adders use the file's own U. */
 size_t pf_max_table_record(uint32_t page_size);
 size_t pf_max_index_record(uint32_t page_size);
 
@@ -57,12 +58,14 @@ struct pf_file;
 struct pf_tree;
 
 /* Open path for writing. pending_byte is the offset of SQLite's lock byte (0: the default
- * 0x40000000; tests pass what they gave SQLITE_TESTCTRL_PENDING_BYTE). */
+ * 0x40000000; tests pass what they gave SQLITE_TESTCTRL_PENDING_BYTE). NULL (err set) when
+ * the file does not meet the conditions above, or has a non-empty -wal or a hot -journal. */
 struct pf_file *pf_open(const char *path, int64_t pending_byte, struct wb_error *err);
 uint32_t pf_page_size(const struct pf_file *f);
 
 /* Write the header, free list and pages still buffered, fsync, close. wal: 1 to leave the
- * file in WAL mode (header bytes 18 and 19 = 2), 0 rollback (1). Frees f even on error. */
+ * file in WAL mode (header bytes 18 and 19 = 2), 0 rollback (1). Frees f even on error.
+ * Every tree must be finished or discarded first (otherwise WB_EINTERNAL, nothing written). */
 int pf_close(struct pf_file *f, int wal, struct wb_error *err);
 /* Close without writing the header (an aborted load; the file is to be removed). */
 void pf_discard(struct pf_file *f);
@@ -78,9 +81,10 @@ struct pf_tree *pf_index(struct pf_file *f, uint32_t root);
 int pf_index_add(struct pf_tree *t, const unsigned char *rec, size_t n, struct wb_error *err);
 
 /* Write the tree's interior pages and its root; frees t (also on error). A tree with no
- * rows leaves its root page as it was. */
+ * rows leaves its root page as it was. After an error the pages the tree reserved are
+ * not accounted for: pf_discard the file. */
 int pf_tree_finish(struct pf_tree *t, struct wb_error *err);
-/* Free t without finishing it. */
+/* Free t without finishing it; every page it reserved goes on the freelist. */
 void pf_tree_discard(struct pf_tree *t);
 
 #endif
