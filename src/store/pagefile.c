@@ -175,8 +175,8 @@ static uint64_t serial_type(const struct pf_value *v, int *len)
 			return *len = 6, 5;
 		return *len = 8, 6;
 	}
-	case PF_TEXT: *len = (int)0; return 13 + 2 * (uint64_t)v->n;
-	case PF_BLOB: *len = (int)0; return 12 + 2 * (uint64_t)v->n;
+	case PF_TEXT: *len = 0; return 13 + 2 * (uint64_t)v->n;
+	case PF_BLOB: *len = 0; return 12 + 2 * (uint64_t)v->n;
 	case PF_NULL:
 	default: *len = 0; return 0;
 	}
