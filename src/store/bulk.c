@@ -400,13 +400,20 @@ struct row {
 	int64_t n[3];
 	int32_t off[NVAL]; /* into the batch pool; -1: NULL */
 	uint16_t len[NVAL];
-	int32_t rec_off; /* the encoded record (page-written kinds) */
+	int32_t rec_off; /* the encoded record (page-written kinds), in the batch's enc */
 	uint16_t rec_len;
+	int32_t sealed_off[3]; /* a person's sealed ID number, its hash, sealed phone: in enc */
+	uint16_t sealed_len[3];
 };
+
+enum { B_RAW, B_ENCODING, B_READY }; /* a queued batch: to encode, being encoded, encoded */
 
 struct batch {
 	int nrows;
+	int state;
 	size_t used;
+	unsigned char *enc; /* sealed values and records, made by encode_batch */
+	size_t enc_used, enc_cap;
 	struct row rows[BATCH_ROWS];
 	char pool[BATCH_POOL];
 };
@@ -479,107 +486,171 @@ static int start_pages(struct wb_error *err)
 	return 0;
 }
 
-static struct pf_value v_null(void)
+/* Setters of column values, written in place (returning the structs by value went
+ * through the stack, measured a tenth of the generator's time). */
+static inline void v_null(struct pf_value *v)
 {
-	return (struct pf_value){.type = PF_NULL};
+	v->type = PF_NULL;
 }
 
-static struct pf_value v_int(int64_t i)
+static inline void v_int(struct pf_value *v, int64_t i)
 {
-	return (struct pf_value){.type = PF_INT, .i = i};
+	v->type = PF_INT;
+	v->i = i;
 }
 
-static struct pf_value v_id(int64_t i) /* an optional reference: 0 is none */
+static inline void v_id(struct pf_value *v, int64_t i) /* an optional reference: 0 is none */
 {
-	return i ? v_int(i) : v_null();
+	if (i)
+		v_int(v, i);
+	else
+		v_null(v);
 }
 
-static struct pf_value v_text(struct batch *b, const struct row *r, int i)
+static inline void v_bytes(struct pf_value *v, enum pf_type t, const void *p, size_t n)
+{
+	v->type = t;
+	v->p = p;
+	v->n = n;
+}
+
+static inline void v_text(struct pf_value *v, struct batch *b, const struct row *r, int i)
 {
 	if (r->off[i] < 0)
-		return v_null();
-	return (struct pf_value){.type = PF_TEXT, .p = b->pool + r->off[i], .n = r->len[i]};
+		v_null(v);
+	else
+		v_bytes(v, PF_TEXT, b->pool + r->off[i], r->len[i]);
 }
 
-static struct pf_value v_blob(const void *p, size_t n)
+static inline void v_blob(struct pf_value *v, const void *p, size_t n)
 {
-	return n ? (struct pf_value){.type = PF_BLOB, .p = p, .n = n} : v_null();
+	if (n)
+		v_bytes(v, PF_BLOB, p, n);
+	else
+		v_null(v);
 }
 
-static struct pf_value v_load_time(void)
+static inline void v_load_time(struct pf_value *v)
 {
-	return (struct pf_value){.type = PF_TEXT, .p = load_time, .n = load_time_len};
+	v_bytes(v, PF_TEXT, load_time, load_time_len);
 }
 
 /* The column values of a household, person, relation or fact row (as the SQL of the
  * earlier loader bound them); the number of columns, *table its table. A person's ID
- * number and phone are in the row already sealed (bulk_person). */
+ * number and phone as sealed by encode_batch. */
 static int row_values(struct batch *b, const struct row *r, struct pf_value *v, int *table)
 {
-	v[0] = v_null(); /* INTEGER PRIMARY KEY: the rowid */
+	v_null(&v[0]); /* INTEGER PRIMARY KEY: the rowid */
 	switch (r->kind) {
 	case ROW_HOUSEHOLD:
 		*table = T_HOUSEHOLDS;
-		v[1] = v_text(b, r, 0);
-		v[2] = v_text(b, r, 1);
+		v_text(&v[1], b, r, 0);
+		v_text(&v[2], b, r, 1);
 		return 3;
 	case ROW_PERSON:
 		*table = T_PERSONS;
-		v[1] = v_text(b, r, 0);
-		v[2] = v_text(b, r, 1);
-		v[3] = v_text(b, r, 2);
-		v[4] = v_blob(val(b, r, 3), r->off[3] < 0 ? 0 : r->len[3]);
-		v[5] = v_blob(val(b, r, 4), r->off[4] < 0 ? 0 : r->len[4]);
-		v[6] = v_text(b, r, 5);
-		v[7] = v_text(b, r, 6);
-		v[8] = v_text(b, r, 7);
+		v_text(&v[1], b, r, 0);
+		v_text(&v[2], b, r, 1);
+		v_text(&v[3], b, r, 2);
+		v_blob(&v[4], b->enc + r->sealed_off[0], r->sealed_len[0]);
+		v_blob(&v[5], b->enc + r->sealed_off[1], r->sealed_len[1]);
+		v_text(&v[6], b, r, 5);
+		v_text(&v[7], b, r, 6);
+		v_text(&v[8], b, r, 7);
 		v[9] = r->off[7] >= 0 ? v[8] : v[7]; /* scope: residence, else household */
-		v[10] = v_id(r->n[1]);
-		v[11] = v_id(r->n[2]);
-		v[12] = v_blob(val(b, r, 8), r->off[8] < 0 ? 0 : r->len[8]);
-		v[13] = v_int(1);
-		v[14] = v[15] = v_load_time();
-		v[16] = v_int(1);
+		v_id(&v[10], r->n[1]);
+		v_id(&v[11], r->n[2]);
+		v_blob(&v[12], b->enc + r->sealed_off[2], r->sealed_len[2]);
+		v_int(&v[13], 1);
+		v_load_time(&v[14]);
+		v_load_time(&v[15]);
+		v_int(&v[16], 1);
 		return 17;
 	case ROW_RELATION:
 		*table = T_RELATIONS;
-		v[1] = v_int(r->n[1]);
-		v[2] = v_int(r->n[2]);
-		v[3] = v_text(b, r, 0);
-		v[4] = v_int(r->len[1]);
-		v[5] = v_int(r->len[2]);
-		v[6] = v_load_time();
-		v[7] = v_int(1);
-		v[8] = v_null();
+		v_int(&v[1], r->n[1]);
+		v_int(&v[2], r->n[2]);
+		v_text(&v[3], b, r, 0);
+		v_int(&v[4], r->len[1]);
+		v_int(&v[5], r->len[2]);
+		v_load_time(&v[6]);
+		v_int(&v[7], 1);
+		v_null(&v[8]);
 		return 9;
 	default: /* ROW_FACT */
 		*table = T_FACTS;
-		v[1] = v_int(r->n[1]);
-		v[2] = v_text(b, r, 0);
-		v[3] = v_text(b, r, 1);
-		v[4] = v_text(b, r, 2);
-		v[5] = v_text(b, r, 3);
-		v[6] = v_id(r->n[2]);
-		v[7] = v_text(b, r, 4);
-		v[8] = v_null();
-		v[9] = v_int(1);
-		v[10] = v_load_time();
-		v[11] = v[12] = v[13] = v[14] = v_null();
+		v_int(&v[1], r->n[1]);
+		v_text(&v[2], b, r, 0);
+		v_text(&v[3], b, r, 1);
+		v_text(&v[4], b, r, 2);
+		v_text(&v[5], b, r, 3);
+		v_id(&v[6], r->n[2]);
+		v_text(&v[7], b, r, 4);
+		v_null(&v[8]);
+		v_int(&v[9], 1);
+		v_load_time(&v[10]);
+		for (int i = 11; i < 15; i++)
+			v_null(&v[i]);
 		return 15;
 	}
 }
 
-/* On the caller's thread: the row's record, encoded into the batch pool after its values
- * (the writer thread only appends it: measured, the writer was the slower of the two). */
-static void encode_row(struct batch *b, struct row *r)
+static unsigned char *enc_room(struct batch *b, size_t n)
+{
+	if (b->enc_used + n > b->enc_cap) {
+		b->enc_cap = (b->enc_used + n) * 2;
+		b->enc = xrealloc(b->enc, b->enc_cap);
+	}
+	return b->enc + b->enc_used;
+}
+
+static void seal_person(struct batch *b, struct row *r)
+{
+	r->sealed_len[0] = r->sealed_len[1] = r->sealed_len[2] = 0;
+	r->sealed_off[0] = r->sealed_off[1] = r->sealed_off[2] = 0;
+	if (r->off[3] >= 0) {
+		size_t clen;
+		unsigned char *c = enc_room(b, 64 + SECRET_HASH_BYTES);
+		store_persons_seal_id(&L.tmp, val(b, r, 3), c, &clen,
+				      c + secret_sealed_len(IDNO_LEN));
+		r->sealed_off[0] = (int32_t)b->enc_used;
+		r->sealed_len[0] = (uint16_t)clen;
+		r->sealed_off[1] = (int32_t)(b->enc_used + secret_sealed_len(IDNO_LEN));
+		r->sealed_len[1] = SECRET_HASH_BYTES;
+		b->enc_used += secret_sealed_len(IDNO_LEN) + SECRET_HASH_BYTES;
+	}
+	if (r->off[8] >= 0) {
+		char phone[32];
+		size_t clen;
+		snprintf(phone, sizeof(phone), "%.*s", (int)r->len[8], val(b, r, 8));
+		unsigned char *c = enc_room(b, 64);
+		store_persons_seal_phone(&L.tmp, phone, c, &clen);
+		r->sealed_off[2] = (int32_t)b->enc_used;
+		r->sealed_len[2] = (uint16_t)clen;
+		b->enc_used += clen;
+	}
+}
+
+/* Seal and encode the page-written rows of a full batch: on whichever thread is free
+ * (the generator when the writer falls behind, else the writer), one at a time. */
+static void encode_batch(struct batch *b)
 {
 	struct pf_value v[NCOLS_MAX];
-	int table;
-	int n = row_values(b, r, v, &table);
-	size_t len = pf_record((unsigned char *)b->pool + b->used, REC_MAX, v, n);
-	r->rec_off = (int32_t)b->used;
-	r->rec_len = (uint16_t)len; /* 0: too long, refused by the writer */
-	b->used += len;
+	b->enc_used = 0;
+	for (int i = 0; i < b->nrows; i++) {
+		struct row *r = &b->rows[i];
+		if (r->kind <= ROW_UNIT)
+			continue;
+		if (r->kind == ROW_PERSON)
+			seal_person(b, r);
+		enc_room(b, REC_MAX); /* before the values point into enc: no move after */
+		int table;
+		int n = row_values(b, r, v, &table);
+		size_t len = pf_record(b->enc + b->enc_used, REC_MAX, v, n);
+		r->rec_off = (int32_t)b->enc_used;
+		r->rec_len = (uint16_t)len; /* 0: too long, refused by the writer */
+		b->enc_used += len;
+	}
 }
 
 /* On the writer: the record into its table, the keys into the index collection. */
@@ -596,8 +667,7 @@ static int page_row(struct batch *b, const struct row *r, struct wb_error *err)
 		return wb_error_set(err, WB_EINVAL, 500, "BULK_ROW_TOO_LONG", "批量加载的一行过长",
 				    "a row of the bulk load is too long");
 	row_values(b, r, v, &table);
-	int rc = pf_table_add(L.tree[table], r->n[0], (const unsigned char *)b->pool + r->rec_off,
-			      r->rec_len, err);
+	int rc = pf_table_add(L.tree[table], r->n[0], b->enc + r->rec_off, r->rec_len, err);
 	if (!rc)
 		bix_add_row(L.bix, table, r->n[0], v);
 	return rc;
@@ -615,6 +685,14 @@ static int write_batch(struct store *st, struct batch *b, struct wb_error *err)
 	return 0;
 }
 
+static void recycle(struct batch *b)
+{
+	b->nrows = 0;
+	b->used = 0;
+	b->state = B_RAW;
+	w.spare[w.nspare++] = b;
+}
+
 static void *writer(void *arg)
 {
 	(void)arg;
@@ -627,9 +705,18 @@ static void *writer(void *arg)
 		if (!w.qlen)
 			break;
 		struct batch *b = w.queue[w.qhead];
+		int skip = w.rc || w.cancel;
+		if (!skip && b->state == B_RAW) { /* encode it here */
+			b->state = B_ENCODING;
+			pthread_mutex_unlock(&w.mu);
+			encode_batch(b);
+			pthread_mutex_lock(&w.mu);
+			b->state = B_READY;
+		}
+		while (!skip && b->state != B_READY) /* the generator is encoding it */
+			pthread_cond_wait(&w.cv, &w.mu);
 		w.qhead = (w.qhead + 1) % NBATCH;
 		w.qlen--;
-		int skip = w.rc || w.cancel;
 		pthread_mutex_unlock(&w.mu);
 		int rc = skip ? 0 : write_batch(w.st, b, &err);
 		pthread_mutex_lock(&w.mu);
@@ -637,9 +724,7 @@ static void *writer(void *arg)
 			w.rc = rc;
 			w.err = err;
 		}
-		b->nrows = 0;
-		b->used = 0;
-		w.spare[w.nspare++] = b;
+		recycle(b);
 		pthread_cond_broadcast(&w.cv);
 	}
 	pthread_mutex_unlock(&w.mu);
@@ -653,10 +738,8 @@ static int writer_start(struct store *st)
 	w.finish = w.cancel = w.rc = 0;
 	wb_error_clear(&w.err);
 	for (int i = 0; i < NBATCH; i++) {
-		struct batch *b = xmalloc(sizeof(*b));
-		b->nrows = 0;
-		b->used = 0;
-		w.spare[w.nspare++] = b;
+		struct batch *b = xcalloc(1, sizeof(*b));
+		recycle(b);
 	}
 	w.cur = w.spare[--w.nspare];
 	if (pthread_create(&w.thread, NULL, writer, NULL) != 0) {
@@ -668,11 +751,14 @@ static int writer_start(struct store *st)
 	return 0;
 }
 
-/* Hand the current batch to the writer and take an empty one. */
+/* Hand the current batch to the writer and take an empty one. While none is free (the
+ * writer is behind), encode a queued batch the writer has not started, newest first:
+ * the two threads share the encoding, whichever is free. */
 static int submit(struct wb_error *err)
 {
 	struct batch *b = w.cur;
 	if (!w.running) {
+		encode_batch(b);
 		int rc = write_batch(w.st, b, err);
 		b->nrows = 0;
 		b->used = 0;
@@ -682,8 +768,22 @@ static int submit(struct wb_error *err)
 	w.queue[(w.qhead + w.qlen) % NBATCH] = b;
 	w.qlen++;
 	pthread_cond_broadcast(&w.cv);
-	while (!w.nspare)
-		pthread_cond_wait(&w.cv, &w.mu);
+	while (!w.nspare) {
+		struct batch *todo = NULL;
+		for (int i = w.qlen - 1; i >= 1 && !todo; i--) /* not the head: the writer's next */
+			if (w.queue[(w.qhead + i) % NBATCH]->state == B_RAW)
+				todo = w.queue[(w.qhead + i) % NBATCH];
+		if (!todo || w.rc) {
+			pthread_cond_wait(&w.cv, &w.mu);
+			continue;
+		}
+		todo->state = B_ENCODING;
+		pthread_mutex_unlock(&w.mu);
+		encode_batch(todo);
+		pthread_mutex_lock(&w.mu);
+		todo->state = B_READY;
+		pthread_cond_broadcast(&w.cv);
+	}
 	w.cur = w.spare[--w.nspare];
 	int rc = w.rc;
 	if (rc && err)
@@ -714,10 +814,13 @@ static int writer_stop(int cancel, struct wb_error *err)
 				*err = w.err;
 		}
 	}
+	free(w.cur->enc);
 	free(w.cur);
 	w.cur = NULL;
-	for (int i = 0; i < w.nspare; i++)
+	for (int i = 0; i < w.nspare; i++) {
+		free(w.spare[i]->enc);
 		free(w.spare[i]);
+	}
 	w.nspare = 0;
 	return rc;
 }
@@ -726,7 +829,7 @@ static int writer_stop(int cancel, struct wb_error *err)
 static struct row *row_new(int kind, struct wb_error *err, int *rc)
 {
 	*rc = 0;
-	if (w.cur->nrows == BATCH_ROWS || BATCH_POOL - w.cur->used < ROW_MAX + REC_MAX)
+	if (w.cur->nrows == BATCH_ROWS || BATCH_POOL - w.cur->used < ROW_MAX)
 		if ((*rc = submit(err)) != 0)
 			return NULL;
 	struct row *r = &w.cur->rows[w.cur->nrows++];
@@ -799,21 +902,14 @@ int bulk_household(struct store *st, int64_t id, const char *region, const char 
 	r->n[0] = id;
 	put_text(r, 0, region);
 	put_text(r, 1, address);
-	encode_row(w.cur, r);
 	return 0;
 }
 
 int bulk_person(struct store *st, const struct bulk_person *p, struct wb_error *err)
 {
-	unsigned char idc[64], idh[SECRET_HASH_BYTES], phc[64];
-	size_t idclen = 0, phclen = 0;
+	(void)st;
 	char gender[2] = {p->gender, 0};
 	int rc;
-
-	if (p->id_number[0])
-		store_persons_seal_id(st, p->id_number, idc, &idclen, idh);
-	if (p->phone)
-		store_persons_seal_phone(st, p->phone, phc, &phclen);
 	struct row *r = row_new(ROW_PERSON, err, &rc);
 	if (!r)
 		return rc;
@@ -823,13 +919,12 @@ int bulk_person(struct store *st, const struct bulk_person *p, struct wb_error *
 	put_text(r, 0, p->name);
 	put_text(r, 1, gender);
 	put_text(r, 2, p->birth_date);
-	put(r, 3, idclen ? idc : NULL, idclen, 0);
-	put(r, 4, idclen ? idh : NULL, SECRET_HASH_BYTES, 0);
+	put(r, 3, p->id_number[0] ? p->id_number : NULL, IDNO_LEN, 1); /* sealed by encode_batch */
+	put(r, 4, NULL, 0, 0);
 	put_text(r, 5, p->ethnicity);
 	put_text(r, 6, p->household_region);
 	put_text(r, 7, p->residence_region);
-	put(r, 8, phclen ? phc : NULL, phclen, 0);
-	encode_row(w.cur, r);
+	put_text(r, 8, p->phone);
 	return 0;
 }
 
@@ -847,7 +942,6 @@ int bulk_relation(struct store *st, int64_t id, int64_t child, int64_t related, 
 	put_text(r, 0, kind);
 	r->len[1] = (uint16_t)(is_guardian != 0);
 	r->len[2] = (uint16_t)(lives_with != 0);
-	encode_row(w.cur, r);
 	return 0;
 }
 
@@ -866,7 +960,6 @@ int bulk_fact(struct store *st, int64_t id, const struct bulk_fact *f, struct wb
 	put_text(r, 2, f->valid_from);
 	put_text(r, 3, f->valid_to);
 	put_text(r, 4, f->source_doc);
-	encode_row(w.cur, r);
 	return 0;
 }
 

@@ -20,7 +20,7 @@ struct dict {
 	size_t *off; /* [id]: start of text id in bytes */
 	uint32_t *len;
 	uint32_t n, nalloc;
-	uint32_t *slots; /* open addressing: id + 1, 0 empty */
+	uint64_t *slots; /* open addressing: hash's high 32 bits << 32 | id + 1; 0 empty */
 	uint32_t nslots;
 	uint32_t *rank;	   /* after dict_sort: [provisional id] → final number (1-based) */
 	uint32_t *by_rank; /* [final number − 1] → provisional id */
@@ -45,32 +45,35 @@ static uint64_t hash_bytes(const void *p, size_t n)
 static void dict_grow_slots(struct dict *d)
 {
 	uint32_t n = d->nslots ? d->nslots * 2 : 4096;
-	uint32_t *s = xcalloc(n, sizeof(*s));
+	uint64_t *s = xcalloc(n, sizeof(*s));
 	for (uint32_t i = 0; i < d->nslots; i++) {
-		uint32_t id = d->slots[i];
-		if (!id)
+		uint64_t e = d->slots[i];
+		if (!e)
 			continue;
-		uint64_t h = hash_bytes(d->bytes + d->off[id - 1], d->len[id - 1]);
-		uint32_t j = (uint32_t)h & (n - 1);
+		uint32_t id = (uint32_t)e - 1;
+		uint32_t j = (uint32_t)hash_bytes(d->bytes + d->off[id], d->len[id]) & (n - 1);
 		while (s[j])
 			j = (j + 1) & (n - 1);
-		s[j] = id;
+		s[j] = e;
 	}
 	free(d->slots);
 	d->slots = s;
 	d->nslots = n;
 }
 
-/* The provisional number of text p[0..n). */
+/* The provisional number of text p[0..n). Slots keep a tag of the hash, so a probe that
+ * meets another text rarely reads its bytes. */
 static uint32_t dict_intern(struct dict *d, const char *p, size_t n)
 {
 	if ((d->n + 1) * 2 > d->nslots)
 		dict_grow_slots(d);
 	uint64_t h = hash_bytes(p, n);
+	uint64_t tag = h >> 32 << 32;
 	uint32_t j = (uint32_t)h & (d->nslots - 1);
-	for (; d->slots[j]; j = (j + 1) & (d->nslots - 1)) {
-		uint32_t id = d->slots[j] - 1;
-		if (d->len[id] == n && memcmp(d->bytes + d->off[id], p, n) == 0)
+	for (uint64_t e; (e = d->slots[j]) != 0; j = (j + 1) & (d->nslots - 1)) {
+		uint32_t id = (uint32_t)e - 1;
+		if ((e & ~0xffffffffULL) == tag && d->len[id] == n &&
+		    memcmp(d->bytes + d->off[id], p, n) == 0)
 			return id;
 	}
 	if (d->n == d->nalloc) {
@@ -86,7 +89,7 @@ static uint32_t dict_intern(struct dict *d, const char *p, size_t n)
 	d->off[d->n] = d->used;
 	d->len[d->n] = (uint32_t)n;
 	d->used += n;
-	d->slots[j] = ++d->n;
+	d->slots[j] = tag | (uint64_t)++d->n;
 	return d->n - 1;
 }
 
@@ -122,6 +125,14 @@ static void dict_free(struct dict *d)
 	free(d->slots);
 	free(d->rank);
 	free(d->by_rank);
+}
+
+/* Grow a key array by doubling (large blocks are mmapped: realloc moves them by mremap,
+ * no copy; transparent huge pages for them measured no faster). */
+static void *grow(void *p, size_t *cap, size_t elem)
+{
+	*cap = *cap ? *cap * 2 : 65536;
+	return xrealloc(p, *cap * elem);
 }
 
 /* ---- the keys of one index --------------------------------------------------------
@@ -177,41 +188,52 @@ static uint64_t blob_ref(struct ixkeys *k, const struct pf_value *v)
 		k->bad = 1;
 		return 0;
 	}
-	if (k->nblobs == k->blobcap) {
-		k->blobcap = k->blobcap ? k->blobcap * 2 : 65536;
-		k->blobs = xrealloc(k->blobs, k->blobcap * k->bloblen);
-	}
+	if (k->nblobs == k->blobcap)
+		k->blobs = grow(k->blobs, &k->blobcap, k->bloblen);
 	memcpy(k->blobs + k->nblobs * k->bloblen, v->p, v->n);
 	return ++k->nblobs;
 }
+
+#define BIX_MAX_COLUMN 64
 
 void bix_add_row(struct bix *x, int table, int64_t rowid, const struct pf_value *v)
 {
 	if (table < 0 || table >= BIX_MAX_TABLES)
 		return;
+	/* A text key column shared by several indexes (scope_region) is interned once. */
+	uint64_t text_id[BIX_MAX_COLUMN];
+	uint64_t have = 0; /* bit c: text_id[c] is set */
 	for (int t = 0; t < x->nof_table[table]; t++) {
 		struct ixkeys *k = &x->ix[x->of_table[table][t]];
-		if (k->n == k->cap) {
-			k->cap = k->cap ? k->cap * 2 : 65536;
-			k->w = xrealloc(k->w, k->cap * (size_t)k->nw * sizeof(uint64_t));
-		}
+		if (k->n == k->cap)
+			k->w = grow(k->w, &k->cap, (size_t)k->nw * sizeof(uint64_t));
 		uint64_t *e = k->w + k->n++ * (size_t)k->nw;
 		int j = 0;
 		for (int c = 0; c < k->d->ncols; c++) {
 			if (k->skip[c])
 				continue;
-			const struct pf_value *val = &v[k->d->col[c]];
+			int col = k->d->col[c];
+			const struct pf_value *val = &v[col];
 			uint64_t word = 0;
-			if (val->type == PF_NULL)
+			if (val->type == PF_NULL) {
 				word = 0;
-			else if (k->d->type[c] == BIX_INT && val->type == PF_INT && val->i >= 0)
+			} else if (k->d->type[c] == BIX_INT && val->type == PF_INT && val->i >= 0) {
 				word = (uint64_t)val->i + 1;
-			else if (k->d->type[c] == BIX_TEXT && val->type == PF_TEXT)
-				word = (uint64_t)dict_intern(&x->dict, val->p, val->n) + 1;
-			else if (k->d->type[c] == BIX_BLOB && val->type == PF_BLOB)
+			} else if (k->d->type[c] == BIX_TEXT && val->type == PF_TEXT) {
+				if (col < BIX_MAX_COLUMN && (have >> col & 1)) {
+					word = text_id[col];
+				} else {
+					word = (uint64_t)dict_intern(&x->dict, val->p, val->n) + 1;
+					if (col < BIX_MAX_COLUMN) {
+						text_id[col] = word;
+						have |= 1ULL << col;
+					}
+				}
+			} else if (k->d->type[c] == BIX_BLOB && val->type == PF_BLOB) {
 				word = blob_ref(k, val);
-			else
+			} else {
 				k->bad = 1;
+			}
 			e[j++] = word;
 		}
 		e[j] = (uint64_t)rowid;
@@ -241,28 +263,36 @@ static uint64_t low_bits(uint64_t v, int w)
 	return w >= 64 ? v : v & ((1ULL << w) - 1);
 }
 
-/* LSD radix sort of n keys by their low `bits` bits, 8 at a time; a digit all keys share
- * costs one counting pass and no move. Stable. */
+/* LSD radix sort of n keys by their low `bits` bits, 8 at a time (measured: 11 bits, 2 048
+ * places written at once, was slower), all counts in one read; a digit all keys share
+ * costs no move. Stable. */
+#define RADIX_BITS 8
+#define RADIX_SIZE (1 << RADIX_BITS)
+#define RADIX_MAXD ((64 + RADIX_BITS - 1) / RADIX_BITS)
+
 static void radix_u64(uint64_t *a, size_t n, int bits)
 {
-	if (n < 2)
+	if (n < 2 || bits <= 0)
 		return;
+	int nd = (bits + RADIX_BITS - 1) / RADIX_BITS;
+	size_t(*count)[RADIX_SIZE] = xcalloc(RADIX_MAXD, sizeof(*count));
+	for (size_t i = 0; i < n; i++)
+		for (int d = 0; d < nd; d++)
+			count[d][(a[i] >> (d * RADIX_BITS)) & (RADIX_SIZE - 1)]++;
 	uint64_t *tmp = xcalloc_huge(1, n * sizeof(*a));
 	uint64_t *src = a, *dst = tmp;
-	for (int shift = 0; shift < bits; shift += 8) {
-		size_t count[256] = {0};
-		for (size_t i = 0; i < n; i++)
-			count[(src[i] >> shift) & 255]++;
-		if (count[(src[0] >> shift) & 255] == n)
+	for (int d = 0; d < nd; d++) {
+		int shift = d * RADIX_BITS;
+		if (count[d][(src[0] >> shift) & (RADIX_SIZE - 1)] == n)
 			continue;
 		size_t pos = 0;
-		for (int b = 0; b < 256; b++) {
-			size_t c = count[b];
-			count[b] = pos;
+		for (int b = 0; b < RADIX_SIZE; b++) {
+			size_t c = count[d][b];
+			count[d][b] = pos;
 			pos += c;
 		}
 		for (size_t i = 0; i < n; i++)
-			dst[count[(src[i] >> shift) & 255]++] = src[i];
+			dst[count[d][(src[i] >> shift) & (RADIX_SIZE - 1)]++] = src[i];
 		uint64_t *t = src;
 		src = dst;
 		dst = t;
@@ -270,6 +300,7 @@ static void radix_u64(uint64_t *a, size_t n, int bits)
 	if (src != a)
 		memcpy(a, src, n * sizeof(*a));
 	free(tmp);
+	free(count);
 }
 
 static int sorted_u64(const uint64_t *a, size_t n)

@@ -529,8 +529,14 @@ static int flush_run(struct pf_tree *t)
 {
 	if (!t->run_used)
 		return 0;
-	int rc = pwrite_all(t->f->fd, t->run, (size_t)t->run_used * t->ps,
-			    (off_t)(t->run_start - 1) * t->ps);
+	off_t off = (off_t)(t->run_start - 1) * t->ps;
+	size_t n = (size_t)t->run_used * t->ps;
+	int rc = pwrite_all(t->f->fd, t->run, n, off);
+	/* Start writing the run to disk now (asynchronously: POSIX_FADV_DONTNEED on dirty pages
+	 * only starts their writeback; they stay cached), so that pf_close's fsync does not
+	 * wait for the whole file: measured, that fsync was a sixth of a 10 M-person load. */
+	if (!rc)
+		posix_fadvise(t->f->fd, off, (off_t)n, POSIX_FADV_DONTNEED);
 	t->run_used = 0;
 	return rc;
 }
