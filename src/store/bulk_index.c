@@ -340,40 +340,89 @@ struct emit {
 	struct bix *x;
 	struct ixkeys *k;
 	struct pf_tree *t;
-	unsigned char rec[1024];
-	struct pf_value v[BIX_MAX_COLS + 1];
+	unsigned char rec[4096];
 };
 
 /* One entry (its words, texts already renumbered to final numbers) into the tree. */
+/* An integer's serial type and big-endian body (keys are ids: never negative). */
+static unsigned char *int_field(unsigned char *body, uint64_t v, unsigned char *type)
+{
+	static const unsigned char size_of[7] = {0, 1, 2, 3, 4, 6, 8};
+	unsigned char t = v == 0		  ? 8
+			  : v == 1		  ? 9
+			  : v < 0x80ULL		  ? 1
+			  : v < 0x8000ULL	  ? 2
+			  : v < 0x800000ULL	  ? 3
+			  : v < 0x80000000ULL	  ? 4
+			  : v < 0x800000000000ULL ? 5
+						  : 6;
+	*type = t;
+	int n = t >= 8 ? 0 : size_of[t];
+	for (int i = n - 1; i >= 0; i--, v >>= 8)
+		body[i] = (unsigned char)v;
+	return body + n;
+}
+
+/* A serial type or header size as an SQLite varint (at most 2 bytes here: < 16 384). */
+static unsigned char *small_varint(unsigned char *p, uint32_t v)
+{
+	if (v >= 0x80)
+		*p++ = (unsigned char)(0x80 | (v >> 7));
+	*p++ = (unsigned char)(v & 0x7f);
+	return p;
+}
+
+/* One entry (its words, texts already renumbered to final numbers) into the tree, its
+ * record encoded here directly: the key columns and the rowid have few, known types
+ * (pf_record's general path was most of the time of writing an index). */
 static int emit_entry(struct emit *m, const uint64_t *e, struct wb_error *err)
 {
 	const struct ixkeys *k = m->k;
 	const struct dict *d = &m->x->dict;
-	int64_t rowid = (int64_t)e[k->nw - 1];
-	int j = 0;
-	for (int c = 0; c < k->d->ncols; c++) {
-		struct pf_value *v = &m->v[c];
-		uint64_t w = k->skip[c] ? (uint64_t)rowid + 1 : e[j++];
+	uint64_t rowid = e[k->nw - 1];
+	unsigned char types[BIX_MAX_COLS + 1][2], body[sizeof(m->rec)];
+	int tlen[BIX_MAX_COLS + 1];
+	unsigned char *b = body;
+	int j = 0, ncols = k->d->ncols;
+	for (int c = 0; c < ncols; c++) {
+		uint64_t w = k->skip[c] ? rowid + 1 : e[j++];
 		if (!w) {
-			*v = (struct pf_value){.type = PF_NULL};
+			types[c][0] = 0, tlen[c] = 1;
 		} else if (k->d->type[c] == BIX_INT) {
-			*v = (struct pf_value){.type = PF_INT, .i = (int64_t)(w - 1)};
-		} else if (k->d->type[c] == BIX_TEXT) {
-			uint32_t id = d->by_rank[w - 1];
-			*v = (struct pf_value){
-				.type = PF_TEXT, .p = d->bytes + d->off[id], .n = d->len[id]};
+			b = int_field(b, w - 1, &types[c][0]);
+			tlen[c] = 1;
 		} else {
-			*v = (struct pf_value){.type = PF_BLOB,
-					       .p = k->blobs + (w - 1) * k->bloblen,
-					       .n = k->bloblen};
+			const void *p;
+			size_t n;
+			if (k->d->type[c] == BIX_TEXT) {
+				uint32_t id = d->by_rank[w - 1];
+				p = d->bytes + d->off[id], n = d->len[id];
+			} else {
+				p = k->blobs + (w - 1) * k->bloblen, n = k->bloblen;
+			}
+			if (n > 1000)
+				return wb_error_set(err, WB_EINVAL, 500, "BULK_KEY_TOO_LONG",
+						    "索引键过长",
+						    "an index key is too long for the bulk loader");
+			uint32_t st = (uint32_t)(2 * n + (k->d->type[c] == BIX_TEXT ? 13 : 12));
+			tlen[c] = (int)(small_varint(types[c], st) - types[c]);
+			memcpy(b, p, n);
+			b += n;
 		}
 	}
-	m->v[k->d->ncols] = (struct pf_value){.type = PF_INT, .i = rowid};
-	size_t len = pf_record(m->rec, sizeof(m->rec), m->v, k->d->ncols + 1);
-	if (!len)
-		return wb_error_set(err, WB_EINVAL, 500, "BULK_KEY_TOO_LONG", "索引键过长",
-				    "an index key is too long for the bulk loader");
-	return pf_index_add(m->t, m->rec, len, err);
+	b = int_field(b, rowid, &types[ncols][0]);
+	tlen[ncols] = 1;
+	int hlen = 1;
+	for (int c = 0; c <= ncols; c++)
+		hlen += tlen[c];
+	unsigned char *o = m->rec;
+	*o++ = (unsigned char)hlen; /* < 128: at most 1 + 4 × 2 bytes */
+	for (int c = 0; c <= ncols; c++)
+		for (int i = 0; i < tlen[c]; i++)
+			*o++ = types[c][i];
+	size_t blen = (size_t)(b - body);
+	memcpy(o, body, blen);
+	return pf_index_add(m->t, m->rec, (size_t)hlen + blen, err);
 }
 
 /* Blob index: sort the entries by a prefix of their bytes packed with the entry's number
@@ -397,12 +446,24 @@ static int write_blob_index(struct emit *m, struct wb_error *err)
 		keys[i] = ((p >> idx_bits) << idx_bits) | i;
 	}
 	radix_u64(keys, k->n, 64);
+	/* The entries and their bytes gathered in sorted order: the random reads happen once,
+	 * here; the run fix-ups and the writing then read in sequence. */
 	uint64_t *out = xcalloc_huge(1, (k->n ? k->n : 1) * 2 * sizeof(uint64_t));
+	unsigned char *sorted = xcalloc_huge(1, (k->nblobs ? k->nblobs : 1) * k->bloblen);
+	size_t nb = 0;
 	for (size_t i = 0; i < k->n; i++) {
 		const uint64_t *e = k->w + (keys[i] & mask) * 2;
-		out[i * 2] = e[0];
+		if (e[0]) {
+			memcpy(sorted + nb * k->bloblen, k->blobs + (e[0] - 1) * k->bloblen,
+			       k->bloblen);
+			out[i * 2] = ++nb;
+		} else {
+			out[i * 2] = 0;
+		}
 		out[i * 2 + 1] = e[1];
 	}
+	free(k->blobs);
+	k->blobs = sorted;
 	cmp_keys = k;
 	for (size_t i = 0; i < k->n;) {
 		size_t j = i + 1;
