@@ -621,8 +621,9 @@ static void seal_person(struct batch *b, struct row *r)
 	}
 	if (r->off[8] >= 0) {
 		char phone[32];
-		size_t clen;
-		snprintf(phone, sizeof(phone), "%.*s", (int)r->len[8], val(b, r, 8));
+		size_t clen, n = r->len[8] < sizeof(phone) - 1 ? r->len[8] : sizeof(phone) - 1;
+		memcpy(phone, val(b, r, 8), n);
+		phone[n] = 0;
 		unsigned char *c = enc_room(b, 64);
 		store_persons_seal_phone(&L.tmp, phone, c, &clen);
 		r->sealed_off[2] = (int32_t)b->enc_used;

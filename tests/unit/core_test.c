@@ -186,6 +186,11 @@ static void json_writer(void **state)
 	buf_release(&b);
 }
 
+static int cmp_nonce(const void *a, const void *b)
+{
+	return memcmp(a, b, SECRET_NONCE_BYTES);
+}
+
 static void crypto(void **state)
 {
 	(void)state;
@@ -207,6 +212,21 @@ static void crypto(void **state)
 	assert_int_not_equal(secret_open(&k, plain, sealed, secret_sealed_len(18), "AD", 2), 0);
 	sealed[30] ^= 1;
 	assert_int_not_equal(secret_open(&k, plain, sealed, secret_sealed_len(18), "ad", 2), 0);
+	/* Nonces never repeat (a random prefix and a counter): the same plaintext sealed many
+	 * times gives as many nonces, on this thread and after the first. */
+	enum { NSEAL = 20000 };
+	unsigned char(*nonces)[SECRET_NONCE_BYTES] = calloc(NSEAL, SECRET_NONCE_BYTES);
+	for (int i = 0; i < NSEAL; i++) {
+		secret_seal(&k, sealed, "500242201403090035", 18, "ad", 2);
+		memcpy(nonces[i], sealed, SECRET_NONCE_BYTES);
+		if (i % 997 == 0) /* and each still opens */
+			assert_int_equal(
+				secret_open(&k, plain, sealed, secret_sealed_len(18), "ad", 2), 0);
+	}
+	qsort(nonces, NSEAL, SECRET_NONCE_BYTES, cmp_nonce);
+	for (int i = 1; i < NSEAL; i++)
+		assert_memory_not_equal(nonces[i - 1], nonces[i], SECRET_NONCE_BYTES);
+	free(nonces);
 	chmod(key, 0644);
 	assert_int_not_equal(secret_key_load(key, &k, &e), 0);
 	assert_string_equal(e.code, "KEY_PERMISSIONS");
