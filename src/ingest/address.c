@@ -47,10 +47,19 @@ void address_index_release(struct address_index *ix)
 
 static const struct address_region *find_code(const struct address_index *ix, const char *code)
 {
-	struct address_region key;
-	memset(&key, 0, sizeof(key));
-	snprintf(key.code, sizeof(key.code), "%s", code);
-	return bsearch(&key, ix->r, ix->n, sizeof(*ix->r), by_code);
+	/* By hand, not bsearch on a copied key: this runs for every row of an import. */
+	size_t lo = 0, hi = ix->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(ix->r[mid].code, code);
+		if (c == 0)
+			return &ix->r[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 /* Length in bytes of the name without its administrative suffix, or 0 when the short

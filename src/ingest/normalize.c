@@ -105,7 +105,17 @@ int norm_date(char out[11], const char *in, int allow_month)
 	}
 	if (y < 1900 || y > 2100 || !date_valid(y, m, d))
 		return -1;
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	/* By hand, not snprintf: a fifth of the reading thread's time went to it. */
+	const int v[3] = {y, m, d}, width[3] = {4, 2, 2};
+	char *o = out;
+	for (int i = 0; i < 3; i++) {
+		for (int k = width[i] - 1, x = v[i]; k >= 0; k--, x /= 10)
+			o[k] = (char)('0' + x % 10);
+		o += width[i];
+		if (i < 2)
+			*o++ = '-';
+	}
+	*o = 0;
 	return 0;
 }
 
