@@ -48,18 +48,24 @@ enum { T_HOUSEHOLDS, T_PERSONS, T_RELATIONS, T_FACTS, NTABLES };
 
 static const struct {
 	const char *name;
-	const char *columns; /* in column order, comma-separated */
+	/* columns in order with their declared types: every value is written with the type
+	 * its column declares (so affinity changes nothing), comma-separated */
+	const char *columns;
 } tables[NTABLES] = {
-	[T_HOUSEHOLDS] = {"households", "id,region_code,address"},
-	[T_PERSONS] = {"persons", "id,name,gender,birth_date,id_cipher,id_hash,ethnicity,"
-				  "household_region,residence_region,scope_region,household_id,"
-				  "school_unit_id,phone_cipher,version,created_at,updated_at,"
-				  "created_by"},
-	[T_RELATIONS] = {"relations", "id,person_id,related_id,kind,is_guardian,lives_with,"
-				      "created_at,created_by,import_id"},
-	[T_FACTS] = {"facts", "id,person_id,type,value,valid_from,valid_to,source_unit_id,"
-			      "source_doc,note,recorded_by,recorded_at,supersedes,import_id,"
-			      "import_row,retracted_at"},
+	[T_HOUSEHOLDS] = {"households", "id INTEGER,region_code TEXT,address TEXT"},
+	[T_PERSONS] = {"persons",
+		       "id INTEGER,name TEXT,gender TEXT,birth_date TEXT,id_cipher BLOB,"
+		       "id_hash BLOB,ethnicity TEXT,household_region TEXT,residence_region TEXT,"
+		       "scope_region TEXT,household_id INTEGER,school_unit_id INTEGER,"
+		       "phone_cipher BLOB,version INTEGER,created_at TEXT,updated_at TEXT,"
+		       "created_by INTEGER"},
+	[T_RELATIONS] = {"relations", "id INTEGER,person_id INTEGER,related_id INTEGER,kind TEXT,"
+				      "is_guardian INTEGER,lives_with INTEGER,created_at TEXT,"
+				      "created_by INTEGER,import_id INTEGER"},
+	[T_FACTS] = {"facts", "id INTEGER,person_id INTEGER,type TEXT,value TEXT,valid_from TEXT,"
+			      "valid_to TEXT,source_unit_id INTEGER,source_doc TEXT,note TEXT,"
+			      "recorded_by INTEGER,recorded_at TEXT,supersedes INTEGER,"
+			      "import_id INTEGER,import_row INTEGER,retracted_at TEXT"},
 };
 #define NCOLS_MAX 17
 
@@ -98,8 +104,13 @@ static const char SQL_NOT_EMPTY[] =
 	"(SELECT 1 FROM relations) OR EXISTS (SELECT 1 FROM facts)";
 static const char SQL_ROOT[] = "SELECT rootpage, type, tbl_name, coalesce(sql, '') FROM "
 			       "sqlite_master WHERE name = ?";
-static const char SQL_TABLE_COLUMNS[] = "SELECT name FROM pragma_table_info(?) ORDER BY cid";
-static const char SQL_INDEX_COLUMNS[] = "SELECT name FROM pragma_index_info(?) ORDER BY seqno";
+static const char SQL_TABLE_COLUMNS[] =
+	"SELECT name || ' ' || type FROM pragma_table_info(?) ORDER BY cid";
+/* Key columns in BINARY order ascending only: bulk_index.c sorts so (a NOCASE or DESC
+ * column would not be listed, and the index refused). */
+static const char SQL_INDEX_COLUMNS[] =
+	"SELECT coalesce(name, '?') FROM pragma_index_xinfo(?) WHERE key = 1 AND coll = 'BINARY' "
+	"AND \"desc\" = 0 ORDER BY seqno";
 static const char SQL_TABLE_INDEXES[] =
 	"SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('households', "
 	"'persons', 'relations', 'facts')";
@@ -147,9 +158,9 @@ int bulk_count_persons(struct store *st, int64_t *n, struct wb_error *err)
 static int schema_error(struct wb_error *err, const char *what)
 {
 	return wb_error_setx(err, WB_EINTERNAL, 500, "BULK_SCHEMA",
-			     "数据库结构与批量加载程序不一致（需更新 src/store/bulk.c）：",
+			     "数据库结构与批量加载程序不一致（需更新 src/store/bulk.c）",
 			     "the schema differs from what the bulk loader writes (update "
-			     "src/store/bulk.c): ",
+			     "src/store/bulk.c)",
 			     what);
 }
 
@@ -187,14 +198,14 @@ static int root_of(struct db *db, const char *name, const char *type, uint32_t *
 	return rc;
 }
 
-/* The column name of def's key column c. */
+/* The name of column c of a tables[].columns list (the word before its type). */
 static void column_name(const char *columns, int c, char *out, size_t cap)
 {
 	const char *p = columns;
 	for (int i = 0; i < c && p; i++)
 		if ((p = strchr(p, ',')) != NULL)
 			p++;
-	size_t n = p ? strcspn(p, ",") : 0;
+	size_t n = p ? strcspn(p, " ,") : 0;
 	snprintf(out, cap, "%.*s", (int)n, p ? p : "");
 }
 
@@ -276,8 +287,8 @@ static void remove_copy(void)
 
 static int io_error(struct wb_error *err, const char *what)
 {
-	return wb_error_setx(err, WB_EIO, 500, "BULK_IO", "批量加载写文件失败：",
-			     "the bulk load could not write its file: ", what);
+	return wb_error_setx(err, WB_EIO, 500, "BULK_IO", "批量加载写文件失败",
+			     "the bulk load could not write its file", what);
 }
 
 /* Hold the original file for this process alone: out of WAL mode (which needs every other

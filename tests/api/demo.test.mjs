@@ -104,6 +104,22 @@ test('refused while a server has the database open; the database is unchanged', 
   }
 });
 
+test('a schema the loader does not write is refused, and nothing changes', () => {
+  for (const ddl of ['create index persons_name on persons(name)',
+    'drop index persons_scope; create index persons_scope on persons(scope_region collate nocase, id)',
+    'alter table facts add column weight integer']) {
+    const db = fresh(`schema${ddl.length}.db`);
+    sql(db, ddl);
+    const before = sql(db, 'select count(*) from sqlite_master') + sql(db, 'select count(*) from units');
+    const r = runStatus(['demo', '--db', db, '--minors', '100']);
+    assert.notEqual(r.status, 0, ddl);
+    assert.match(r.stderr, /BULK_SCHEMA/, ddl);
+    assert.equal(sql(db, 'select count(*) from persons'), '0');
+    assert.equal(sql(db, 'select count(*) from sqlite_master') + sql(db, 'select count(*) from units'), before);
+    assert.equal(existsSync(db + '.bulk-tmp'), false);
+  }
+});
+
 test('killed in the middle, the database is as before and the next load works', async () => {
   const db = fresh('k.db');
   const units = sql(db, 'select count(*) from units');
