@@ -109,9 +109,9 @@ CREATE TABLE screen_runs (
 
 -- Persons whose data changed since the screening worker last looked, from any process
 -- (HTTP, weibao import, another server): the worker re-reads them into its snapshot,
--- re-screens them and their dependants, and deletes the rows it handled. The bulk
--- loader (store/bulk.c) drops these triggers during a load and creates them again after;
--- keep the two in step.
+-- re-screens them and their dependants, and deletes the rows it handled. A bulk load
+-- (store/bulk.c) writes its pages without SQL, so no trigger fires: the worker screens
+-- everyone after it (a database without a screen run).
 CREATE TABLE screen_dirty (
   seq       INTEGER PRIMARY KEY,
   person_id INTEGER NOT NULL

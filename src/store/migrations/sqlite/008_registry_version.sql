@@ -2,8 +2,9 @@
 -- shows may have changed (persons, relations, regions, units, relation kinds), whichever
 -- process or connection changed it. The server caches rendered person records and serves
 -- a cached one only while this number stands (src/store/person_cache.c); triggers, not the
--- store's code paths, move it, so no write can forget to. Bulk loads drop the triggers
--- and move the number once at the end (src/store/bulk.c).
+-- store's code paths, move it, so no write can forget to. A bulk load writes its persons
+-- and relations as pages, where no trigger fires, and moves the number once at the end
+-- (src/store/bulk.c).
 CREATE TABLE registry_version (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   n  INTEGER NOT NULL
