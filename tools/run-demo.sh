@@ -2,6 +2,7 @@
 # run-demo.sh BIN DB PORT -- create the demo database for 酉阳县 if it does not exist yet,
 # screen it with the built-in rules, print the administrator login, and serve the UI.
 set -eu
+umask 077 # the login file holds passwords; the database children's data
 bin=$1; db=$2; port=$3
 mkdir -p "$(dirname "$db")"
 if [ ! -f "$db" ]; then
