@@ -334,8 +334,12 @@ static int full_run(struct full_ctx *c, const char *kind, int64_t by, const char
 		rc = c->rc;
 	if (!rc && !c->in_batch)
 		rc = db_begin_write(c->st->db, err), c->in_batch = !rc;
+	/* The run's log counts the persons screened (c->stats.persons counts the result rows
+	 * written, flagged persons and those who lost their last category). */
+	struct screen_put_stats logged = c->stats;
+	logged.persons = (int64_t)c->seen;
 	if (!rc)
-		rc = store_screening_run_log(c->st, c->s->version, c->eval_date, kind, &c->stats,
+		rc = store_screening_run_log(c->st, c->s->version, c->eval_date, kind, &logged,
 					     started, by, err);
 	if (c->in_batch) {
 		if (rc)
