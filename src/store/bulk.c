@@ -302,6 +302,10 @@ static int take_original(struct store *st, struct wb_error *err)
 	rc = db_step(s, err);
 	int ok = rc == DB_ROW && strcmp(db_col_text(s, 0), "delete") == 0;
 	db_done(s);
+	/* In exclusive locking mode the lock a write takes is kept: from here no other
+	 * connection reads or writes the file, another load included. */
+	if (rc >= 0 && ok && db_exec(st->db, "BEGIN EXCLUSIVE; COMMIT", NULL) != 0)
+		ok = 0;
 	if (rc < 0 || !ok)
 		return wb_error_set(err, WB_ECONFLICT, 409, "DB_BUSY",
 				    "数据库正被其他程序使用（服务是否在运行？），无法批量加载",
@@ -318,10 +322,10 @@ int bulk_begin(struct store *st, const char *path, struct bulk_ids *next, struct
 	memset(&L, 0, sizeof(L));
 	snprintf(L.path, sizeof(L.path), "%s", path);
 	snprintf(L.tmp_path, sizeof(L.tmp_path), "%s.bulk-tmp", path);
-	remove_copy();
 	int rc = take_original(st, err);
 	if (rc)
 		return rc;
+	remove_copy(); /* a killed load's, now that this process has the database alone */
 	/* The copy is made empty first with the original's mode (0600 from init: children's
 	 * data), never the umask's; VACUUM INTO fills an empty file. */
 	struct stat sb;

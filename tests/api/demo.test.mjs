@@ -120,6 +120,22 @@ test('a schema the loader does not write is refused, and nothing changes', () =>
   }
 });
 
+test('a second load while one runs is refused; the first completes', async () => {
+  const db = fresh('two.db');
+  const first = spawn(BIN, ['demo', '--db', db, '--minors', '200000', '--seed', '1'], { stdio: 'ignore' });
+  const done = new Promise((resolve) => first.on('exit', (code) => resolve(code)));
+  for (let i = 0; i < 500 && !existsSync(db + '.bulk-tmp'); i++)
+    await new Promise((r) => setTimeout(r, 10));
+  assert.ok(existsSync(db + '.bulk-tmp'), 'the first load had started');
+  const r = runStatus(['demo', '--db', db, '--minors', '100', '--seed', '2']);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /DB_BUSY/);
+  assert.equal(await done, 0);
+  assert.ok(Number(sql(db, 'select count(*) from persons')) > 500000);
+  assert.equal(sql(db, 'pragma integrity_check'), 'ok');
+  assert.equal(existsSync(db + '.bulk-tmp'), false);
+});
+
 test('killed in the middle, the database is as before and the next load works', async () => {
   const db = fresh('k.db');
   const units = sql(db, 'select count(*) from units');
