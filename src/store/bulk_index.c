@@ -510,6 +510,12 @@ static int write_index(struct bix *x, struct ixkeys *k, struct pf_file *f, uint3
 				*w = x->dict.rank[*w - 1];
 		}
 	}
+	if (has_blob && k->nw != 2) {
+		rc = wb_error_set(err, WB_EINTERNAL, 500, "BULK_KEY_TYPE",
+				  "批量加载的索引键类型不符",
+				  "a blob key must be its index's only column in the bulk loader");
+		goto out;
+	}
 	if (has_blob) {
 		rc = write_blob_index(m, err);
 		goto out;
