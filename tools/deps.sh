@@ -4,7 +4,7 @@
 # from the committed lockfiles. Safe to run again: it does nothing when all is there.
 set -eu
 PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev
-libcmocka-dev libzip-dev libexpat1-dev libxlsxwriter-dev unicode-data sqlite3 unzip clang-format bc curl fonts-wqy-microhei nodejs npm chromium clang wrk nginx-light postgresql"
+libcmocka-dev libzip-dev libexpat1-dev libxlsxwriter-dev unicode-data sqlite3 unzip clang-format bc curl fonts-wqy-microhei nodejs npm chromium clang wrk nginx-light postgresql time"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
