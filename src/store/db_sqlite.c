@@ -46,6 +46,11 @@ static int map_error(struct db *db, int rc, struct wb_error *err)
 	if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
 		return wb_error_set(err, WB_EBUSY, 503, "DB_BUSY", "数据库繁忙，请稍后重试",
 				    "the database is busy; please retry");
+	if (rc == SQLITE_READONLY_DBMOVED) /* a bulk load renamed a new file over it */
+		return wb_error_set(err, WB_EBUSY, 503, "DB_REPLACED",
+				    "数据库文件已被替换（批量加载完成），请重新打开",
+				    "the database file was replaced while open (a bulk load "
+				    "finished); open it again");
 	log_error("sqlite: %s (%d)", db && db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc), rc);
 	return wb_error_set(err, WB_EDB, 500, "DB_ERROR", "数据库错误", "database error");
 }
