@@ -89,6 +89,8 @@ test('the partial indexes of migration 010 serve the queries that look values up
 test('refused while a server has the database open; the database is unchanged', async () => {
   const srv = await startServer();
   try {
+    // A request first: its worker thread keeps its connection open from then on.
+    const admin = await srv.login(srv.admin.username, srv.admin.password);
     const before = sql(srv.db, 'select count(*) from sqlite_master') + sql(srv.db, 'select count(*) from units');
     const r = runStatus(['demo', '--db', srv.db, '--minors', '100']);
     assert.notEqual(r.status, 0);
@@ -96,7 +98,6 @@ test('refused while a server has the database open; the database is unchanged', 
     assert.match(r.stderr, /正被其他程序使用/);
     assert.equal(sql(srv.db, 'select count(*) from persons'), '0');
     assert.equal(sql(srv.db, 'select count(*) from sqlite_master') + sql(srv.db, 'select count(*) from units'), before);
-    const admin = await srv.login(srv.admin.username, srv.admin.password);
     assert.equal((await admin.get('/regions/500242/children')).status, 200);
     assert.equal(readdirSync(srv.dir).filter((f) => f.includes('bulk-tmp')).length, 0);
   } finally {
