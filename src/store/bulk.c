@@ -785,19 +785,19 @@ static int submit(struct wb_error *err)
 	w.qlen++;
 	pthread_cond_broadcast(&w.cv);
 	while (!w.nspare) {
-		struct batch *todo = NULL;
-		for (int i = w.qlen - 1; i >= 1 && !todo; i--) /* not the head: the writer's next */
+		struct batch *raw = NULL; /* a queued batch nobody encodes yet */
+		for (int i = w.qlen - 1; i >= 1 && !raw; i--) /* not the head: the writer's next */
 			if (w.queue[(w.qhead + i) % NBATCH]->state == B_RAW)
-				todo = w.queue[(w.qhead + i) % NBATCH];
-		if (!todo || w.rc) {
+				raw = w.queue[(w.qhead + i) % NBATCH];
+		if (!raw || w.rc) {
 			pthread_cond_wait(&w.cv, &w.mu);
 			continue;
 		}
-		todo->state = B_ENCODING;
+		raw->state = B_ENCODING;
 		pthread_mutex_unlock(&w.mu);
-		encode_batch(todo);
+		encode_batch(raw);
 		pthread_mutex_lock(&w.mu);
-		todo->state = B_READY;
+		raw->state = B_READY;
 		pthread_cond_broadcast(&w.cv);
 	}
 	w.cur = w.spare[--w.nspare];
@@ -936,7 +936,7 @@ int bulk_person(struct store *st, const struct bulk_person *p, struct wb_error *
 	put_text(r, 1, gender);
 	put_text(r, 2, p->birth_date);
 	put(r, 3, p->id_number[0] ? p->id_number : NULL, IDNO_LEN, 1); /* sealed by encode_batch */
-	put(r, 4, NULL, 0, 0);
+	/* value 4 unused: the hash is made with the sealing */
 	put_text(r, 5, p->ethnicity);
 	put_text(r, 6, p->household_region);
 	put_text(r, 7, p->residence_region);

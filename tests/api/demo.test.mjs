@@ -34,6 +34,18 @@ const CONTENT = [
 ];
 const digest = (db) => CONTENT.map((q) => sql(db, q)).join('\n---\n');
 
+// A load of 2 000 000 minors (tens of seconds under the sanitizers) started in the
+// background, once its copy is being written; `exited` resolves to its signal.
+async function loadInBackground(db) {
+  const proc = spawn(BIN, ['demo', '--db', db, '--minors', '2000000', '--seed', '1'], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve(signal)));
+  const copy = db + '.bulk-tmp';
+  for (let i = 0; i < 600 && !(existsSync(copy) && statSync(copy).size > 4e6); i++)
+    await new Promise((r) => setTimeout(r, 10));
+  assert.ok(existsSync(copy), 'the load had started');
+  return { proc, exited, copy };
+}
+
 test('a loaded county reads back sound: integrity, references, every index, WAL, mode 0600', () => {
   const db = fresh('a.db');
   const out = run(['demo', '--db', db, '--minors', '5000', '--seed', '4']);
@@ -124,22 +136,16 @@ test('a schema the loader does not write is refused, and nothing changes', () =>
 test('a second load while one runs is refused and leaves the first alone', async () => {
   const db = fresh('two.db');
   const units = sql(db, 'select count(*) from units');
-  // Large enough to be still running when the second load starts (its end is tested
-  // elsewhere; here it is killed after the check).
-  const first = spawn(BIN, ['demo', '--db', db, '--minors', '2000000', '--seed', '1'], { stdio: 'ignore' });
-  const exited = new Promise((resolve) => first.on('exit', (code, signal) => resolve(signal)));
-  for (let i = 0; i < 500 && !(existsSync(db + '.bulk-tmp') && statSync(db + '.bulk-tmp').size > 4e6); i++)
-    await new Promise((r) => setTimeout(r, 10));
-  assert.ok(existsSync(db + '.bulk-tmp'), 'the first load had started');
-  const size = statSync(db + '.bulk-tmp').size;
+  const first = await loadInBackground(db); // still running when the second starts
+  const size = statSync(first.copy).size;
   const r = runStatus(['demo', '--db', db, '--minors', '100', '--seed', '2']);
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /DB_BUSY/);
   // The first load's copy is still there and still growing: the second did not touch it.
   await new Promise((res) => setTimeout(res, 200));
-  assert.ok(existsSync(db + '.bulk-tmp') && statSync(db + '.bulk-tmp').size >= size);
-  first.kill('SIGKILL');
-  assert.equal(await exited, 'SIGKILL');
+  assert.ok(existsSync(first.copy) && statSync(first.copy).size >= size);
+  first.proc.kill('SIGKILL');
+  assert.equal(await first.exited, 'SIGKILL');
   assert.equal(sql(db, 'select count(*) from persons'), '0');
   assert.equal(sql(db, 'select count(*) from units'), units);
 });
@@ -147,14 +153,9 @@ test('a second load while one runs is refused and leaves the first alone', async
 test('killed in the middle, the database is as before and the next load works', async () => {
   const db = fresh('k.db');
   const units = sql(db, 'select count(*) from units');
-  const proc = spawn(BIN, ['demo', '--db', db, '--minors', '2000000', '--seed', '1'], { stdio: 'ignore' });
-  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve(signal)));
-  // Wait until the copy is being written, then kill without warning.
-  for (let i = 0; i < 300 && !(existsSync(db + '.bulk-tmp') && statSync(db + '.bulk-tmp').size > 4e6); i++)
-    await new Promise((r) => setTimeout(r, 20));
-  assert.ok(existsSync(db + '.bulk-tmp'), 'the load had started');
-  proc.kill('SIGKILL');
-  assert.equal(await exited, 'SIGKILL');
+  const load = await loadInBackground(db);
+  load.proc.kill('SIGKILL'); // without warning, while the copy is written
+  assert.equal(await load.exited, 'SIGKILL');
   assert.equal(sql(db, 'select count(*) from persons'), '0');
   assert.equal(sql(db, 'select count(*) from units'), units);
   assert.equal(sql(db, 'pragma integrity_check'), 'ok');
