@@ -45,6 +45,7 @@
 #include "store/facts.h"
 #include "store/imports.h"
 #include "store/regions.h"
+#include "store/relations.h"
 #include "store/reviews.h"
 #include "store/store.h"
 
@@ -963,6 +964,40 @@ static void add_fact_type(void *ctx, const char *code, const char *name, const c
 	p->fact_types[p->nfact_types++] = xstrdup(code);
 }
 
+struct kinds_seen {
+	const struct profile *prof;
+	unsigned missing; /* bit i: relation i's kind not (yet) seen */
+};
+
+static void kind_seen(void *ctx, const char *code, const char *name, const char *en)
+{
+	struct kinds_seen *k = ctx;
+	(void)name, (void)en;
+	for (int i = 0; i < k->prof->nrelations; i++)
+		if (!strcmp(k->prof->relations[i].kind, code))
+			k->missing &= ~(1u << i);
+}
+
+/* Every relation kind the profile writes exists: the batches write without foreign-key
+ * checks (store/imports.c). "parent" stands for father or mother. */
+static int check_relation_kinds(struct pipe *p, struct wb_error *err)
+{
+	struct kinds_seen k = {&p->prof, 0};
+	for (int i = 0; i < p->prof.nrelations; i++)
+		if (strcmp(p->prof.relations[i].kind, "parent"))
+			k.missing |= 1u << i;
+	int rc = k.missing ? store_relation_kinds(p->st, kind_seen, &k, err) : 0;
+	if (rc || !k.missing)
+		return rc;
+	for (int i = 0; i < p->prof.nrelations; i++)
+		if (k.missing & (1u << i))
+			return wb_error_setx(err, WB_EINVAL, 422, "PROFILE_KIND_UNKNOWN",
+					     "导入模板使用了未知的关系类型",
+					     "the profile uses an unknown relation kind",
+					     p->prof.relations[i].kind);
+	return 0;
+}
+
 static int add_region(void *ctx, const struct region_row *r)
 {
 	address_index_add(ctx, r->code, r->name, r->parent_code, r->level);
@@ -1078,6 +1113,8 @@ static int setup(struct pipe *p, struct wb_error *err)
 		return rc;
 	address_index_done(&p->addr);
 	if ((rc = store_fact_types(p->st, add_fact_type, p, err)))
+		return rc;
+	if ((rc = check_relation_kinds(p, err)))
 		return rc;
 	struct table_options topt = {0};
 	if ((rc = table_open(&p->tr, rq->path, &topt, err)))

@@ -67,7 +67,7 @@ enum { IC_MAX_PACKS = 8 };
 /* A fact the batch adds, not yet inserted: facts go in IC_FACT_ROWS to a statement (one
  * multi-row INSERT costs far less than as many single ones). Inserted before anything
  * reads facts with SQL (store/imports.c: fact_flush) and before the batch commits. */
-enum { IC_FACT_ROWS = 32 };
+enum { IC_FACT_ROWS = 256 };
 struct ic_fact_row {
 	int64_t person, source_unit_id, supersedes, import_id, row;
 	char type[40], value[256], from[11], to[11], doc[64], now[21];

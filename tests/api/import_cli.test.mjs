@@ -212,3 +212,23 @@ test('bad requests: unknown profile, region outside the tree, bad date', () => {
   r = runStatus(['import', '--db', db, '--profile', 'hukou', '--region', TOWN, '--date', '2026-02-30', f]);
   assert.match(r.stderr, /DATE_INVALID/);
 });
+
+test('references the batches would write unchecked are refused first: unit, relation kind', () => {
+  const f = join(dir, 'h2.csv');
+  copyFileSync(join(data, 'hukou.csv'), f);
+  const before = state();
+  let r = runStatus(['import', '--db', db, '--profile', 'hukou', '--region', TOWN,
+    '--source-unit', '99999999', f]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /IMPORT_REFERENCE/);
+  // a user's profile naming a relation kind the database does not know
+  const prof = join(dir, 'odd.profile');
+  writeFileSync(prof, readFileSync(join(dirname(fileURLToPath(import.meta.url)),
+    '../../src/ingest/profiles/hukou.profile'), 'utf8')
+    .replace('relation subject father father guardian', 'relation subject uncle father guardian'));
+  r = runStatus(['import', '--db', db, '--profile', prof, '--region', TOWN, f]);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /PROFILE_KIND_UNKNOWN/);
+  assert.deepEqual(state(), before);
+  assert.equal(sql(db, 'pragma foreign_key_check'), '');
+});

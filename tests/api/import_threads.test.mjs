@@ -107,6 +107,9 @@ test('the store thread fails in the fourth batch: whole batches stay, the same c
     '(select * from facts order by import_row) f join persons p on p.id = f.person_id';
   assert.equal(sql(db, q), sql(clean, q));
   assert.equal(sql(db, 'select count(*) from screen_dirty'), sql(clean, 'select count(*) from screen_dirty'));
+  // the batches write without SQLite's foreign-key look-ups: every reference still holds
+  assert.equal(sql(db, 'pragma foreign_key_check'), '');
+  assert.equal(sql(clean, 'pragma foreign_key_check'), '');
 });
 
 test('the reading thread fails on a later sheet: the batches before it stay, its error is the answer', () => {
@@ -153,4 +156,5 @@ test('persons and facts of earlier rows of the same import are seen: same batch,
   '4-2:- 4-3:4-2 4-4:4-3');
   assert.equal(sql(db, 'select count(*) from facts f where not exists (select 1 from facts g ' +
     'where g.supersedes = f.id)'), '1');
+  assert.equal(sql(db, 'pragma foreign_key_check'), '');
 });
