@@ -1646,9 +1646,11 @@ static int start(struct pipe *p, struct wb_error *err)
 	if (!p->rq->dry_run &&
 	    (rc = store_imports_find_running(p->st, p->sc, &p->meta, &id, &done, err)))
 		return rc;
+	int64_t lookups = p->file_rows * p->prof.nroles;
+	store_imports_prepare(p->st, lookups);
 	if ((rc = store_imports_batch_begin(p->st, err)))
 		return rc;
-	if ((rc = store_imports_index(p->st, p->cache, p->file_rows * p->prof.nroles, err)))
+	if ((rc = store_imports_index(p->st, p->sc, p->cache, p->meta.profile, lookups, err)))
 		return rc;
 	if (id) { /* resume the interrupted import of this file */
 		struct import_meta m;

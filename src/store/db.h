@@ -72,6 +72,19 @@ int db_in_transaction(struct db *db);
 /* Rows changed by the last INSERT, UPDATE or DELETE on this connection. */
 int64_t db_changes(struct db *db);
 
+/* Reading the database file itself (store/import_snap.c reads a large import's tables
+ * from their pages). db_checkpoint asks for the WAL to be copied into the file and
+ * emptied (best effort; it may wait for readers up to the busy timeout). db_file_whole,
+ * inside a write transaction that has written nothing: 1 when the main file now holds
+ * the whole database (no WAL, or an empty one) and no other connection can change it
+ * until the transaction ends, else 0. db_file_read reads bytes of the main file through
+ * the connection's own handle: a second descriptor, once closed, would drop SQLite's
+ * POSIX locks on the file. db_data_version changes when another connection commits. */
+void db_checkpoint(struct db *db);
+int db_file_whole(struct db *db);
+int db_file_read(struct db *db, void *buf, size_t len, uint64_t off);
+int64_t db_data_version(struct db *db);
+
 /* Bulk-load mode for the demo generator: relaxed durability on this connection. */
 void db_set_bulk(struct db *db, int on);
 

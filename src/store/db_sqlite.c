@@ -9,6 +9,8 @@
 #include "store/db.h"
 
 #include <pthread.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -306,6 +308,59 @@ void db_set_bulk(struct db *db, int on)
 			"foreign_keys=ON;"
 			"PRAGMA cache_size=-65536; PRAGMA threads=0;",
 			NULL);
+}
+
+void db_checkpoint(struct db *db)
+{
+	int log = 0, done = 0;
+	if (!db_in_transaction(db))
+		sqlite3_wal_checkpoint_v2(db->h, "main", SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+}
+
+/* Whole when the journal is not a WAL (then, with nothing written, the file is all there
+ * is), or the WAL file is absent or empty: a TRUNCATE checkpoint leaves it at 0 bytes and
+ * any commit after it grows it; nobody else can commit while this connection holds the
+ * write lock. */
+int db_file_whole(struct db *db)
+{
+	if (!db_in_transaction(db) || !sqlite3_txn_state(db->h, "main"))
+		return 0;
+	const char *path = sqlite3_db_filename(db->h, "main");
+	if (!path || !*path)
+		return 0;
+	sqlite3_stmt *q = NULL;
+	int wal = 1;
+	if (sqlite3_prepare_v2(db->h, "PRAGMA journal_mode", -1, &q, NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		wal = !strcmp((const char *)sqlite3_column_text(q, 0), "wal");
+	sqlite3_finalize(q);
+	if (!wal)
+		return sqlite3_txn_state(db->h, "main") == SQLITE_TXN_WRITE;
+	struct stat sb;
+	const char *w = sqlite3_filename_wal(path);
+	if (!w || stat(w, &sb))
+		return w && errno == ENOENT;
+	return sb.st_size == 0;
+}
+
+int db_file_read(struct db *db, void *buf, size_t len, uint64_t off)
+{
+	sqlite3_file *f = NULL;
+	if (sqlite3_file_control(db->h, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+	    !f || !f->pMethods)
+		return WB_EIO;
+	return f->pMethods->xRead(f, buf, (int)len, (sqlite3_int64)off) == SQLITE_OK ? 0 : WB_EIO;
+}
+
+int64_t db_data_version(struct db *db)
+{
+	sqlite3_stmt *q = NULL;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(db->h, "PRAGMA data_version", -1, &q, NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
 }
 
 void db_fail_after(struct db *db, int n)

@@ -74,7 +74,12 @@ struct ic_fact_row {
 	unsigned char has_value, has_from, has_to;
 };
 
+struct import_snap;
+
 struct import_cache {
+	/* the registry as the import started, when it was read from the file's pages
+	 * (store/import_snap.h); NULL: batches look up with SQL */
+	struct import_snap *snap;
 	/* the batch */
 	struct ic_person *persons;
 	size_t npersons, persons_cap;

@@ -10,6 +10,7 @@
 #include "core/xalloc.h"
 #include "store/audit.h"
 #include "store/import_cache.h"
+#include "store/import_snap.h"
 #include "store/db.h"
 #include "store/persons.h"
 #include "store/store.h"
@@ -489,7 +490,25 @@ struct import_cache *store_imports_cache_new(void)
 
 void store_imports_cache_free(struct import_cache *c)
 {
+	if (c)
+		import_snap_free(c->snap);
 	import_cache_free(c);
+}
+
+/* The snapshot no longer holds: someone else committed, or the import's last steps read
+ * and write with SQL. */
+static void snap_drop(struct import_cache *c)
+{
+	if (c && c->snap) {
+		import_snap_free(c->snap);
+		c->snap = NULL;
+	}
+}
+
+static void snap_dirty(struct import_cache *c, int64_t person)
+{
+	if (c && c->snap)
+		import_snap_dirty(c->snap, person);
 }
 
 /* Reading rows by person id for a batch: sorted ids that lie close together (an extract in
@@ -666,13 +685,39 @@ static int prefetch_persons(struct store *st, const struct wb_scope *sc, struct 
 	return rc;
 }
 
-int store_imports_index(struct store *st, struct import_cache *c, int64_t lookups,
-			struct wb_error *err)
+static int64_t max_person(struct store *st, struct wb_error *err)
 {
 	struct db_stmt *s = db_stmt(st->db, SQL_MAX_PERSON);
 	int rc = db_step(s, err);
 	int64_t persons = rc == DB_ROW ? db_col_int(s, 0) : 0;
 	db_done(s);
+	return rc < 0 ? rc : persons;
+}
+
+/* The snapshot reads every stored person, fact and relation once, at about a hundredth
+ * of the cost of one batch look-up of each: it pays from one look-up per SNAP_PAYS stored
+ * persons. */
+enum { SNAP_PAYS = 8 };
+
+void store_imports_prepare(struct store *st, int64_t lookups)
+{
+	struct wb_error e;
+	int64_t persons = max_person(st, &e);
+	if (persons > 0 && lookups * SNAP_PAYS >= persons)
+		db_checkpoint(st->db);
+}
+
+int store_imports_index(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			const char *profile, int64_t lookups, struct wb_error *err)
+{
+	int64_t persons = max_person(st, err);
+	int rc = persons < 0 ? (int)persons : 0;
+	if (!rc && persons > 0 && lookups * SNAP_PAYS >= persons &&
+	    (rc = import_snap_build(st, sc, profile, &c->snap, err)))
+		return rc;
+	if (c->snap)
+		return 0;
+	struct db_stmt *s;
 	/* Reading an entry of the index costs about a fiftieth of a look-up by hash: it pays
 	 * from one look-up per 32 stored persons. Past IDX_MAX_PERSONS (256 MiB of index) the
 	 * batches look up by hash. */
@@ -773,6 +818,8 @@ int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct i
 		return rc;
 	import_cache_clear_batch(c);
 	store_now(c->now); /* the batch's rows are recorded at its start: no clock per row */
+	if (c->snap && import_snap_version(c->snap) != db_data_version(st->db))
+		snap_drop(c); /* another connection committed since: SQL from now on */
 	struct ic_person **unresolved = xmalloc((n ? n : 1) * sizeof(*unresolved));
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -788,9 +835,17 @@ int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct i
 		e->want |= want[i];
 	}
 	/* Entries do not move once all are added: take their addresses now. */
-	for (size_t i = 0; i < k; i++)
-		unresolved[i] = &c->persons[i];
-	rc = prefetch_persons(st, sc, c, unresolved, k, err);
+	size_t left = 0;
+	for (size_t i = 0; i < k; i++) {
+		struct ic_person *e = &c->persons[i];
+		if (c->snap && import_snap_person(c->snap, e->hash, &e->p)) {
+			e->found = 1;
+			imap_put(&c->byid, e->p.id, (int32_t)i);
+		} else {
+			unresolved[left++] = e; /* new since, written by the import, or no snapshot */
+		}
+	}
+	rc = prefetch_persons(st, sc, c, unresolved, left, err);
 	/* Facts and relations of the persons found, sorted so that the look-ups walk the
 	 * index in order. */
 	int64_t *found = xmalloc((k ? k : 1) * sizeof(*found));
@@ -798,6 +853,8 @@ int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct i
 	for (size_t i = 0; i < k; i++) {
 		const struct ic_person *e = &c->persons[i];
 		if (e->found && e->want && imap_get(&c->loaded, e->p.id) < 0) {
+			if (c->snap && import_snap_load(c->snap, c, e->p.id))
+				continue;
 			imap_put(&c->loaded, e->p.id, 1);
 			found[nf++] = e->p.id;
 		}
@@ -1008,6 +1065,7 @@ int store_imports_person_fill(struct store *st, struct import_cache *c, int64_t 
 	db_bind_text(s, 7, now);
 	db_bind_int(s, 8, cur->id);
 	int rc = db_step_done(s, err);
+	snap_dirty(c, cur->id);
 	struct ic_person *e = c && !rc ? import_cache_person_by_id(c, cur->id) : NULL;
 	if (e) { /* what the UPDATE did, for the batch's later rows of this person */
 		struct import_person *p = &e->p;
@@ -1291,6 +1349,7 @@ int store_imports_fact(struct store *st, struct import_cache *c, int64_t import_
 	/* facts.valid_from/valid_to: the import's own user is the importer, but
 	 * recorded_by is the system user (1) and the audit entry names the importer. */
 	*res = cur ? FACT_REPLACED : FACT_ADDED;
+	snap_dirty(c, person_id);
 	rc = fact_insert(st, c, import_id, source_unit_id, row, person_id, f, cur, err);
 	if (!rc && cached) {
 		if (cur)
@@ -1323,6 +1382,8 @@ int store_imports_relation(struct store *st, struct import_cache *c, int64_t imp
 	db_bind_int(s, 8, import_id);
 	int rc = db_step_done(s, err);
 	*added = !rc && db_changes(st->db) > 0;
+	if (*added)
+		snap_dirty(c, child);
 	if (!rc && cached)
 		import_cache_add_rel(c, child, adult, kind);
 	return rc;
@@ -1397,6 +1458,7 @@ int store_imports_end_missing(struct store *st, const struct wb_scope *sc, struc
 			      struct wb_error *err)
 {
 	char lo[REGION_CODE_MAX + 1], hi[REGION_CODE_MAX + 1], now[21], doc[64];
+	snap_drop(c); /* the import's last steps: SQL */
 	int frc = fact_flush(st, c, err); /* the SQL below reads facts */
 	if (frc)
 		return frc;

@@ -125,11 +125,16 @@ int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct i
  * only the store's keys: safe on any thread while the store is open. */
 void store_imports_id_hash(const struct store *st, const char *id18,
 			   unsigned char out[SECRET_HASH_BYTES]);
-/* Before the first batch of an import expecting about `lookups` ID look-ups: when that
- * many make it pay, read every stored ID hash once (a scan of one index) so that the
- * batches find their persons by row id, in table order, instead of by hash. */
-int store_imports_index(struct store *st, struct import_cache *c, int64_t lookups,
-			struct wb_error *err);
+/* An import expecting about `lookups` ID look-ups. store_imports_prepare, before the first
+ * batch begins: when they are many, empties the WAL into the file, so that
+ * store_imports_index, inside the first batch before anything is written, can read the
+ * registry from the file's pages (store/import_snap.h). Failing that, when the look-ups
+ * still pay for it, store_imports_index reads every stored ID hash once (a scan of one
+ * index) so that the batches find their persons by row id, in table order, instead of by
+ * hash. */
+void store_imports_prepare(struct store *st, int64_t lookups);
+int store_imports_index(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			const char *profile, int64_t lookups, struct wb_error *err);
 
 /* Find by ID number: 1 and *out filled, 0 when no such person. */
 int store_imports_find_by_id(struct store *st, const struct wb_scope *sc, struct import_cache *c,

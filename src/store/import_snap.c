@@ -1,0 +1,537 @@
+/* import_snap -- the registry as a large import starts (see import_snap.h). */
+#include "store/import_snap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "store/db.h"
+#include "store/import_cache.h"
+#include "store/imports.h"
+#include "store/page_scan.h"
+#include "store/store.h"
+
+/* Past SNAP_MAX_PERSONS stored persons the snapshot would take more than about a GiB:
+ * the import looks up by SQL instead. Reads of the file go READ_AHEAD bytes at a time
+ * while they are sequential (a table written in order lies in runs of pages). */
+enum { SNAP_MAX_PERSONS = 16 << 20, READ_AHEAD = 1 << 20, HASH_KEPT = 16 };
+
+/* Texts: NUL-terminated, back to back; offset 0 is "absent" (SQL NULL). Short texts that
+ * repeat (regions, dates, fact types and values, relation kinds) are interned. */
+struct strs {
+	char *p;
+	size_t n, cap;
+	uint32_t *slots; /* offset, 0 empty */
+	size_t nslots, used;
+};
+
+enum { SP_PHONE = 1, SP_SCOPE = 2, SP_DIRTY = 4 };
+
+struct snap_person {
+	unsigned char hash[HASH_KEPT]; /* 128 bits of the keyed hash: no two persons share them */
+	uint32_t id, name, birth, hh, res, eth, school;
+	char gender;
+	uint8_t flags;
+};
+
+struct snap_fact {
+	uint32_t id, type, value, from, to, next; /* next: the person's next fact + 1, 0 ends */
+	uint8_t own, superseded;
+};
+
+struct snap_rel {
+	uint32_t adult, kind, next;
+};
+
+struct import_snap {
+	int64_t version;
+	struct strs strs;
+	struct snap_person *persons;
+	size_t npersons;
+	uint64_t *slots; /* first 4 hash bytes << 32 | person index + 1; 0 empty */
+	size_t nslots;
+	uint32_t *by_id; /* person id → person index + 1 */
+	uint32_t *fact_head, *rel_head; /* person id → first fact / relation + 1 */
+	struct snap_fact *facts;
+	size_t nfacts, facts_cap;
+	struct snap_rel *rels;
+	size_t nrels, rels_cap;
+	uint64_t max_id;
+};
+
+/* ---- texts ----------------------------------------------------------------------------- */
+
+static uint64_t hash_bytes(const unsigned char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static int strs_add(struct strs *t, const unsigned char *s, size_t n, uint32_t *out)
+{
+	if (t->n + n + 1 > UINT32_MAX)
+		return -1;
+	if (t->n + n + 1 > t->cap) {
+		t->cap = (t->n + n + 1) * 2;
+		t->p = xrealloc(t->p, t->cap);
+	}
+	*out = (uint32_t)t->n;
+	memcpy(t->p + t->n, s, n);
+	t->p[t->n + n] = 0;
+	t->n += n + 1;
+	return 0;
+}
+
+static int strs_intern(struct strs *t, const unsigned char *s, size_t n, uint32_t *out)
+{
+	if (t->used * 2 >= t->nslots) {
+		size_t cap = t->nslots ? t->nslots * 2 : 4096;
+		uint32_t *slots = xcalloc(cap, sizeof(*slots));
+		for (size_t i = 0; i < t->nslots; i++)
+			if (t->slots[i]) {
+				const char *x = t->p + t->slots[i];
+				size_t k = hash_bytes((const unsigned char *)x, strlen(x)) & (cap - 1);
+				while (slots[k])
+					k = (k + 1) & (cap - 1);
+				slots[k] = t->slots[i];
+			}
+		free(t->slots);
+		t->slots = slots, t->nslots = cap;
+	}
+	size_t k = hash_bytes(s, n) & (t->nslots - 1);
+	for (; t->slots[k]; k = (k + 1) & (t->nslots - 1)) {
+		const char *x = t->p + t->slots[k];
+		if (!memcmp(x, s, n) && !x[n]) {
+			*out = t->slots[k];
+			return 0;
+		}
+	}
+	if (strs_add(t, s, n, out))
+		return -1;
+	t->slots[k] = *out;
+	t->used++;
+	return 0;
+}
+
+static const char *str_at(const struct import_snap *s, uint32_t at)
+{
+	return at ? s->strs.p + at : NULL;
+}
+
+/* ---- reading the file ------------------------------------------------------------------ */
+
+struct reader {
+	struct db *db;
+	unsigned char *buf;
+	uint64_t at, next, size;
+	size_t len;
+};
+
+static int read_at(void *ctx, void *out, size_t len, uint64_t off)
+{
+	struct reader *r = ctx;
+	if (off >= r->at && off + len <= r->at + r->len) {
+		memcpy(out, r->buf + (off - r->at), len);
+		r->next = off + len;
+		return 0;
+	}
+	if (off != r->next || len >= READ_AHEAD || off + len > r->size) {
+		r->next = off + len;
+		return db_file_read(r->db, out, len, off);
+	}
+	size_t want = r->size - off < READ_AHEAD ? (size_t)(r->size - off) : READ_AHEAD;
+	if (db_file_read(r->db, r->buf, want, off))
+		return WB_EIO;
+	r->at = off, r->len = want;
+	memcpy(out, r->buf, len);
+	r->next = off + len;
+	return 0;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The file's size from its header, when the header's page count is valid (it is kept by
+ * every SQLite since 3.7.0: the change counter equals the version-valid-for number). */
+static int file_size(struct db *db, uint64_t *size)
+{
+	unsigned char h[100];
+	if (db_file_read(db, h, sizeof(h), 0) || memcmp(h, "SQLite format 3", 16))
+		return -1;
+	uint32_t page = (uint32_t)h[16] << 8 | h[17];
+	if (page == 1)
+		page = 65536;
+	uint32_t pages = be32(h + 28);
+	if (!pages || be32(h + 24) != be32(h + 92))
+		return -1;
+	*size = (uint64_t)page * pages;
+	return 0;
+}
+
+/* ---- the schema it reads ---------------------------------------------------------------- */
+
+static const char SQL_COLUMNS[] = "SELECT name FROM pragma_table_info(?) ORDER BY cid";
+static const char SQL_ROOT[] = "SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND "
+			       "name = ? AND sql NOT LIKE '%WITHOUT ROWID%'";
+static const char SQL_OWN[] = "SELECT id FROM imports WHERE profile = ?";
+static const char SQL_MAX[] = "SELECT (SELECT max(id) FROM persons), (SELECT max(id) FROM facts)";
+
+static const char *const PERSON_COLS[] = {
+	"id",	       "name",		     "gender",		"birth_date",	  "id_cipher",
+	"id_hash",     "ethnicity",	     "household_region", "residence_region", "scope_region",
+	"household_id", "school_unit_id",    "phone_cipher"};
+static const char *const FACT_COLS[] = {
+	"id",	     "person_id",  "type",	 "value",	 "valid_from",
+	"valid_to",  "source_unit_id", "source_doc", "note",	 "recorded_by",
+	"recorded_at", "supersedes",   "import_id",  "import_row", "retracted_at"};
+static const char *const REL_COLS[] = {"id", "person_id", "related_id", "kind"};
+#define NCOLS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* The root page of `table` when its first columns are `cols`, in order; 0 otherwise. */
+static int table_root(struct store *st, const char *table, const char *const *cols, int n,
+		      uint32_t *root, struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_COLUMNS);
+	db_bind_text(s, 1, table);
+	int rc, i = 0, same = 1;
+	while ((rc = db_step(s, err)) == DB_ROW) {
+		if (i < n && strcmp(db_col_text(s, 0), cols[i]))
+			same = 0;
+		i++;
+	}
+	db_done(s);
+	if (rc < 0)
+		return rc;
+	*root = 0;
+	if (!same || i < n)
+		return 0;
+	s = db_stmt(st->db, SQL_ROOT);
+	db_bind_text(s, 1, table);
+	rc = db_step(s, err);
+	if (rc == DB_ROW && db_col_int(s, 0) > 0 && db_col_int(s, 0) <= UINT32_MAX)
+		*root = (uint32_t)db_col_int(s, 0);
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* ---- building ---------------------------------------------------------------------------- */
+
+struct build {
+	struct import_snap *s;
+	const struct wb_scope *sc;
+	struct imap own;
+	uint64_t *superseded; /* bitmap over fact ids */
+	uint64_t max_fact;
+	size_t persons_cap;
+	int bad; /* something the snapshot does not expect: no snapshot */
+};
+
+static int refuse(struct build *b)
+{
+	b->bad = 1;
+	return 1; /* stops the scan */
+}
+
+static int is_text(const struct ps_value *v)
+{
+	return v->type == PS_TEXT;
+}
+
+static int text_or_null(const struct ps_value *v)
+{
+	return v->type == PS_TEXT || v->type == PS_NULL;
+}
+
+/* An interned text, or 0 for NULL. */
+static int intern(struct build *b, const struct ps_value *v, uint32_t *out)
+{
+	*out = 0;
+	return v->type == PS_NULL ? 0 : strs_intern(&b->s->strs, v->p, v->n, out);
+}
+
+/* SQL's BINARY comparison of a stored text with a C string. */
+static int text_cmp(const struct ps_value *v, const char *c)
+{
+	size_t n = strlen(c), k = v->n < n ? v->n : n;
+	int d = memcmp(v->p, c, k);
+	return d ? d : (v->n > n) - (v->n < n);
+}
+
+/* The slot of a hash: its bytes are uniform already (a keyed hash); the tag (the first
+ * four) tells entries apart without touching the person. */
+static size_t slot_of(const unsigned char *hash, size_t mask)
+{
+	return (size_t)be32(hash + 4) & mask;
+}
+
+static void slot_put(struct import_snap *s, const unsigned char *hash, uint32_t index)
+{
+	size_t mask = s->nslots - 1, k = slot_of(hash, mask);
+	while (s->slots[k])
+		k = (k + 1) & mask;
+	s->slots[k] = (uint64_t)be32(hash) << 32 | (index + 1);
+}
+
+static int person_row(void *ctx, int64_t rowid, const struct ps_value *v, int n)
+{
+	struct build *b = ctx;
+	struct import_snap *s = b->s;
+	(void)n;
+	if (rowid <= 0 || (uint64_t)rowid > s->max_id)
+		return refuse(b);
+	if (v[5].type == PS_NULL)
+		return 0; /* no ID number: never found by hash */
+	if (v[5].type != PS_BLOB || v[5].n != SECRET_HASH_BYTES || !is_text(&v[1]) ||
+	    !is_text(&v[2]) || !is_text(&v[7]) || !is_text(&v[9]) || !text_or_null(&v[3]) ||
+	    !text_or_null(&v[6]) || !text_or_null(&v[8]) ||
+	    !(v[11].type == PS_NULL || (v[11].type == PS_INT && v[11].i > 0 && v[11].i <= UINT32_MAX)))
+		return refuse(b);
+	if (s->npersons == b->persons_cap) {
+		b->persons_cap = b->persons_cap ? b->persons_cap * 2 : 65536;
+		s->persons = xrealloc(s->persons, b->persons_cap * sizeof(*s->persons));
+	}
+	struct snap_person *p = &s->persons[s->npersons];
+	memcpy(p->hash, v[5].p, HASH_KEPT);
+	p->id = (uint32_t)rowid;
+	p->gender = v[2].n ? (char)v[2].p[0] : 0;
+	p->school = v[11].type == PS_INT ? (uint32_t)v[11].i : 0;
+	p->flags = (v[12].type != PS_NULL ? SP_PHONE : 0) |
+		   (text_cmp(&v[9], b->sc->lo) >= 0 && text_cmp(&v[9], b->sc->hi) < 0 ? SP_SCOPE : 0);
+	if (strs_add(&s->strs, v[1].p, v[1].n, &p->name) || intern(b, &v[3], &p->birth) ||
+	    intern(b, &v[7], &p->hh) || intern(b, &v[8], &p->res) || intern(b, &v[6], &p->eth))
+		return refuse(b);
+	if (s->by_id[rowid])
+		return refuse(b);
+	s->by_id[rowid] = (uint32_t)++s->npersons;
+	return 0;
+}
+
+static int fact_row(void *ctx, int64_t rowid, const struct ps_value *v, int n)
+{
+	struct build *b = ctx;
+	struct import_snap *s = b->s;
+	(void)n;
+	if (v[14].type != PS_NULL)
+		return 0; /* retracted */
+	if (rowid <= 0 || (uint64_t)rowid > b->max_fact || rowid > UINT32_MAX ||
+	    v[1].type != PS_INT || v[1].i <= 0 || (uint64_t)v[1].i > s->max_id ||
+	    !is_text(&v[2]) || !text_or_null(&v[3]) || !text_or_null(&v[4]) ||
+	    !text_or_null(&v[5]) || !(v[11].type == PS_NULL || v[11].type == PS_INT) ||
+	    !(v[12].type == PS_NULL || v[12].type == PS_INT))
+		return refuse(b);
+	if (s->nfacts == s->facts_cap) {
+		s->facts_cap = s->facts_cap ? s->facts_cap * 2 : 65536;
+		s->facts = xrealloc(s->facts, s->facts_cap * sizeof(*s->facts));
+	}
+	struct snap_fact *f = &s->facts[s->nfacts];
+	f->id = (uint32_t)rowid;
+	f->own = v[12].type == PS_INT && imap_get(&b->own, v[12].i) > 0;
+	f->superseded = 0;
+	if (intern(b, &v[2], &f->type) || intern(b, &v[3], &f->value) ||
+	    intern(b, &v[4], &f->from) || intern(b, &v[5], &f->to))
+		return refuse(b);
+	if (v[11].type == PS_INT && v[11].i > 0 && (uint64_t)v[11].i <= b->max_fact)
+		b->superseded[v[11].i >> 6] |= 1ull << (v[11].i & 63);
+	f->next = s->fact_head[v[1].i];
+	s->fact_head[v[1].i] = (uint32_t)++s->nfacts;
+	return 0;
+}
+
+static int rel_row(void *ctx, int64_t rowid, const struct ps_value *v, int n)
+{
+	struct build *b = ctx;
+	struct import_snap *s = b->s;
+	(void)rowid, (void)n;
+	if (v[1].type != PS_INT || v[1].i <= 0 || (uint64_t)v[1].i > s->max_id ||
+	    v[2].type != PS_INT || v[2].i <= 0 || v[2].i > UINT32_MAX || !is_text(&v[3]))
+		return refuse(b);
+	if (s->nrels == s->rels_cap) {
+		s->rels_cap = s->rels_cap ? s->rels_cap * 2 : 65536;
+		s->rels = xrealloc(s->rels, s->rels_cap * sizeof(*s->rels));
+	}
+	struct snap_rel *r = &s->rels[s->nrels];
+	r->adult = (uint32_t)v[2].i;
+	if (intern(b, &v[3], &r->kind))
+		return refuse(b);
+	r->next = s->rel_head[v[1].i];
+	s->rel_head[v[1].i] = (uint32_t)++s->nrels;
+	return 0;
+}
+
+static int own_imports(struct store *st, const char *profile, struct imap *own,
+		       struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_OWN);
+	db_bind_text(s, 1, profile);
+	int rc;
+	while ((rc = db_step(s, err)) == DB_ROW)
+		imap_put(own, db_col_int(s, 0), 1);
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+static int scan(struct store *st, struct reader *r, struct build *b, const char *table,
+		const char *const *cols, int ncols, ps_row_fn fn, struct wb_error *err)
+{
+	uint32_t root;
+	int rc = table_root(st, table, cols, ncols, &root, err);
+	if (rc || !root) {
+		b->bad = !rc;
+		return rc;
+	}
+	struct wb_error e;
+	if (page_scan_table(read_at, r, root, ncols, fn, b, &e) && !b->bad) {
+		log_info("import: %s not read from its pages (%s): SQL look-ups instead", table,
+			 e.message_en);
+		b->bad = 1;
+	}
+	return 0;
+}
+
+static void index_persons(struct import_snap *s)
+{
+	size_t cap = 1024;
+	while (cap * 7 < s->npersons * 10)
+		cap *= 2;
+	s->nslots = cap;
+	s->slots = xcalloc(cap, sizeof(*s->slots));
+	for (size_t i = 0; i < s->npersons; i++)
+		slot_put(s, s->persons[i].hash, (uint32_t)i);
+}
+
+int import_snap_build(struct store *st, const struct wb_scope *sc, const char *profile,
+		      struct import_snap **out, struct wb_error *err)
+{
+	*out = NULL;
+	struct db_stmt *q = db_stmt(st->db, SQL_MAX);
+	int rc = db_step(q, err);
+	int64_t max_person = rc == DB_ROW ? db_col_int(q, 0) : 0;
+	int64_t max_fact = rc == DB_ROW ? db_col_int(q, 1) : 0;
+	db_done(q);
+	uint64_t size;
+	if (rc < 0)
+		return rc;
+	if (max_person <= 0 || max_person > SNAP_MAX_PERSONS || max_fact > UINT32_MAX ||
+	    !db_file_whole(st->db) || file_size(st->db, &size))
+		return 0;
+	struct import_snap *s = xcalloc(1, sizeof(*s));
+	struct build b = {.s = s, .sc = sc, .max_fact = (uint64_t)max_fact};
+	s->max_id = (uint64_t)max_person;
+	s->strs.n = 1; /* offset 0: absent */
+	s->strs.cap = 1 << 20;
+	s->strs.p = xcalloc(1, s->strs.cap);
+	s->by_id = xcalloc(s->max_id + 1, sizeof(*s->by_id));
+	s->fact_head = xcalloc(s->max_id + 1, sizeof(*s->fact_head));
+	s->rel_head = xcalloc(s->max_id + 1, sizeof(*s->rel_head));
+	b.superseded = xcalloc((size_t)(b.max_fact >> 6) + 1, sizeof(uint64_t));
+	s->version = db_data_version(st->db);
+	struct reader r = {.db = st->db, .buf = xmalloc(READ_AHEAD), .size = size};
+	rc = own_imports(st, profile, &b.own, err);
+	if (!rc && !b.bad)
+		rc = scan(st, &r, &b, "persons", PERSON_COLS, NCOLS(PERSON_COLS), person_row, err);
+	if (!rc && !b.bad)
+		rc = scan(st, &r, &b, "facts", FACT_COLS, NCOLS(FACT_COLS), fact_row, err);
+	if (!rc && !b.bad)
+		rc = scan(st, &r, &b, "relations", REL_COLS, NCOLS(REL_COLS), rel_row, err);
+	free(r.buf);
+	for (size_t i = 0; i < s->nfacts; i++)
+		s->facts[i].superseded = (b.superseded[s->facts[i].id >> 6] >> (s->facts[i].id & 63)) & 1;
+	free(b.superseded);
+	imap_release(&b.own);
+	if (rc || b.bad) {
+		import_snap_free(s);
+		return rc;
+	}
+	index_persons(s);
+	*out = s;
+	return 0;
+}
+
+void import_snap_free(struct import_snap *s)
+{
+	if (!s)
+		return;
+	free(s->strs.p), free(s->strs.slots), free(s->persons), free(s->slots), free(s->by_id);
+	free(s->fact_head), free(s->rel_head), free(s->facts), free(s->rels);
+	free(s);
+}
+
+int64_t import_snap_version(const struct import_snap *s)
+{
+	return s->version;
+}
+
+/* ---- using it --------------------------------------------------------------------------- */
+
+static void copy_text(char *out, size_t cap, const char *t)
+{
+	size_t n = t ? strlen(t) : 0;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, t ? t : "", n);
+	out[n] = 0;
+}
+
+int import_snap_person(const struct import_snap *s, const unsigned char hash[SECRET_HASH_BYTES],
+		       struct import_person *out)
+{
+	uint32_t tag = be32(hash);
+	size_t mask = s->nslots - 1;
+	for (size_t k = slot_of(hash, mask); s->slots[k]; k = (k + 1) & mask) {
+		if ((uint32_t)(s->slots[k] >> 32) != tag)
+			continue;
+		const struct snap_person *p = &s->persons[(uint32_t)s->slots[k] - 1];
+		if (memcmp(p->hash, hash, HASH_KEPT))
+			continue;
+		if (p->flags & SP_DIRTY)
+			return 0;
+		memset(out, 0, sizeof(*out));
+		out->id = p->id;
+		copy_text(out->name, sizeof(out->name), str_at(s, p->name));
+		out->gender = p->gender;
+		copy_text(out->birth_date, sizeof(out->birth_date), str_at(s, p->birth));
+		copy_text(out->household_region, sizeof(out->household_region), str_at(s, p->hh));
+		copy_text(out->residence_region, sizeof(out->residence_region), str_at(s, p->res));
+		copy_text(out->ethnicity, sizeof(out->ethnicity), str_at(s, p->eth));
+		out->has_phone = !!(p->flags & SP_PHONE);
+		out->school_unit_id = p->school;
+		out->in_scope = !!(p->flags & SP_SCOPE);
+		return 1;
+	}
+	return 0;
+}
+
+static const struct snap_person *clean(const struct import_snap *s, int64_t id)
+{
+	if (id <= 0 || (uint64_t)id > s->max_id || !s->by_id[id])
+		return NULL;
+	const struct snap_person *p = &s->persons[s->by_id[id] - 1];
+	return p->flags & SP_DIRTY ? NULL : p;
+}
+
+int import_snap_load(const struct import_snap *s, struct import_cache *c, int64_t id)
+{
+	if (!clean(s, id))
+		return 0;
+	imap_put(&c->loaded, id, 1);
+	for (uint32_t k = s->fact_head[id]; k; k = s->facts[k - 1].next) {
+		const struct snap_fact *f = &s->facts[k - 1];
+		import_cache_add_fact(c, id, f->id, f->own, str_at(s, f->type), str_at(s, f->value),
+				      str_at(s, f->from), str_at(s, f->to));
+		c->facts[c->nfacts - 1].superseded = f->superseded;
+	}
+	for (uint32_t k = s->rel_head[id]; k; k = s->rels[k - 1].next)
+		import_cache_add_rel(c, id, s->rels[k - 1].adult, str_at(s, s->rels[k - 1].kind));
+	return 1;
+}
+
+void import_snap_dirty(struct import_snap *s, int64_t id)
+{
+	if (s && id > 0 && (uint64_t)id <= s->max_id && s->by_id[id])
+		s->persons[s->by_id[id] - 1].flags |= SP_DIRTY;
+}
