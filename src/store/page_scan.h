@@ -51,7 +51,9 @@ struct ps_value {
  * does not have (added by ALTER TABLE ADD COLUMN after the row was written) come as
  * PS_NULL -- also when the column was added with a DEFAULT, which SQLite would give
  * instead: a caller with such columns substitutes the default. The INTEGER PRIMARY KEY
- * column comes as PS_NULL, as SQLite stores it; the rowid is passed apart. cols and the
+ * column comes as PS_NULL, as SQLite stores it; the rowid is passed apart. Values come
+ * as stored, before column affinity: a REAL column keeps integral values as integers
+ * (PS_INT), which SELECT would turn back into REAL. cols and the
  * bytes its values point to are valid only during the call. Return 0 to go on, nonzero
  * to stop: page_scan_table then returns that value. */
 typedef int (*ps_row_fn)(void *ctx, int64_t rowid, const struct ps_value *cols, int ncols);
