@@ -296,9 +296,18 @@ static void overflow(void **state)
 		assert_int_equal(calls, 1 + pages);
 		sqlite3_close(db);
 	}
+	/* every record size around the limits of the local part on 512-byte pages
+	 * (X = 477; K = M + (P - M) % 508 meets X at P = 985) */
 	char path[128];
-	path_of(path, sizeof(path), "wide.db");
+	path_of(path, sizeof(path), "edge.db");
 	sqlite3 *db = new_db(path, 512, NULL);
+	exec(db, "CREATE TABLE e(a);"
+		 "INSERT INTO e SELECT randomblob(value + 400) FROM " SERIES(1200) ";");
+	assert_int_equal(compare_table(db, "e", -1, -1, NULL), 1200);
+	sqlite3_close(db);
+
+	path_of(path, sizeof(path), "wide.db");
+	db = new_db(path, 512, NULL);
 	char sql[4096] = "CREATE TABLE w(c0";
 	for (int i = 1; i < 300; i++)
 		snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql), ", c%d", i);
