@@ -15,11 +15,12 @@ libs="$(pkg-config --libs libsodium jansson sqlite3 libzip expat) -lpthread -lm"
 # The pure modules the targets exercise.
 srcs="$top/src/domain/idno.c $top/src/domain/region.c $top/src/domain/person.c \
  $top/src/core/timeutil.c $top/src/core/err.c $top/src/core/jsonx.c $top/src/core/buf.c \
- $top/src/core/xalloc.c $top/src/ingest/csv.c $top/src/ingest/table.c \
+ $top/src/core/xalloc.c $top/src/core/num.c $top/src/ingest/csv.c $top/src/ingest/table.c \
  $top/src/ingest/csv_reader.c $top/src/ingest/xlsx_reader.c \
  $top/src/core/arena.c $top/src/domain/rule_lex.c $top/src/domain/rule_parse.c \
  $top/src/domain/rule_set.c $top/src/domain/rule_eval.c $top/src/domain/screen.c \
- $top/src/domain/snapshot.c $top/build/gen/builtin_rules.c"
+ $top/src/domain/snapshot.c $top/build/gen/builtin_rules.c \
+ $top/src/store/page_scan.c"
 for f in "$top"/tests/fuzz/*_fuzzer.c; do
 	name=$(basename "$f" _fuzzer.c)
 	if [ $# -gt 0 ] && ! echo " $* " | grep -q " $name "; then
