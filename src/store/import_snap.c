@@ -17,12 +17,16 @@
  * while they are sequential (a table written in order lies in runs of pages). */
 enum { SNAP_MAX_PERSONS = 16 << 20, READ_AHEAD = 1 << 20, HASH_KEPT = 16 };
 
-/* Texts: NUL-terminated, back to back; offset 0 is "absent" (SQL NULL). Short texts that
- * repeat (regions, dates, fact types and values, relation kinds) are interned. */
+/* Texts: a length byte (255: 255 or more), the bytes, a NUL; offsets name the bytes, and
+ * offset 0 is "absent" (SQL NULL). Short texts that repeat (regions, dates, fact types and
+ * values, relation kinds) are interned, each column first against its previous value
+ * (neighbouring rows share them: a household's region, a fact type). */
 struct strs {
 	char *p;
 	size_t n, cap;
-	uint32_t *slots; /* offset, 0 empty */
+	struct strs_slot {
+		uint32_t at, hash; /* at 0: empty */
+	} * slots;
 	size_t nslots, used;
 };
 
@@ -30,7 +34,9 @@ enum { SP_PHONE = 1, SP_SCOPE = 2, SP_DIRTY = 4 };
 
 struct snap_person {
 	unsigned char hash[HASH_KEPT]; /* 128 bits of the keyed hash: no two persons share them */
-	uint32_t id, name, birth, hh, res, eth, school;
+	uint32_t id, name, hh, res, eth, school;
+	char birth[10]; /* YYYY-MM-DD, or a text of other length interned (birth_at) */
+	uint32_t birth_at;
 	char gender;
 	uint8_t flags;
 };
@@ -62,56 +68,78 @@ struct import_snap {
 
 /* ---- texts ----------------------------------------------------------------------------- */
 
-static uint64_t hash_bytes(const unsigned char *s, size_t n)
+static uint32_t hash_bytes(const unsigned char *s, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * 0x100000001b3ull;
-	return h;
+	uint64_t h = n * 0x9E3779B97F4A7C15ull, w;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return (uint32_t)(h >> 32) | 1; /* never 0 */
+}
+
+static inline int same_bytes(const char *a, const unsigned char *b, size_t n)
+{
+	return !memcmp(a, b, n);
+}
+
+static size_t str_len(const struct strs *t, uint32_t at)
+{
+	unsigned char k = (unsigned char)t->p[at - 1];
+	return k < 255 ? k : strlen(t->p + at);
 }
 
 static int strs_add(struct strs *t, const unsigned char *s, size_t n, uint32_t *out)
 {
-	if (t->n + n + 1 > UINT32_MAX)
+	if (t->n + n + 2 > UINT32_MAX)
 		return -1;
-	if (t->n + n + 1 > t->cap) {
-		t->cap = (t->n + n + 1) * 2;
+	if (t->n + n + 2 > t->cap) {
+		t->cap = (t->n + n + 2) * 2;
 		t->p = xrealloc(t->p, t->cap);
 	}
-	*out = (uint32_t)t->n;
-	memcpy(t->p + t->n, s, n);
-	t->p[t->n + n] = 0;
-	t->n += n + 1;
+	t->p[t->n] = (char)(n < 255 ? n : 255);
+	*out = (uint32_t)t->n + 1;
+	memcpy(t->p + *out, s, n);
+	t->p[*out + n] = 0;
+	t->n += n + 2;
 	return 0;
+}
+
+static void strs_grow(struct strs *t)
+{
+	size_t cap = t->nslots ? t->nslots * 2 : 4096;
+	struct strs_slot *slots = xcalloc(cap, sizeof(*slots));
+	for (size_t i = 0; i < t->nslots; i++)
+		if (t->slots[i].at) {
+			size_t k = t->slots[i].hash & (cap - 1);
+			while (slots[k].at)
+				k = (k + 1) & (cap - 1);
+			slots[k] = t->slots[i];
+		}
+	free(t->slots);
+	t->slots = slots, t->nslots = cap;
 }
 
 static int strs_intern(struct strs *t, const unsigned char *s, size_t n, uint32_t *out)
 {
-	if (t->used * 2 >= t->nslots) {
-		size_t cap = t->nslots ? t->nslots * 2 : 4096;
-		uint32_t *slots = xcalloc(cap, sizeof(*slots));
-		for (size_t i = 0; i < t->nslots; i++)
-			if (t->slots[i]) {
-				const char *x = t->p + t->slots[i];
-				size_t k = hash_bytes((const unsigned char *)x, strlen(x)) & (cap - 1);
-				while (slots[k])
-					k = (k + 1) & (cap - 1);
-				slots[k] = t->slots[i];
-			}
-		free(t->slots);
-		t->slots = slots, t->nslots = cap;
-	}
-	size_t k = hash_bytes(s, n) & (t->nslots - 1);
-	for (; t->slots[k]; k = (k + 1) & (t->nslots - 1)) {
-		const char *x = t->p + t->slots[k];
-		if (!memcmp(x, s, n) && !x[n]) {
-			*out = t->slots[k];
+	if (t->used * 2 >= t->nslots)
+		strs_grow(t);
+	uint32_t h = hash_bytes(s, n);
+	size_t k = h & (t->nslots - 1);
+	for (; t->slots[k].at; k = (k + 1) & (t->nslots - 1)) {
+		uint32_t at = t->slots[k].at;
+		if (t->slots[k].hash == h && str_len(t, at) == n && same_bytes(t->p + at, s, n)) {
+			*out = at;
 			return 0;
 		}
 	}
 	if (strs_add(t, s, n, out))
 		return -1;
-	t->slots[k] = *out;
+	t->slots[k].at = *out, t->slots[k].hash = h;
 	t->used++;
 	return 0;
 }
@@ -191,6 +219,12 @@ static const char *const FACT_COLS[] = {
 	"recorded_at", "supersedes",   "import_id",  "import_row", "retracted_at"};
 static const char *const REL_COLS[] = {"id", "person_id", "related_id", "kind"};
 #define NCOLS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+/* The columns the row callbacks read (the others are skipped, not decoded). */
+#define BIT(i) ((uint64_t)1 << (i))
+#define PERSON_WANT                                                                                \
+	(BIT(1) | BIT(2) | BIT(3) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(9) | BIT(11) | BIT(12))
+#define FACT_WANT (BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(11) | BIT(12) | BIT(14))
+#define REL_WANT  (BIT(1) | BIT(2) | BIT(3))
 
 /* The root page of `table` when its first columns are `cols`, in order; 0 otherwise. */
 static int table_root(struct store *st, const char *table, const char *const *cols, int n,
@@ -229,6 +263,9 @@ struct build {
 	uint64_t max_fact;
 	size_t persons_cap;
 	int bad; /* something the snapshot does not expect: no snapshot */
+	uint32_t memo[16]; /* a column's previous interned value (intern) */
+	uint32_t scope_at; /* the last scope region met, and whether it is in the scope */
+	int scope_in;
 };
 
 static int refuse(struct build *b)
@@ -247,11 +284,24 @@ static int text_or_null(const struct ps_value *v)
 	return v->type == PS_TEXT || v->type == PS_NULL;
 }
 
+/* Columns whose previous value is remembered. */
+enum { M_BIRTH, M_HH, M_RES, M_ETH, M_SCOPE, M_TYPE, M_VALUE, M_FROM, M_TO, M_KIND, M_COLUMNS };
+
 /* An interned text, or 0 for NULL. */
-static int intern(struct build *b, const struct ps_value *v, uint32_t *out)
+static int intern(struct build *b, int column, const struct ps_value *v, uint32_t *out)
 {
 	*out = 0;
-	return v->type == PS_NULL ? 0 : strs_intern(&b->s->strs, v->p, v->n, out);
+	if (v->type == PS_NULL)
+		return 0;
+	const struct strs *t = &b->s->strs;
+	uint32_t last = b->memo[column];
+	if (last && str_len(t, last) == v->n && same_bytes(t->p + last, v->p, v->n)) {
+		*out = last;
+		return 0;
+	}
+	int rc = strs_intern(&b->s->strs, v->p, v->n, out);
+	b->memo[column] = *out;
+	return rc;
 }
 
 /* SQL's BINARY comparison of a stored text with a C string. */
@@ -277,6 +327,19 @@ static void slot_put(struct import_snap *s, const unsigned char *hash, uint32_t 
 	s->slots[k] = (uint64_t)be32(hash) << 32 | (index + 1);
 }
 
+/* A birth date kept in the person itself when it has the usual ten bytes (most differ
+ * from their neighbours', and there are tens of thousands: interning them cost more). */
+static int birth_of(struct build *b, const struct ps_value *v, struct snap_person *p)
+{
+	p->birth_at = 0;
+	if (v->type == PS_TEXT && v->n == sizeof(p->birth) && v->p[0]) {
+		memcpy(p->birth, v->p, sizeof(p->birth));
+		return 0;
+	}
+	memset(p->birth, 0, sizeof(p->birth));
+	return intern(b, M_BIRTH, v, &p->birth_at);
+}
+
 static int person_row(void *ctx, int64_t rowid, const struct ps_value *v, int n)
 {
 	struct build *b = ctx;
@@ -300,10 +363,16 @@ static int person_row(void *ctx, int64_t rowid, const struct ps_value *v, int n)
 	p->id = (uint32_t)rowid;
 	p->gender = v[2].n ? (char)v[2].p[0] : 0;
 	p->school = v[11].type == PS_INT ? (uint32_t)v[11].i : 0;
-	p->flags = (v[12].type != PS_NULL ? SP_PHONE : 0) |
-		   (text_cmp(&v[9], b->sc->lo) >= 0 && text_cmp(&v[9], b->sc->hi) < 0 ? SP_SCOPE : 0);
-	if (strs_add(&s->strs, v[1].p, v[1].n, &p->name) || intern(b, &v[3], &p->birth) ||
-	    intern(b, &v[7], &p->hh) || intern(b, &v[8], &p->res) || intern(b, &v[6], &p->eth))
+	uint32_t scope;
+	if (intern(b, M_SCOPE, &v[9], &scope))
+		return refuse(b);
+	if (scope != b->scope_at) /* neighbours share their village: compare once for them */
+		b->scope_at = scope, b->scope_in = text_cmp(&v[9], b->sc->lo) >= 0 &&
+						       text_cmp(&v[9], b->sc->hi) < 0;
+	p->flags = (v[12].type != PS_NULL ? SP_PHONE : 0) | (b->scope_in ? SP_SCOPE : 0);
+	if (strs_add(&s->strs, v[1].p, v[1].n, &p->name) || birth_of(b, &v[3], p) ||
+	    intern(b, M_HH, &v[7], &p->hh) || intern(b, M_RES, &v[8], &p->res) ||
+	    intern(b, M_ETH, &v[6], &p->eth))
 		return refuse(b);
 	if (s->by_id[rowid])
 		return refuse(b);
@@ -332,8 +401,8 @@ static int fact_row(void *ctx, int64_t rowid, const struct ps_value *v, int n)
 	f->id = (uint32_t)rowid;
 	f->own = v[12].type == PS_INT && imap_get(&b->own, v[12].i) > 0;
 	f->superseded = 0;
-	if (intern(b, &v[2], &f->type) || intern(b, &v[3], &f->value) ||
-	    intern(b, &v[4], &f->from) || intern(b, &v[5], &f->to))
+	if (intern(b, M_TYPE, &v[2], &f->type) || intern(b, M_VALUE, &v[3], &f->value) ||
+	    intern(b, M_FROM, &v[4], &f->from) || intern(b, M_TO, &v[5], &f->to))
 		return refuse(b);
 	if (v[11].type == PS_INT && v[11].i > 0 && (uint64_t)v[11].i <= b->max_fact)
 		b->superseded[v[11].i >> 6] |= 1ull << (v[11].i & 63);
@@ -356,7 +425,7 @@ static int rel_row(void *ctx, int64_t rowid, const struct ps_value *v, int n)
 	}
 	struct snap_rel *r = &s->rels[s->nrels];
 	r->adult = (uint32_t)v[2].i;
-	if (intern(b, &v[3], &r->kind))
+	if (intern(b, M_KIND, &v[3], &r->kind))
 		return refuse(b);
 	r->next = s->rel_head[v[1].i];
 	s->rel_head[v[1].i] = (uint32_t)++s->nrels;
@@ -376,7 +445,8 @@ static int own_imports(struct store *st, const char *profile, struct imap *own,
 }
 
 static int scan(struct store *st, struct reader *r, struct build *b, const char *table,
-		const char *const *cols, int ncols, ps_row_fn fn, struct wb_error *err)
+		const char *const *cols, int ncols, uint64_t want, ps_row_fn fn,
+		struct wb_error *err)
 {
 	uint32_t root;
 	int rc = table_root(st, table, cols, ncols, &root, err);
@@ -385,7 +455,7 @@ static int scan(struct store *st, struct reader *r, struct build *b, const char 
 		return rc;
 	}
 	struct wb_error e;
-	if (page_scan_table(read_at, r, root, ncols, fn, b, &e) && !b->bad) {
+	if (page_scan_columns(read_at, r, root, ncols, want, fn, b, &e) && !b->bad) {
 		log_info("import: %s not read from its pages (%s): SQL look-ups instead", table,
 			 e.message_en);
 		b->bad = 1;
@@ -422,7 +492,7 @@ int import_snap_build(struct store *st, const struct wb_scope *sc, const char *p
 	struct import_snap *s = xcalloc(1, sizeof(*s));
 	struct build b = {.s = s, .sc = sc, .max_fact = (uint64_t)max_fact};
 	s->max_id = (uint64_t)max_person;
-	s->strs.n = 1; /* offset 0: absent */
+	s->strs.n = 1; /* offset 0: absent; its byte is a NUL */
 	s->strs.cap = 1 << 20;
 	s->strs.p = xcalloc(1, s->strs.cap);
 	s->by_id = xcalloc(s->max_id + 1, sizeof(*s->by_id));
@@ -430,14 +500,16 @@ int import_snap_build(struct store *st, const struct wb_scope *sc, const char *p
 	s->rel_head = xcalloc(s->max_id + 1, sizeof(*s->rel_head));
 	b.superseded = xcalloc((size_t)(b.max_fact >> 6) + 1, sizeof(uint64_t));
 	s->version = db_data_version(st->db);
+	/* Read-ahead through SQLite's handle. (SQLite's memory map, xFetch, saves the system
+	 * calls but counts the whole file into the process's resident memory.) */
 	struct reader r = {.db = st->db, .buf = xmalloc(READ_AHEAD), .size = size};
 	rc = own_imports(st, profile, &b.own, err);
 	if (!rc && !b.bad)
-		rc = scan(st, &r, &b, "persons", PERSON_COLS, NCOLS(PERSON_COLS), person_row, err);
+		rc = scan(st, &r, &b, "persons", PERSON_COLS, NCOLS(PERSON_COLS), PERSON_WANT, person_row, err);
 	if (!rc && !b.bad)
-		rc = scan(st, &r, &b, "facts", FACT_COLS, NCOLS(FACT_COLS), fact_row, err);
+		rc = scan(st, &r, &b, "facts", FACT_COLS, NCOLS(FACT_COLS), FACT_WANT, fact_row, err);
 	if (!rc && !b.bad)
-		rc = scan(st, &r, &b, "relations", REL_COLS, NCOLS(REL_COLS), rel_row, err);
+		rc = scan(st, &r, &b, "relations", REL_COLS, NCOLS(REL_COLS), REL_WANT, rel_row, err);
 	free(r.buf);
 	for (size_t i = 0; i < s->nfacts; i++)
 		s->facts[i].superseded = (b.superseded[s->facts[i].id >> 6] >> (s->facts[i].id & 63)) & 1;
@@ -448,6 +520,9 @@ int import_snap_build(struct store *st, const struct wb_scope *sc, const char *p
 		return rc;
 	}
 	index_persons(s);
+	log_info("import: the registry read from the file's pages: %zu persons, %zu live facts, "
+		 "%zu relations",
+		 s->npersons, s->nfacts, s->nrels);
 	*out = s;
 	return 0;
 }
@@ -468,12 +543,12 @@ int64_t import_snap_version(const struct import_snap *s)
 
 /* ---- using it --------------------------------------------------------------------------- */
 
-static void copy_text(char *out, size_t cap, const char *t)
+static void copy_text(const struct import_snap *s, char *out, size_t cap, uint32_t at)
 {
-	size_t n = t ? strlen(t) : 0;
+	size_t n = at ? str_len(&s->strs, at) : 0;
 	if (n >= cap)
 		n = cap - 1;
-	memcpy(out, t ? t : "", n);
+	memcpy(out, s->strs.p + at, n); /* offset 0 holds a NUL: "" */
 	out[n] = 0;
 }
 
@@ -492,12 +567,17 @@ int import_snap_person(const struct import_snap *s, const unsigned char hash[SEC
 			return 0;
 		memset(out, 0, sizeof(*out));
 		out->id = p->id;
-		copy_text(out->name, sizeof(out->name), str_at(s, p->name));
+		copy_text(s, out->name, sizeof(out->name), p->name);
 		out->gender = p->gender;
-		copy_text(out->birth_date, sizeof(out->birth_date), str_at(s, p->birth));
-		copy_text(out->household_region, sizeof(out->household_region), str_at(s, p->hh));
-		copy_text(out->residence_region, sizeof(out->residence_region), str_at(s, p->res));
-		copy_text(out->ethnicity, sizeof(out->ethnicity), str_at(s, p->eth));
+		if (p->birth[0]) {
+			memcpy(out->birth_date, p->birth, sizeof(p->birth));
+			out->birth_date[sizeof(p->birth)] = 0;
+		} else {
+			copy_text(s, out->birth_date, sizeof(out->birth_date), p->birth_at);
+		}
+		copy_text(s, out->household_region, sizeof(out->household_region), p->hh);
+		copy_text(s, out->residence_region, sizeof(out->residence_region), p->res);
+		copy_text(s, out->ethnicity, sizeof(out->ethnicity), p->eth);
 		out->has_phone = !!(p->flags & SP_PHONE);
 		out->school_unit_id = p->school;
 		out->in_scope = !!(p->flags & SP_SCOPE);

@@ -46,6 +46,7 @@ struct scan {
 	unsigned char *ovfl; /* one overflow page */
 	struct ps_value *vals;
 	int ncols;
+	uint64_t want; /* bit i: decode column i (columns from 64 on always) */
 	int have_rowid;
 	int64_t last_rowid;
 };
@@ -64,8 +65,12 @@ static uint32_t get4(const unsigned char *p)
 
 /* A varint at p, not reading at or past end. Returns its length, 0 when it runs past
  * end. Up to 8 bytes carry 7 bits each; a ninth carries 8. */
-static int varint(const unsigned char *p, const unsigned char *end, uint64_t *v)
+static inline int varint(const unsigned char *p, const unsigned char *end, uint64_t *v)
 {
+	if (p < end && p[0] < 0x80) { /* the common case: a record's serial types, sizes */
+		*v = p[0];
+		return 1;
+	}
 	uint64_t x = 0;
 	for (int i = 0; i < 8; i++) {
 		if (p + i >= end)
@@ -200,6 +205,38 @@ static int fill(struct scan *s, uint32_t leaf, size_t *have, size_t want, size_t
 	return 0;
 }
 
+/* A record wholly in p[0, total), its header from k to hsize: serial types and values in
+ * one pass, with the same checks as the two passes below. */
+static int leaf_local(struct scan *s, uint32_t pgno, int64_t rowid, const unsigned char *p,
+		      size_t k, size_t hsize, size_t total, ps_row_fn fn, void *ctx)
+{
+	static const signed char fixed[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, -1, -1};
+	const unsigned char *h = p + k, *hend = p + hsize, *b = p + hsize, *bend = p + total;
+	int n = 0;
+	for (; n < s->ncols && h < hend; n++) {
+		uint64_t st = *h;
+		if (st < 0x80) {
+			h++;
+		} else {
+			int m = varint(h, hend, &st);
+			if (!m)
+				return corrupt(s, pgno, "记录头无效", "invalid record header");
+			h += m;
+		}
+		int64_t sz = st < 12 ? fixed[st] : st > (uint64_t)INT64_MAX ? -1 : (int64_t)(st - 12) / 2;
+		if (sz < 0 || sz > bend - b)
+			return corrupt(s, pgno, "记录头无效", "invalid record header");
+		if (n >= 64 || (s->want >> n & 1))
+			value_of(&s->vals[n], st, b, (size_t)sz);
+		else
+			s->vals[n].type = PS_NULL; /* not asked for: not decoded */
+		b += sz;
+	}
+	for (int i = n; i < s->ncols; i++)
+		s->vals[i] = (struct ps_value){.type = PS_NULL};
+	return fn(ctx, rowid, s->vals, s->ncols);
+}
+
 /* Decode the cell of a table leaf at off and pass its row to fn. */
 static int leaf_cell(struct scan *s, const struct level *l, uint32_t off, ps_row_fn fn, void *ctx)
 {
@@ -263,6 +300,9 @@ static int leaf_cell(struct scan *s, const struct level *l, uint32_t off, ps_row
 			return rc;
 		p = s->rec;
 	}
+	if (have == total) /* the whole record on this page: the common case, in one pass */
+		return leaf_local(s, l->pgno, rowid, p, (size_t)k, (size_t)hsize, (size_t)total, fn,
+				  ctx);
 	const unsigned char *h = p + k, *hend = p + hsize;
 	uint64_t body = hsize;
 	int n;
@@ -289,7 +329,10 @@ static int leaf_cell(struct scan *s, const struct level *l, uint32_t off, ps_row
 	for (int i = 0; i < n; i++) {
 		uint64_t st = (uint64_t)s->vals[i].i;
 		size_t sz = s->vals[i].n;
-		value_of(&s->vals[i], st, p + at, sz);
+		if (i >= 64 || (s->want >> i & 1))
+			value_of(&s->vals[i], st, p + at, sz);
+		else
+			s->vals[i].type = PS_NULL; /* not asked for: not decoded */
 		at += sz;
 	}
 	for (int i = n; i < s->ncols; i++)
@@ -382,8 +425,14 @@ static int walk(struct scan *s, uint32_t root, ps_row_fn fn, void *ctx)
 int page_scan_table(ps_read_fn rd, void *rdctx, uint32_t root_page, int ncols, ps_row_fn fn,
 		    void *ctx, struct wb_error *err)
 {
+	return page_scan_columns(rd, rdctx, root_page, ncols, ~(uint64_t)0, fn, ctx, err);
+}
+
+int page_scan_columns(ps_read_fn rd, void *rdctx, uint32_t root_page, int ncols, uint64_t want,
+		      ps_row_fn fn, void *ctx, struct wb_error *err)
+{
 	assert(rd && fn && ncols >= 0 && ncols <= PS_MAX_COLS);
-	struct scan s = {.rd = rd, .rdctx = rdctx, .err = err, .ncols = ncols};
+	struct scan s = {.rd = rd, .rdctx = rdctx, .err = err, .ncols = ncols, .want = want};
 	unsigned char h[100];
 	int rc = read_at(&s, h, sizeof(h), 0);
 	if (rc)

@@ -64,5 +64,9 @@ typedef int (*ps_row_fn)(void *ctx, int64_t rowid, const struct ps_value *cols, 
  * enum wb_err with err set: WB_EINVAL for a damaged or unsupported file, rd's error. */
 int page_scan_table(ps_read_fn rd, void *rdctx, uint32_t root_page, int ncols, ps_row_fn fn,
 		    void *ctx, struct wb_error *err);
+/* The same, decoding only the columns whose bit is set in want (bit i: column i; columns
+ * from 64 on always); the others come as PS_NULL. Every record is still checked whole. */
+int page_scan_columns(ps_read_fn rd, void *rdctx, uint32_t root_page, int ncols, uint64_t want,
+		      ps_row_fn fn, void *ctx, struct wb_error *err);
 
 #endif
