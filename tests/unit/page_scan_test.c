@@ -353,6 +353,13 @@ static void deep_tree_and_deletes(void **state)
 	sqlite3_close(db);
 }
 
+static int count_null_last(void *ctx, int64_t rowid, const struct ps_value *cols, int ncols)
+{
+	(void)rowid;
+	*(int *)ctx += cols[ncols - 1].type == PS_NULL;
+	return 0;
+}
+
 /* Columns added after rows existed: old records are shorter, their missing columns
  * come as NULL -- also for a column with a DEFAULT, which SELECT gives instead. */
 static void added_columns(void **state)
@@ -368,6 +375,16 @@ static void added_columns(void **state)
 		 "ALTER TABLE a ADD COLUMN w INT;"
 		 "INSERT INTO a VALUES (4, 'four', NULL, 44), (5, NULL, NULL, NULL);");
 	assert_int_equal(compare_table(db, "a", -1, -1, NULL), 5);
+	/* a DEFAULT is SQLite's to fill in: the records do not have it */
+	exec(db, "ALTER TABLE a ADD COLUMN d DEFAULT 9");
+	assert_int_equal(q1(db, "SELECT d FROM a WHERE rowid = 1"), 9);
+	struct sq_reader r = sq_reader_of(db);
+	struct wb_error err;
+	int nulls = 0;
+	assert_int_equal(
+		page_scan_table(sq_read, &r, root_of(db, "a"), 5, count_null_last, &nulls, &err),
+		0);
+	assert_int_equal(nulls, 5);
 	sqlite3_close(db);
 }
 
@@ -453,6 +470,8 @@ static int scan_image(struct image *m, uint32_t root, int ncols, struct wb_error
 	return page_scan_table(img_read, m, root, ncols, count_row, &rows, err);
 }
 
+static struct wb_error last_err;
+
 #define expect_corrupt(m, root, ncols, code) expect_corrupt_at(m, root, ncols, code, __LINE__)
 
 static void expect_corrupt_at(struct image *m, uint32_t root, int ncols, const char *code, int line)
@@ -463,6 +482,7 @@ static void expect_corrupt_at(struct image *m, uint32_t root, int ncols, const c
 		fail_msg("line %d: expected WB_EINVAL (%s), got %d", line, code, rc);
 	assert_string_equal(err.code, code);
 	assert_true(err.message[0] && err.message_en[0]);
+	last_err = err;
 }
 
 static void put4(unsigned char *p, uint32_t v)
@@ -538,6 +558,14 @@ static void damaged_files(void **state)
 	FRESH();
 	put4(page(&w, mid) + 8, rt);
 	expect_corrupt(&w, rt, 2, "PS_CORRUPT");
+	/* ... before any row: the root's first child is the root */
+	FRESH();
+	{
+		unsigned char *rp = page(&w, rt);
+		put4(rp + ((uint32_t)rp[12] << 8 | rp[13]), rt);
+		expect_corrupt(&w, rt, 2, "PS_CORRUPT");
+		assert_non_null(strstr(last_err.message_en, "too deep"));
+	}
 	/* ... or at itself */
 	FRESH();
 	put4(page(&w, mid) + 8, mid);
