@@ -165,7 +165,8 @@ static int read_page(struct scan *s, uint32_t from, uint32_t pgno, unsigned char
 	if (pgno < 1 || pgno > s->npages)
 		return corrupt(s, from, "指向文件之外的页", "points at a page outside the file");
 	if (++s->visits > s->npages)
-		return corrupt(s, pgno, "页之间有循环引用", "pages refer to each other in a cycle");
+		return corrupt(s, pgno, "页被重复引用（循环或共用）",
+			       "pages are referred to more than once (a cycle or shared pages)");
 	return read_at(s, buf, s->ps, (uint64_t)(pgno - 1) * s->ps);
 }
 

@@ -571,6 +571,34 @@ static void damaged_files(void **state)
 	put4(page(&w, mid) + 8, mid);
 	expect_corrupt(&w, rt, 2, "PS_CORRUPT");
 
+	/* shared subtrees: every child of the root is mid, every child of mid is the
+	 * root's last child mid2, every child of mid2 one empty leaf -- no cycle, no row,
+	 * but more page reads than the file has pages */
+	FRESH();
+	{
+		unsigned char *rp = page(&w, rt);
+		uint32_t mid2 = get4(rp + 8);
+		unsigned char *mp = page(&w, mid), *m2 = page(&w, mid2);
+		uint32_t nr = (uint32_t)rp[3] << 8 | rp[4], nm = (uint32_t)mp[3] << 8 | mp[4];
+		uint32_t nm2 = (uint32_t)m2[3] << 8 | m2[4];
+		assert_true(mid2 != mid);
+		assert_true((uint64_t)(nr + 1) * (nm + 1) * (nm2 + 1) > npages);
+		struct {
+			unsigned char *pg;
+			uint32_t n, to;
+		} edit[3] = {{rp, nr, mid}, {mp, nm, mid2}, {m2, nm2, leaf}};
+		for (int e = 0; e < 3; e++) {
+			unsigned char *p = edit[e].pg;
+			for (uint32_t i = 0; i < edit[e].n; i++)
+				put4(p + ((uint32_t)p[12 + 2 * i] << 8 | p[13 + 2 * i]),
+				     edit[e].to);
+			put4(p + 8, edit[e].to);
+		}
+		page(&w, leaf)[3] = page(&w, leaf)[4] = 0;
+		expect_corrupt(&w, rt, 2, "PS_CORRUPT");
+		assert_non_null(strstr(last_err.message_en, "cycle"));
+	}
+
 	/* cell offsets outside the page, or in the header, or a cell running past the end */
 	static const uint32_t offs[] = {0xffff, 512, 509, 0, 8};
 	for (int i = 0; i < 5; i++) {
