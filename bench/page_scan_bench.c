@@ -3,13 +3,14 @@
  * SELECT with sqlite3_step/sqlite3_column_*, and src/store/page_scan.c through SQLite's
  * file handle (the way db_sqlite.c is to call it).
  *
- *   page_scan_bench [--db FILE] [--rows N] [--repeat R]
+ *   page_scan_bench [--db FILE] [--rows N] [--repeat R] [--only select|pages]
  *
  * Makes FILE (default /tmp/page_scan_bench.db) with N rows (default 1 000 000) of 10
  * columns unless it already has them, then times R rounds (default 3) of each way, each
  * touching every value (ints summed, text lengths summed, so neither side can skip
  * work), and prints the best round of each, ns a row and the ratio. The file is read
- * from the page cache: run once to warm it. Prints figures; asserts nothing.
+ * from the page cache: run once to warm it. --only runs one side (for perf stat -e
+ * instructions). Prints figures; asserts nothing.
  */
 #include <inttypes.h>
 #include <sqlite3.h>
@@ -124,6 +125,7 @@ int main(int argc, char **argv)
 {
 	const char *path = "/tmp/page_scan_bench.db";
 	long rows = 1000000, repeat = 3;
+	const char *only = "";
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--db") == 0)
 			path = argv[i + 1];
@@ -131,6 +133,8 @@ int main(int argc, char **argv)
 			rows = strtol(argv[i + 1], NULL, 10);
 		else if (strcmp(argv[i], "--repeat") == 0)
 			repeat = strtol(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--only") == 0)
+			only = argv[i + 1];
 	}
 	sqlite3 *db;
 	if (sqlite3_open(path, &db) != SQLITE_OK)
@@ -149,9 +153,11 @@ int main(int argc, char **argv)
 		exec(db, "BEGIN");
 		q1(db, "SELECT count(*) FROM sqlite_schema"); /* the read transaction */
 		double t0 = now();
-		s1 = by_select(db);
+		if (strcmp(only, "pages") != 0)
+			s1 = by_select(db);
 		double t1 = now();
-		s2 = by_pages(db, root);
+		if (strcmp(only, "select") != 0)
+			s2 = by_pages(db, root);
 		double t2 = now();
 		exec(db, "COMMIT");
 		if (t1 - t0 < best_sel)
@@ -159,11 +165,15 @@ int main(int argc, char **argv)
 		if (t2 - t1 < best_pg)
 			best_pg = t2 - t1;
 	}
-	printf("SELECT + sqlite3_column_*: %.0f ms (%.0f ns a row)\n", best_sel * 1e3,
-	       best_sel * 1e9 / (double)rows);
-	printf("page_scan_table:           %.0f ms (%.0f ns a row)\n", best_pg * 1e3,
-	       best_pg * 1e9 / (double)rows);
-	printf("ratio: %.1fx; checksums %s\n", best_sel / best_pg, s1 == s2 ? "equal" : "DIFFER");
+	if (strcmp(only, "pages") != 0)
+		printf("SELECT + sqlite3_column_*: %.0f ms (%.0f ns a row)\n", best_sel * 1e3,
+		       best_sel * 1e9 / (double)rows);
+	if (strcmp(only, "select") != 0)
+		printf("page_scan_table:           %.0f ms (%.0f ns a row)\n", best_pg * 1e3,
+		       best_pg * 1e9 / (double)rows);
+	if (!*only)
+		printf("ratio: %.1fx; checksums %s\n", best_sel / best_pg,
+		       s1 == s2 ? "equal" : "DIFFER");
 	sqlite3_close(db);
 	return 0;
 }

@@ -346,8 +346,8 @@ int db_file_whole(struct db *db)
 int db_file_read(struct db *db, void *buf, size_t len, uint64_t off)
 {
 	sqlite3_file *f = NULL;
-	if (sqlite3_file_control(db->h, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
-	    !f || !f->pMethods)
+	if (sqlite3_file_control(db->h, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f ||
+	    !f->pMethods)
 		return WB_EIO;
 	return f->pMethods->xRead(f, buf, (int)len, (sqlite3_int64)off) == SQLITE_OK ? 0 : WB_EIO;
 }

@@ -57,7 +57,7 @@ struct import_snap {
 	size_t npersons;
 	uint64_t *slots; /* first 4 hash bytes << 32 | person index + 1; 0 empty */
 	size_t nslots;
-	uint32_t *by_id; /* person id → person index + 1 */
+	uint32_t *by_id;		/* person id → person index + 1 */
 	uint32_t *fact_head, *rel_head; /* person id → first fact / relation + 1 */
 	struct snap_fact *facts;
 	size_t nfacts, facts_cap;
@@ -210,17 +210,17 @@ static const char SQL_OWN[] = "SELECT id FROM imports WHERE profile = ?";
 static const char SQL_MAX[] = "SELECT (SELECT max(id) FROM persons), (SELECT max(id) FROM facts)";
 
 static const char *const PERSON_COLS[] = {
-	"id",	       "name",		     "gender",		"birth_date",	  "id_cipher",
-	"id_hash",     "ethnicity",	     "household_region", "residence_region", "scope_region",
-	"household_id", "school_unit_id",    "phone_cipher"};
-static const char *const FACT_COLS[] = {
-	"id",	     "person_id",  "type",	 "value",	 "valid_from",
-	"valid_to",  "source_unit_id", "source_doc", "note",	 "recorded_by",
-	"recorded_at", "supersedes",   "import_id",  "import_row", "retracted_at"};
+	"id",		"name",		  "gender",	      "birth_date",	  "id_cipher",
+	"id_hash",	"ethnicity",	  "household_region", "residence_region", "scope_region",
+	"household_id", "school_unit_id", "phone_cipher"};
+static const char *const FACT_COLS[] = {"id",	      "person_id",   "type",	       "value",
+					"valid_from", "valid_to",    "source_unit_id", "source_doc",
+					"note",	      "recorded_by", "recorded_at",    "supersedes",
+					"import_id",  "import_row",  "retracted_at"};
 static const char *const REL_COLS[] = {"id", "person_id", "related_id", "kind"};
 #define NCOLS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 /* The columns the row callbacks read (the others are skipped, not decoded). */
-#define BIT(i) ((uint64_t)1 << (i))
+#define BIT(i)	 ((uint64_t)1 << (i))
 #define PERSON_WANT                                                                                \
 	(BIT(1) | BIT(2) | BIT(3) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(9) | BIT(11) | BIT(12))
 #define FACT_WANT (BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(11) | BIT(12) | BIT(14))
@@ -262,7 +262,7 @@ struct build {
 	uint64_t *superseded; /* bitmap over fact ids */
 	uint64_t max_fact;
 	size_t persons_cap;
-	int bad; /* something the snapshot does not expect: no snapshot */
+	int bad;	   /* something the snapshot does not expect: no snapshot */
 	uint32_t memo[16]; /* a column's previous interned value (intern) */
 	uint32_t scope_at; /* the last scope region met, and whether it is in the scope */
 	int scope_in;
@@ -352,7 +352,8 @@ static int person_row(void *ctx, int64_t rowid, const struct ps_value *v, int n)
 	if (v[5].type != PS_BLOB || v[5].n != SECRET_HASH_BYTES || !is_text(&v[1]) ||
 	    !is_text(&v[2]) || !is_text(&v[7]) || !is_text(&v[9]) || !text_or_null(&v[3]) ||
 	    !text_or_null(&v[6]) || !text_or_null(&v[8]) ||
-	    !(v[11].type == PS_NULL || (v[11].type == PS_INT && v[11].i > 0 && v[11].i <= UINT32_MAX)))
+	    !(v[11].type == PS_NULL ||
+	      (v[11].type == PS_INT && v[11].i > 0 && v[11].i <= UINT32_MAX)))
 		return refuse(b);
 	if (s->npersons == b->persons_cap) {
 		b->persons_cap = b->persons_cap ? b->persons_cap * 2 : 65536;
@@ -367,8 +368,8 @@ static int person_row(void *ctx, int64_t rowid, const struct ps_value *v, int n)
 	if (intern(b, M_SCOPE, &v[9], &scope))
 		return refuse(b);
 	if (scope != b->scope_at) /* neighbours share their village: compare once for them */
-		b->scope_at = scope, b->scope_in = text_cmp(&v[9], b->sc->lo) >= 0 &&
-						       text_cmp(&v[9], b->sc->hi) < 0;
+		b->scope_at = scope,
+		b->scope_in = text_cmp(&v[9], b->sc->lo) >= 0 && text_cmp(&v[9], b->sc->hi) < 0;
 	p->flags = (v[12].type != PS_NULL ? SP_PHONE : 0) | (b->scope_in ? SP_SCOPE : 0);
 	if (strs_add(&s->strs, v[1].p, v[1].n, &p->name) || birth_of(b, &v[3], p) ||
 	    intern(b, M_HH, &v[7], &p->hh) || intern(b, M_RES, &v[8], &p->res) ||
@@ -388,9 +389,9 @@ static int fact_row(void *ctx, int64_t rowid, const struct ps_value *v, int n)
 	if (v[14].type != PS_NULL)
 		return 0; /* retracted */
 	if (rowid <= 0 || (uint64_t)rowid > b->max_fact || rowid > UINT32_MAX ||
-	    v[1].type != PS_INT || v[1].i <= 0 || (uint64_t)v[1].i > s->max_id ||
-	    !is_text(&v[2]) || !text_or_null(&v[3]) || !text_or_null(&v[4]) ||
-	    !text_or_null(&v[5]) || !(v[11].type == PS_NULL || v[11].type == PS_INT) ||
+	    v[1].type != PS_INT || v[1].i <= 0 || (uint64_t)v[1].i > s->max_id || !is_text(&v[2]) ||
+	    !text_or_null(&v[3]) || !text_or_null(&v[4]) || !text_or_null(&v[5]) ||
+	    !(v[11].type == PS_NULL || v[11].type == PS_INT) ||
 	    !(v[12].type == PS_NULL || v[12].type == PS_INT))
 		return refuse(b);
 	if (s->nfacts == s->facts_cap) {
@@ -505,14 +506,18 @@ int import_snap_build(struct store *st, const struct wb_scope *sc, const char *p
 	struct reader r = {.db = st->db, .buf = xmalloc(READ_AHEAD), .size = size};
 	rc = own_imports(st, profile, &b.own, err);
 	if (!rc && !b.bad)
-		rc = scan(st, &r, &b, "persons", PERSON_COLS, NCOLS(PERSON_COLS), PERSON_WANT, person_row, err);
+		rc = scan(st, &r, &b, "persons", PERSON_COLS, NCOLS(PERSON_COLS), PERSON_WANT,
+			  person_row, err);
 	if (!rc && !b.bad)
-		rc = scan(st, &r, &b, "facts", FACT_COLS, NCOLS(FACT_COLS), FACT_WANT, fact_row, err);
+		rc = scan(st, &r, &b, "facts", FACT_COLS, NCOLS(FACT_COLS), FACT_WANT, fact_row,
+			  err);
 	if (!rc && !b.bad)
-		rc = scan(st, &r, &b, "relations", REL_COLS, NCOLS(REL_COLS), REL_WANT, rel_row, err);
+		rc = scan(st, &r, &b, "relations", REL_COLS, NCOLS(REL_COLS), REL_WANT, rel_row,
+			  err);
 	free(r.buf);
 	for (size_t i = 0; i < s->nfacts; i++)
-		s->facts[i].superseded = (b.superseded[s->facts[i].id >> 6] >> (s->facts[i].id & 63)) & 1;
+		s->facts[i].superseded =
+			(b.superseded[s->facts[i].id >> 6] >> (s->facts[i].id & 63)) & 1;
 	free(b.superseded);
 	imap_release(&b.own);
 	if (rc || b.bad) {

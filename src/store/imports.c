@@ -861,7 +861,8 @@ int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct i
 			e->found = 1;
 			imap_put(&c->byid, e->p.id, (int32_t)i);
 		} else {
-			unresolved[left++] = e; /* new since, written by the import, or no snapshot */
+			unresolved[left++] =
+				e; /* new since, written by the import, or no snapshot */
 		}
 	}
 	rc = prefetch_persons(st, sc, c, unresolved, left, err);
@@ -1501,7 +1502,7 @@ int store_imports_end_missing(struct store *st, const struct wb_scope *sc, struc
 			      struct wb_error *err)
 {
 	char lo[REGION_CODE_MAX + 1], hi[REGION_CODE_MAX + 1], now[21], doc[64];
-	snap_drop(c); /* the import's last steps: SQL */
+	snap_drop(c);			  /* the import's last steps: SQL */
 	int frc = fact_flush(st, c, err); /* the SQL below reads facts */
 	if (frc)
 		return frc;

@@ -107,9 +107,15 @@ static int64_t get_int(const unsigned char *p, int n)
 	return (int64_t)u;
 }
 
-static void value_of(struct ps_value *v, uint64_t st, const unsigned char *p, size_t n)
+static inline void value_of(struct ps_value *v, uint64_t st, const unsigned char *p, size_t n)
 {
 	static const unsigned char width[7] = {0, 1, 2, 3, 4, 6, 8};
+	if (st >= 12) { /* text and blobs first: most values of a person row */
+		v->type = (st & 1) ? PS_TEXT : PS_BLOB;
+		v->p = n ? p : NULL;
+		v->n = n;
+		return;
+	}
 	v->p = NULL;
 	v->n = 0;
 	if (st == 0) {
@@ -121,13 +127,9 @@ static void value_of(struct ps_value *v, uint64_t st, const unsigned char *p, si
 		uint64_t u = (uint64_t)get_int(p, 8);
 		v->type = PS_FLOAT;
 		memcpy(&v->f, &u, sizeof(u));
-	} else if (st == 8 || st == 9) {
+	} else { /* 8 and 9; 10 and 11 were refused by serial_size */
 		v->type = PS_INT;
 		v->i = st == 9;
-	} else {
-		v->type = (st & 1) ? PS_TEXT : PS_BLOB;
-		v->p = n ? p : NULL;
-		v->n = n;
 	}
 }
 
@@ -135,12 +137,10 @@ static void value_of(struct ps_value *v, uint64_t st, const unsigned char *p, si
 
 static int corrupt(struct scan *s, uint32_t pgno, const char *zh, const char *en)
 {
-	char where[48];
-	snprintf(where, sizeof(where), "page %u", pgno);
-	char zh2[160], en2[160];
-	snprintf(zh2, sizeof(zh2), "数据库文件已损坏：%s", zh);
-	snprintf(en2, sizeof(en2), "database file is damaged: %s", en);
-	return wb_error_setx(s->err, WB_EINVAL, 422, "PS_CORRUPT", zh2, en2, where);
+	char zh2[200], en2[200];
+	snprintf(zh2, sizeof(zh2), "数据库文件已损坏：%s（第 %u 页）", zh, pgno);
+	snprintf(en2, sizeof(en2), "database file is damaged: %s (page %u)", en, pgno);
+	return wb_error_set(s->err, WB_EINVAL, 422, "PS_CORRUPT", zh2, en2);
 }
 
 static int unsupported(struct scan *s, const char *zh, const char *en)
@@ -164,9 +164,10 @@ static int read_at(struct scan *s, void *buf, size_t len, uint64_t off)
 static int read_page(struct scan *s, uint32_t from, uint32_t pgno, unsigned char *buf)
 {
 	if (pgno < 1 || pgno > s->npages)
-		return corrupt(s, from, "页号超出文件范围", "page number outside the file");
+		return corrupt(s, from, "指向文件之外的页", "points at a page outside the file");
 	if (++s->visits > s->npages)
-		return corrupt(s, pgno, "页之间有循环引用", "pages refer to each other in a cycle");
+		return corrupt(s, pgno, "页被重复引用（循环或共用）",
+			       "pages are referred to more than once (a cycle or shared pages)");
 	return read_at(s, buf, s->ps, (uint64_t)(pgno - 1) * s->ps);
 }
 
@@ -203,38 +204,6 @@ static int fill(struct scan *s, uint32_t leaf, size_t *have, size_t want, size_t
 		from = pg;
 	}
 	return 0;
-}
-
-/* A record wholly in p[0, total), its header from k to hsize: serial types and values in
- * one pass, with the same checks as the two passes below. */
-static int leaf_local(struct scan *s, uint32_t pgno, int64_t rowid, const unsigned char *p,
-		      size_t k, size_t hsize, size_t total, ps_row_fn fn, void *ctx)
-{
-	static const signed char fixed[12] = {0, 1, 2, 3, 4, 6, 8, 8, 0, 0, -1, -1};
-	const unsigned char *h = p + k, *hend = p + hsize, *b = p + hsize, *bend = p + total;
-	int n = 0;
-	for (; n < s->ncols && h < hend; n++) {
-		uint64_t st = *h;
-		if (st < 0x80) {
-			h++;
-		} else {
-			int m = varint(h, hend, &st);
-			if (!m)
-				return corrupt(s, pgno, "记录头无效", "invalid record header");
-			h += m;
-		}
-		int64_t sz = st < 12 ? fixed[st] : st > (uint64_t)INT64_MAX ? -1 : (int64_t)(st - 12) / 2;
-		if (sz < 0 || sz > bend - b)
-			return corrupt(s, pgno, "记录头无效", "invalid record header");
-		if (n >= 64 || (s->want >> n & 1))
-			value_of(&s->vals[n], st, b, (size_t)sz);
-		else
-			s->vals[n].type = PS_NULL; /* not asked for: not decoded */
-		b += sz;
-	}
-	for (int i = n; i < s->ncols; i++)
-		s->vals[i] = (struct ps_value){.type = PS_NULL};
-	return fn(ctx, rowid, s->vals, s->ncols);
 }
 
 /* Decode the cell of a table leaf at off and pass its row to fn. */
@@ -300,14 +269,13 @@ static int leaf_cell(struct scan *s, const struct level *l, uint32_t off, ps_row
 			return rc;
 		p = s->rec;
 	}
-	if (have == total) /* the whole record on this page: the common case, in one pass */
-		return leaf_local(s, l->pgno, rowid, p, (size_t)k, (size_t)hsize, (size_t)total, fn,
-				  ctx);
 	const unsigned char *h = p + k, *hend = p + hsize;
 	uint64_t body = hsize;
 	int n;
-	/* first pass: serial types and where each value ends (values not yet decoded, as
-	 * the body may still have to be read from overflow pages) */
+	/* A record wholly on the page is decoded in one pass. For one that spills, the first
+	 * pass only finds where each value ends: the body may still have to be read from
+	 * overflow pages, into s->rec, which may move as it grows. */
+	int spilled = have < total;
 	for (n = 0; n < s->ncols && h < hend; n++) {
 		uint64_t st;
 		k = varint(h, hend, &st);
@@ -315,25 +283,34 @@ static int leaf_cell(struct scan *s, const struct level *l, uint32_t off, ps_row
 		if (sz < 0 || (uint64_t)sz > total - body)
 			return corrupt(s, l->pgno, "记录头无效", "invalid record header");
 		h += k;
-		s->vals[n].i = (int64_t)st; /* kept here until the second pass */
-		s->vals[n].n = (size_t)sz;
+		if (!spilled) {
+			if (n >= 64 || (s->want >> n & 1))
+				value_of(&s->vals[n], st, p + body, (size_t)sz);
+			else
+				s->vals[n].type = PS_NULL; /* not asked for: not decoded */
+		} else {
+			s->vals[n].i = (int64_t)st; /* kept here until the second pass */
+			s->vals[n].n = (size_t)sz;
+		}
 		body += (uint64_t)sz;
 	}
-	if (have < body) {
-		if ((rc = fill(s, l->pgno, &have, (size_t)body, total, &next)))
-			return rc;
-		p = s->rec;
-	}
-	/* second pass: the values, all within p[0, have) now */
-	size_t at = (size_t)hsize;
-	for (int i = 0; i < n; i++) {
-		uint64_t st = (uint64_t)s->vals[i].i;
-		size_t sz = s->vals[i].n;
-		if (i >= 64 || (s->want >> i & 1))
-			value_of(&s->vals[i], st, p + at, sz);
-		else
-			s->vals[i].type = PS_NULL; /* not asked for: not decoded */
-		at += sz;
+	if (spilled) {
+		if (have < body) {
+			if ((rc = fill(s, l->pgno, &have, (size_t)body, total, &next)))
+				return rc;
+			p = s->rec;
+		}
+		/* second pass: the values, all within p[0, have) now */
+		size_t at = (size_t)hsize;
+		for (int i = 0; i < n; i++) {
+			uint64_t st = (uint64_t)s->vals[i].i;
+			size_t sz = s->vals[i].n;
+			if (i >= 64 || (s->want >> i & 1))
+				value_of(&s->vals[i], st, p + at, sz);
+			else
+				s->vals[i].type = PS_NULL; /* not asked for: not decoded */
+			at += sz;
+		}
 	}
 	for (int i = n; i < s->ncols; i++)
 		s->vals[i] = (struct ps_value){.type = PS_NULL};

@@ -353,6 +353,13 @@ static void deep_tree_and_deletes(void **state)
 	sqlite3_close(db);
 }
 
+static int count_null_last(void *ctx, int64_t rowid, const struct ps_value *cols, int ncols)
+{
+	(void)rowid;
+	*(int *)ctx += cols[ncols - 1].type == PS_NULL;
+	return 0;
+}
+
 /* Columns added after rows existed: old records are shorter, their missing columns
  * come as NULL -- also for a column with a DEFAULT, which SELECT gives instead. */
 static void added_columns(void **state)
@@ -368,6 +375,16 @@ static void added_columns(void **state)
 		 "ALTER TABLE a ADD COLUMN w INT;"
 		 "INSERT INTO a VALUES (4, 'four', NULL, 44), (5, NULL, NULL, NULL);");
 	assert_int_equal(compare_table(db, "a", -1, -1, NULL), 5);
+	/* a DEFAULT is SQLite's to fill in: the records do not have it */
+	exec(db, "ALTER TABLE a ADD COLUMN d DEFAULT 9");
+	assert_int_equal(q1(db, "SELECT d FROM a WHERE rowid = 1"), 9);
+	struct sq_reader r = sq_reader_of(db);
+	struct wb_error err;
+	int nulls = 0;
+	assert_int_equal(
+		page_scan_table(sq_read, &r, root_of(db, "a"), 5, count_null_last, &nulls, &err),
+		0);
+	assert_int_equal(nulls, 5);
 	sqlite3_close(db);
 }
 
@@ -453,6 +470,8 @@ static int scan_image(struct image *m, uint32_t root, int ncols, struct wb_error
 	return page_scan_table(img_read, m, root, ncols, count_row, &rows, err);
 }
 
+static struct wb_error last_err;
+
 #define expect_corrupt(m, root, ncols, code) expect_corrupt_at(m, root, ncols, code, __LINE__)
 
 static void expect_corrupt_at(struct image *m, uint32_t root, int ncols, const char *code, int line)
@@ -463,6 +482,7 @@ static void expect_corrupt_at(struct image *m, uint32_t root, int ncols, const c
 		fail_msg("line %d: expected WB_EINVAL (%s), got %d", line, code, rc);
 	assert_string_equal(err.code, code);
 	assert_true(err.message[0] && err.message_en[0]);
+	last_err = err;
 }
 
 static void put4(unsigned char *p, uint32_t v)
@@ -538,10 +558,46 @@ static void damaged_files(void **state)
 	FRESH();
 	put4(page(&w, mid) + 8, rt);
 	expect_corrupt(&w, rt, 2, "PS_CORRUPT");
+	/* ... before any row: the root's first child is the root */
+	FRESH();
+	{
+		unsigned char *rp = page(&w, rt);
+		put4(rp + ((uint32_t)rp[12] << 8 | rp[13]), rt);
+		expect_corrupt(&w, rt, 2, "PS_CORRUPT");
+		assert_non_null(strstr(last_err.message_en, "too deep"));
+	}
 	/* ... or at itself */
 	FRESH();
 	put4(page(&w, mid) + 8, mid);
 	expect_corrupt(&w, rt, 2, "PS_CORRUPT");
+
+	/* shared subtrees: every child of the root is mid, every child of mid is the
+	 * root's last child mid2, every child of mid2 one empty leaf -- no cycle, no row,
+	 * but more page reads than the file has pages */
+	FRESH();
+	{
+		unsigned char *rp = page(&w, rt);
+		uint32_t mid2 = get4(rp + 8);
+		unsigned char *mp = page(&w, mid), *m2 = page(&w, mid2);
+		uint32_t nr = (uint32_t)rp[3] << 8 | rp[4], nm = (uint32_t)mp[3] << 8 | mp[4];
+		uint32_t nm2 = (uint32_t)m2[3] << 8 | m2[4];
+		assert_true(mid2 != mid);
+		assert_true((uint64_t)(nr + 1) * (nm + 1) * (nm2 + 1) > npages);
+		struct {
+			unsigned char *pg;
+			uint32_t n, to;
+		} edit[3] = {{rp, nr, mid}, {mp, nm, mid2}, {m2, nm2, leaf}};
+		for (int e = 0; e < 3; e++) {
+			unsigned char *p = edit[e].pg;
+			for (uint32_t i = 0; i < edit[e].n; i++)
+				put4(p + ((uint32_t)p[12 + 2 * i] << 8 | p[13 + 2 * i]),
+				     edit[e].to);
+			put4(p + 8, edit[e].to);
+		}
+		page(&w, leaf)[3] = page(&w, leaf)[4] = 0;
+		expect_corrupt(&w, rt, 2, "PS_CORRUPT");
+		assert_non_null(strstr(last_err.message_en, "cycle"));
+	}
 
 	/* cell offsets outside the page, or in the header, or a cell running past the end */
 	static const uint32_t offs[] = {0xffff, 512, 509, 0, 8};
