@@ -1702,6 +1702,7 @@ int import_run(struct store *st, const struct wb_scope *sc, const struct import_
 			report(p);
 	}
 	reader_finish(p);
+	store_imports_release(st);
 	teardown(p);
 	free(p);
 	return rc;

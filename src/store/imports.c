@@ -718,6 +718,15 @@ void store_imports_prepare(struct store *st, int64_t lookups)
 	int64_t persons = max_person(st, &e);
 	if (persons > 0 && lookups * SNAP_PAYS >= persons)
 		db_checkpoint(st->db);
+	/* A batch writes more pages than the default automatic checkpoint (1000 pages)
+	 * allows, so each commit checkpointed, with two fsyncs: the import lets the WAL grow
+	 * to 64 MiB first. */
+	db_exec(st->db, "PRAGMA wal_autocheckpoint=16384", NULL);
+}
+
+void store_imports_release(struct store *st)
+{
+	db_exec(st->db, "PRAGMA wal_autocheckpoint=1000", NULL); /* SQLite's default */
 }
 
 int store_imports_index(struct store *st, const struct wb_scope *sc, struct import_cache *c,
