@@ -125,6 +125,14 @@ int norm_gender(const char *in)
 	static const char *const female[] = {"女", "女性", "F", "f", "2", "female", "Female"};
 	static const char *const unknown[] = {"", "未知", "未说明", "未知的性别", "0", "9"};
 	char t[32];
+	/* the usual cells first, without a copy: 男 (E7 94 B7), 女 (E5 A5 B3) and "" */
+	const unsigned char *u = (const unsigned char *)in;
+	if (u[0] == 0xe7 && u[1] == 0x94 && u[2] == 0xb7 && !u[3])
+		return 'M';
+	if (u[0] == 0xe5 && u[1] == 0xa5 && u[2] == 0xb3 && !u[3])
+		return 'F';
+	if (!u[0])
+		return 0;
 	if (norm_trim(t, sizeof(t), in) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(male) / sizeof(male[0]); i++)

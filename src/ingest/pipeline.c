@@ -172,7 +172,12 @@ struct pipe {
 	int colmap[1024]; /* table column → profile column, -1 unused */
 	size_t ncols;
 	const char *values[PROFILE_MAX_COLUMNS];
+	size_t vallen[PROFILE_MAX_COLUMNS]; /* strlen(values[c]) when values[c] is set */
 	char valbuf[PROFILE_MAX_COLUMNS][VALUE_MAX];
+	/* from the profile, once (plan_columns): each role's column of each field (-1 none)
+	 * and the role's word in reasons, which every row would look up otherwise */
+	int role_col[PROFILE_MAX_ROLES][PF_COUNT];
+	const char *who[PROFILE_MAX_ROLES];
 	struct role_plan roles[PROFILE_MAX_ROLES];
 	struct fact_plan facts[PROFILE_MAX_FACTS];
 	int nfacts;
@@ -204,6 +209,22 @@ static uint64_t fnv(const void *p, size_t n, uint64_t h)
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ b[i]) * 1099511628211ULL;
 	return h;
+}
+
+/* Both row hashes in one pass: *h = fnv(p, n, *h) and *h2 = (uint32_t)fnv(p, n, *h2 ^
+ * 0x9e3779b9), the second in 32 bits (the low half of a product depends on the low
+ * halves only; the prime is 0x1b3 mod 2^32). */
+static void fnv_two(const void *p, size_t n, uint64_t *h, uint32_t *h2)
+{
+	const unsigned char *b = p;
+	uint64_t x = *h;
+	uint32_t y = *h2 ^ 0x9e3779b9u;
+	for (size_t i = 0; i < n; i++) {
+		x = (x ^ b[i]) * 1099511628211ULL;
+		y = (y ^ b[i]) * 0x1b3u;
+	}
+	*h = x;
+	*h2 = y;
 }
 
 /* Insert key; returns the first row that had it, or 0 when new. With by_key, a key is
@@ -376,7 +397,7 @@ static int role_column(const struct profile *pr, int role, int field)
 
 static const char *role_val(struct pipe *p, int role, int field)
 {
-	return val(p, role_column(&p->prof, role, field));
+	return val(p, p->role_col[role][field]);
 }
 
 /* How a role is named in a reason: nothing for the row's subject, else its Chinese word. */
@@ -393,9 +414,19 @@ static const char *role_label(const struct profile *pr, int r)
 	return pr->roles[r];
 }
 
+/* After profile_load: what role_val and the reasons need of the profile, worked out once. */
+static void plan_columns(struct pipe *p)
+{
+	for (int r = 0; r < PROFILE_MAX_ROLES; r++) {
+		for (int f = 0; f < PF_COUNT; f++)
+			p->role_col[r][f] = role_column(&p->prof, r, f);
+		p->who[r] = r < p->prof.nroles ? role_label(&p->prof, r) : "";
+	}
+}
+
 static int parse_identity(struct pipe *p, int r, struct import_values *v)
 {
-	const char *who = role_label(&p->prof, r);
+	const char *who = p->who[r];
 	const char *id = role_val(p, r, PF_ID_NUMBER);
 	struct wb_error e;
 	err_reset(&e);
@@ -451,7 +482,7 @@ static int parse_region(struct pipe *p, int r, int field, char out[REGION_CODE_M
 
 static int parse_other(struct pipe *p, int r, struct import_values *v)
 {
-	const char *who = role_label(&p->prof, r);
+	const char *who = p->who[r];
 	const char *eth = role_val(p, r, PF_ETHNICITY);
 	if (*eth && ethnicity_normalize(v->ethnicity, eth))
 		return row_fail(p, "ETHNICITY_UNKNOWN", "unknown ethnicity", "%s民族无法识别：%s",
@@ -714,8 +745,7 @@ static int check_duplicates(struct pipe *p, int64_t rowno)
 	uint32_t h2 = 2166136261u;
 	for (int c = 0; c < p->prof.ncolumns; c++) {
 		const char *v = val(p, c);
-		h = fnv(v, strlen(v) + 1, h);
-		h2 = (uint32_t)fnv(v, strlen(v) + 1, h2 ^ 0x9e3779b9u);
+		fnv_two(v, p->values[c] ? p->vallen[c] + 1 : 1, &h, &h2);
 	}
 	int64_t first = seen_put(&p->seen_rows, h, h2, rowno);
 	if (first)
@@ -890,6 +920,11 @@ static int apply(struct pipe *p, int64_t rowno, struct wb_error *err)
 
 /* ---- one row ------------------------------------------------------------------------------ */
 
+/* The bytes that may start or end what norm_trim takes off: ASCII blanks, and the first
+ * and last bytes of U+3000 (E3 80 80). */
+static const unsigned char TRIM_EDGE[256] = {
+	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, [0xe3] = 1, [0x80] = 1};
+
 static void load_values(struct pipe *p, const struct table_row *row)
 {
 	memset(p->values, 0, sizeof(p->values));
@@ -897,11 +932,23 @@ static void load_values(struct pipe *p, const struct table_row *row)
 		int c = p->colmap[i];
 		if (c < 0 || p->values[c])
 			continue;
-		if (norm_trim(p->valbuf[c], VALUE_MAX, row->cells[i]) < 0) {
+		const unsigned char *cell = (const unsigned char *)row->cells[i];
+		size_t n = row->lens[i]; /* a cell holds no NUL (table.h) */
+		int k;
+		if (n < VALUE_MAX && !TRIM_EDGE[cell[0]] && !TRIM_EDGE[cell[n ? n - 1 : 0]]) {
+			/* nothing to trim (no blank, no U+3000 at either end): as it is */
+			memcpy(p->valbuf[c], cell, n + 1);
+		} else if ((k = norm_trim(p->valbuf[c], VALUE_MAX, row->cells[i])) >= 0) {
+			n = (size_t)k;
+		} else {
 			/* longer than any value of a person: keep a prefix, the checks reject it */
-			snprintf(p->valbuf[c], VALUE_MAX, "%.*s", VALUE_MAX - 1, row->cells[i]);
+			n = strlen(row->cells[i]);
+			n = n < VALUE_MAX - 1 ? n : VALUE_MAX - 1;
+			memcpy(p->valbuf[c], cell, n);
+			p->valbuf[c][n] = 0;
 		}
 		p->values[c] = p->valbuf[c];
+		p->vallen[c] = n;
 	}
 }
 
@@ -1047,6 +1094,7 @@ static int setup(struct pipe *p, struct wb_error *err)
 	int rc = profile_load(&p->prof, rq->profile, err);
 	if (rc)
 		return rc;
+	plan_columns(p);
 	struct import_meta *m = &p->meta;
 	snprintf(m->profile, sizeof(m->profile), "%s", p->prof.name);
 	snprintf(m->file_name, sizeof(m->file_name), "%s",
@@ -1718,6 +1766,7 @@ static int replay(struct pipe *p, const struct review *rv, struct wb_error *err)
 	address_index_init(&p->addr, rv->import_region);
 	if ((rc = profile_load(&p->prof, rv->profile, err)))
 		goto out;
+	plan_columns(p);
 	m->id = rv->import_id;
 	snprintf(m->profile, sizeof(m->profile), "%s", rv->profile);
 	snprintf(m->file_name, sizeof(m->file_name), "%s", rv->file_name);
