@@ -95,6 +95,16 @@ int64_t idno_birth_days(const char *id)
 	return date_days(y, m, d);
 }
 
+void idno_birth_date(char out[11], const char *id)
+{
+	memcpy(out, id + 6, 4);
+	out[4] = '-';
+	memcpy(out + 5, id + 10, 2);
+	out[7] = '-';
+	memcpy(out + 8, id + 12, 2);
+	out[10] = '\0';
+}
+
 char idno_gender(const char *id)
 {
 	return ((id[16] - '0') % 2) ? 'M' : 'F';
