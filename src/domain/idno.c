@@ -47,9 +47,12 @@ int idno_normalize(char out[IDNO_LEN + 1], const char *in, struct wb_error *err)
 	if (len != 15 && len != 18)
 		return bad(err, "ID_FORMAT", "身份证号码应为18位（或旧式15位）",
 			   "an ID number has 18 characters (or 15 for the old form)");
-	for (size_t i = 0; i < len; i++)
-		s[n++] = (char)toupper((unsigned char)in[i]);
+	/* Only the last character may be a letter (X): upper-casing the others, which must
+	 * be digits, would change no outcome, so it is left out. */
+	memcpy(s, in, len);
+	n = len;
 	s[n] = '\0';
+	s[n - 1] = (char)toupper((unsigned char)s[n - 1]);
 
 	if (n == 15) {
 		if (!all_digits(s, 15))

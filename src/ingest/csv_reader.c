@@ -58,11 +58,19 @@ static size_t utf8_prefix(const unsigned char *p, size_t n, int *st)
 	while (i < n) {
 		/* 8 bytes of ASCII without NUL at a time (most of a department's extract) */
 		while (i + 8 <= n) {
-			uint64_t v;
+			uint64_t v, m;
 			memcpy(&v, p + i, 8);
-			if ((v & 0x8080808080808080ULL) ||
-			    ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL))
+			m = (v & 0x8080808080808080ULL) |
+			    ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL);
+			if (m) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				/* skip the ASCII bytes before the first byte that is not (the
+				 * lowest bit of m is exact: a false zero only ever follows a
+				 * true one) */
+				i += (size_t)__builtin_ctzll(m) / 8;
+#endif
 				break;
+			}
 			i += 8;
 		}
 		if (i >= n)
@@ -247,8 +255,20 @@ static const unsigned char UNQUOTED_STOP[256] = {[','] = 1, ['\r'] = 1, ['\n'] =
 /* Where the unquoted text at dec_pos ends: at a comma or line end, or at dec_len. */
 static size_t unquoted_end(const struct table_csv *c)
 {
-	size_t i = c->dec_pos;
-	while (i < c->dec_len && !UNQUOTED_STOP[c->dec[i]])
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	const unsigned char *p = c->dec;
+	size_t i = c->dec_pos, n = c->dec_len;
+	/* 8 bytes at a time while none is a comma, CR or LF: a byte of v ^ (ones * k) is
+	 * zero where v holds k, and (x - ones) & ~x & highs is not 0 when x has a zero byte */
+	while (i + 8 <= n) {
+		uint64_t v, a, r, l;
+		memcpy(&v, p + i, 8);
+		a = v ^ (ones * ','), r = v ^ (ones * '\r'), l = v ^ (ones * '\n');
+		if ((((a - ones) & ~a) | ((r - ones) & ~r) | ((l - ones) & ~l)) & highs)
+			break;
+		i += 8;
+	}
+	while (i < n && !UNQUOTED_STOP[p[i]])
 		i++;
 	return i;
 }

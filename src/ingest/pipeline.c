@@ -205,8 +205,8 @@ struct pipe {
 
 /* The duplicate checks' hashes (struct seen's key and check): two at once, a word of 8
  * bytes a step (a multiply and a shift each), so that a row of ten values costs a few
- * dozen steps rather than two multiplies a byte. Values are added one by one; each ends
- * with a word that holds its last bytes and their count, so "ab","c" and "a","bc" differ. */
+ * dozen steps rather than two multiplies a byte. Values are added one by one, each with
+ * its length, so "ab","c" and "a","bc" differ. */
 struct dup_hash {
 	uint64_t key, check;
 };
@@ -219,18 +219,33 @@ static void dup_hash_word(struct dup_hash *h, uint64_t w)
 	h->check ^= h->check >> 29;
 }
 
+static uint64_t load_bytes(const char *s, size_t n)
+{
+	uint64_t w = 0;
+	memcpy(&w, s, n);
+	return w;
+}
+
 static void dup_hash_add(struct dup_hash *h, const char *s, size_t n)
 {
-	uint64_t w;
 	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, s + i, 8);
-		dup_hash_word(h, w);
-	}
-	w = (uint64_t)(n - i + 1) << 56;
-	for (size_t k = 0; i + k < n; k++)
-		w |= (uint64_t)(unsigned char)s[i + k] << (8 * k);
+	for (; i + 8 <= n; i += 8)
+		dup_hash_word(h, load_bytes(s + i, 8));
+	/* The last bytes as one word, the way wyhash reads them: the last 8 (overlapping the
+	 * words before), two 4-byte halves, or the first, middle and last byte; with n they
+	 * tell every value apart, and no byte loop is needed. */
+	const unsigned char *u = (const unsigned char *)s;
+	uint64_t w;
+	if (i == n)
+		w = 0;
+	else if (n >= 8)
+		w = load_bytes(s + n - 8, 8);
+	else if (n >= 4)
+		w = load_bytes(s, 4) | load_bytes(s + n - 4, 4) << 32;
+	else
+		w = (uint64_t)u[0] << 16 | (uint64_t)u[n / 2] << 8 | u[n - 1];
 	dup_hash_word(h, w);
+	dup_hash_word(h, n);
 }
 
 /* Insert key; returns the first row that had it, or 0 when new. With by_key, a key is
