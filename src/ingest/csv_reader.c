@@ -28,7 +28,7 @@
 #include "ingest/table_int.h"
 
 #define RAW_CAP (64 * 1024)
-#define DEC_CAP (2 * RAW_CAP + 16)
+#define DEC_CAP (2 * RAW_CAP + 16) /* UTF-8 from GB18030 is at most 1.5 times longer, + a NUL */
 
 enum { ST_OK, ST_NEED, ST_BAD }; /* decoder status of a chunk */
 enum { DEC_EOF = 0, DEC_DATA = 1, DEC_BAD = -1, DEC_IO = -2 };
@@ -157,7 +157,8 @@ static int decode_utf8(struct table_csv *c)
 static int decode_gb(struct table_csv *c)
 {
 	char *in = (char *)c->raw + c->raw_pos, *out = (char *)c->dec + c->dec_len;
-	size_t inleft = c->raw_len - c->raw_pos, outleft = DEC_CAP - c->dec_len;
+	size_t inleft = c->raw_len - c->raw_pos,
+	       outleft = DEC_CAP - 1 - c->dec_len; /* 1: the NUL */
 	size_t r = iconv(c->cd, &in, &inleft, &out, &outleft);
 	int st = r != (size_t)-1 || errno == E2BIG ? ST_OK : errno == EINVAL ? ST_NEED : ST_BAD;
 	unsigned char *start = c->dec + c->dec_len;
@@ -189,6 +190,7 @@ static int decode(struct table_csv *c)
 	}
 	if (!c->dec_len)
 		return DEC_BAD;
+	c->dec[c->dec_len] = '\0'; /* for unquoted_end */
 	if (c->at_start && c->dec_len >= 3 && !memcmp(c->dec, "\xef\xbb\xbf", 3))
 		c->dec_pos = 3;
 	c->at_start = 0;
@@ -249,28 +251,12 @@ static int is_eol(unsigned char ch)
 	return ch == '\r' || ch == '\n';
 }
 
-/* The bytes that end an unquoted field. */
-static const unsigned char UNQUOTED_STOP[256] = {[','] = 1, ['\r'] = 1, ['\n'] = 1};
-
-/* Where the unquoted text at dec_pos ends: at a comma or line end, or at dec_len. */
+/* Where the unquoted text at dec_pos ends: at a comma or line end, or at dec_len. dec
+ * holds no NUL (stage 1 refuses it) and has one after its last byte, so strcspn (which
+ * looks at 16 bytes at a time) stops at dec_len at the latest. */
 static size_t unquoted_end(const struct table_csv *c)
 {
-	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	const unsigned char *p = c->dec;
-	size_t i = c->dec_pos, n = c->dec_len;
-	/* 8 bytes at a time while none is a comma, CR or LF: a byte of v ^ (ones * k) is
-	 * zero where v holds k, and (x - ones) & ~x & highs is not 0 when x has a zero byte */
-	while (i + 8 <= n) {
-		uint64_t v, a, r, l;
-		memcpy(&v, p + i, 8);
-		a = v ^ (ones * ','), r = v ^ (ones * '\r'), l = v ^ (ones * '\n');
-		if ((((a - ones) & ~a) | ((r - ones) & ~r) | ((l - ones) & ~l)) & highs)
-			break;
-		i += 8;
-	}
-	while (i < n && !UNQUOTED_STOP[p[i]])
-		i++;
-	return i;
+	return c->dec_pos + strcspn((const char *)c->dec + c->dec_pos, ",\r\n");
 }
 
 /* Append the run of plain bytes at dec_pos to the open cell: up to a quote inside quotes,
