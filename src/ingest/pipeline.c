@@ -178,6 +178,12 @@ struct pipe {
 	 * and the role's word in reasons, which every row would look up otherwise */
 	int role_col[PROFILE_MAX_ROLES][PF_COUNT];
 	const char *who[PROFILE_MAX_ROLES];
+	/* the reading thread: each role's ID number in the row before and its keyed hash
+	 * (siblings follow one another: a quarter of the parents' numbers repeat) */
+	char last_id[PROFILE_MAX_ROLES][IDNO_LEN + 1];
+	int extract_parsed; /* check_minor: 0 not yet, 1 extract_day holds meta.extract_date */
+	int64_t extract_day;
+	unsigned char last_hash[PROFILE_MAX_ROLES][SECRET_HASH_BYTES];
 	struct role_plan roles[PROFILE_MAX_ROLES];
 	struct fact_plan facts[PROFILE_MAX_FACTS];
 	int nfacts;
@@ -537,8 +543,11 @@ static int check_minor(struct pipe *p, int r, const struct import_values *v)
 	int64_t b, at;
 	if (p->prof.minor_role != r || !v->birth_date[0])
 		return 0;
-	if (date_parse(v->birth_date, &b) || date_parse(p->meta.extract_date, &at))
+	if (!p->extract_parsed) /* the same for every row */
+		p->extract_parsed = date_parse(p->meta.extract_date, &p->extract_day) ? -1 : 1;
+	if (date_parse(v->birth_date, &b) || p->extract_parsed < 0)
 		return 0;
+	at = p->extract_day;
 	if (date_age(b, at) >= 18)
 		return row_fail(p, "NOT_MINOR", "not a minor on the extract date",
 				"%s在名单日期已年满18周岁", role_label(&p->prof, r));
@@ -702,12 +711,15 @@ static int render(struct pipe *p, const struct profile_template *t, char *out, s
 			continue;
 		}
 		const char *end = strchr(q, '}');
-		char key[PROFILE_NAME_MAX];
-		copy_str(key, sizeof(key), q + 1, (size_t)(end - q - 1));
+		size_t klen = (size_t)(end - q - 1);
+		if (klen > PROFILE_NAME_MAX - 1)
+			klen = PROFILE_NAME_MAX - 1; /* as the copy into a key buffer cut it */
 		int c = -1;
-		for (int i = 0; i < p->prof.ncolumns; i++)
-			if (!strcmp(p->prof.columns[i].key, key))
+		for (int i = 0; i < p->prof.ncolumns; i++) {
+			const char *k = p->prof.columns[i].key;
+			if ((!klen || k[0] == q[1]) && !strncmp(k, q + 1, klen) && !k[klen])
 				c = i;
+		}
 		const char *v = val(p, c);
 		const char *m = *v ? profile_map_value(&p->prof, c, v) : "";
 		if (!m)
@@ -1381,7 +1393,11 @@ static void chunk_add(struct chunk *ch, struct pipe *rd, const struct table_row 
 				ch->want = xrealloc(ch->want, ch->ids_cap);
 			}
 			memcpy(ch->ids[ch->nids], rp->v.id_number, IDNO_LEN + 1);
-			store_imports_id_hash(rd->st, rp->v.id_number, ch->hashes[ch->nids]);
+			if (memcmp(rd->last_id[r], rp->v.id_number, IDNO_LEN)) {
+				store_imports_id_hash(rd->st, rp->v.id_number, rd->last_hash[r]);
+				memcpy(rd->last_id[r], rp->v.id_number, IDNO_LEN + 1);
+			}
+			memcpy(ch->hashes[ch->nids], rd->last_hash[r], SECRET_HASH_BYTES);
 			ch->want[ch->nids++] = rd->wants[r];
 		}
 	}
