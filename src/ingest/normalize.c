@@ -68,9 +68,27 @@ static int separator(const char **p)
 	return 0;
 }
 
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 int norm_date(char out[11], const char *in, int allow_month)
 {
 	char t[40];
+	/* YYYY-MM-DD as most extracts write it: what the general path below makes of it,
+	 * without the copy and the scanning */
+	if (is_digit(in[0]) && is_digit(in[1]) && is_digit(in[2]) && is_digit(in[3]) &&
+	    in[4] == '-' && is_digit(in[5]) && is_digit(in[6]) && in[7] == '-' && is_digit(in[8]) &&
+	    is_digit(in[9]) && !in[10]) {
+		int y = (in[0] - '0') * 1000 + (in[1] - '0') * 100 + (in[2] - '0') * 10 +
+			(in[3] - '0');
+		int m = (in[5] - '0') * 10 + (in[6] - '0'), d = (in[8] - '0') * 10 + (in[9] - '0');
+		if (y < 1900 || y > 2100 || !date_valid(y, m, d))
+			return -1;
+		memcpy(out, in, 11);
+		return 0;
+	}
 	if (norm_trim(t, sizeof(t), in) <= 0)
 		return -1;
 	const char *p = t;

@@ -181,6 +181,9 @@ struct pipe {
 	/* the reading thread: each role's ID number in the row before and its keyed hash
 	 * (siblings follow one another: a quarter of the parents' numbers repeat) */
 	char last_id[PROFILE_MAX_ROLES][IDNO_LEN + 1];
+	char last_addr[VALUE_MAX]; /* parse_region: the last text matched, and its region */
+	const char *last_addr_code;
+	int last_addr_set;
 	int extract_parsed; /* check_minor: 0 not yet, 1 extract_day holds meta.extract_date */
 	int64_t extract_day;
 	unsigned char last_hash[PROFILE_MAX_ROLES][SECRET_HASH_BYTES];
@@ -495,7 +498,17 @@ static int parse_region(struct pipe *p, int r, int field, char out[REGION_CODE_M
 	const char *text = role_val(p, r, field);
 	if (!*text)
 		return 0;
-	const char *code = address_match(&p->addr, text);
+	/* neighbours share a village: the last text's match is taken again (address_match
+	 * depends on the text and the area only) */
+	const char *code;
+	if (p->last_addr_set && !strcmp(text, p->last_addr)) {
+		code = p->last_addr_code;
+	} else {
+		code = address_match(&p->addr, text);
+		copy_str(p->last_addr, sizeof(p->last_addr), text, strlen(text));
+		p->last_addr_code = code;
+		p->last_addr_set = strlen(text) < sizeof(p->last_addr);
+	}
 	if (code) {
 		copy_str(out, REGION_CODE_MAX + 1, code, strlen(code));
 		return 0;
@@ -811,7 +824,7 @@ static int parse_row(struct pipe *p, int64_t rowno)
 			return row_fail(p, "FIELD_MISSING", "a required field is empty",
 					"缺少必填项“%s”",
 					p->prof.columns[p->prof.required[i]].aliases[0]);
-	memset(p->roles, 0, sizeof(p->roles));
+	memset(p->roles, 0, (size_t)p->prof.nroles * sizeof(p->roles[0])); /* the rest stay 0 */
 	for (int r = 0; r < p->prof.nroles; r++) {
 		struct role_plan *rp = &p->roles[r];
 		if (!(rp->present = role_present(p, r)))
