@@ -1,4 +1,4 @@
-/* secret -- libsodium wrappers (see secret.h). */
+/* secret -- libsodium wrappers, and the keyed lookup hash of core/blake2b.h (see secret.h). */
 #include "core/secret.h"
 
 #include <errno.h>
@@ -62,6 +62,8 @@ int secret_key_load(const char *path, struct secret_keys *keys, struct wb_error 
 	}
 	crypto_kdf_derive_from_key(keys->enc, sizeof(keys->enc), 1, KDF_CONTEXT, master);
 	crypto_kdf_derive_from_key(keys->lookup, sizeof(keys->lookup), 2, KDF_CONTEXT, master);
+	blake2b_key_init(&keys->lookup_state, SECRET_HASH_BYTES, keys->lookup,
+			 sizeof(keys->lookup));
 	sodium_memzero(master, sizeof(master));
 	sodium_mlock(keys, sizeof(*keys));
 	return 0;
@@ -120,7 +122,9 @@ int secret_open(const struct secret_keys *k, unsigned char *out, const unsigned 
 void secret_lookup_hash(const struct secret_keys *k, unsigned char out[SECRET_HASH_BYTES],
 			const void *data, size_t n)
 {
-	crypto_generichash(out, SECRET_HASH_BYTES, data, n, k->lookup, sizeof(k->lookup));
+	/* the same bytes as crypto_generichash(out, SECRET_HASH_BYTES, data, n, k->lookup,
+	 * sizeof(k->lookup)), at half its cost for short data (blake2b.h) */
+	blake2b_keyed(&k->lookup_state, out, data, n);
 }
 
 void secret_hash(unsigned char out[SECRET_HASH_BYTES], const void *data, size_t n)

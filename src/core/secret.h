@@ -1,5 +1,6 @@
 /*
- * secret -- the cryptography weibao uses, all from libsodium.
+ * secret -- the cryptography weibao uses, from libsodium (and, for the lookup hashes of
+ * many short ID numbers, core/blake2b.c: the same BLAKE2b, the key block done once).
  *
  * - A 32-byte master key lives in a file outside the database (mode 0600, created by
  *   `weibao init`). Two sub-keys are derived from it: one for XChaCha20-Poly1305 AEAD
@@ -14,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/blake2b.h"
 #include "core/err.h"
 
 #define SECRET_HASH_BYTES   32
@@ -25,6 +27,9 @@
 struct secret_keys {
 	unsigned char enc[32];
 	unsigned char lookup[32];
+	/* the lookup key's BLAKE2b state after the key block, made by secret_key_load: a
+	 * lookup hash of an ID number is then one compression instead of two */
+	struct blake2b_key lookup_state;
 };
 
 int secret_init(void);
@@ -43,7 +48,8 @@ void secret_seal(const struct secret_keys *k, unsigned char *out, const void *pl
 int secret_open(const struct secret_keys *k, unsigned char *out, const unsigned char *sealed,
 		size_t len, const void *ad, size_t adlen);
 
-/* Keyed lookup hash (BLAKE2b-256 with the lookup key). */
+/* Keyed lookup hash (BLAKE2b-256 with the lookup key): crypto_generichash's output, from
+ * k->lookup_state. */
 void secret_lookup_hash(const struct secret_keys *k, unsigned char out[SECRET_HASH_BYTES],
 			const void *data, size_t n);
 /* Plain BLAKE2b-256 (audit chain, token hashes). */

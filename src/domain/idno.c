@@ -35,7 +35,7 @@ static int bad(struct wb_error *err, const char *code, const char *zh, const cha
 
 int idno_normalize(char out[IDNO_LEN + 1], const char *in, struct wb_error *err)
 {
-	char s[IDNO_LEN + 1];
+	char s[IDNO_LEN + 1], check = 0;
 	size_t n = 0;
 
 	/* Trim ASCII spaces around the number; anything else is part of it. */
@@ -47,9 +47,12 @@ int idno_normalize(char out[IDNO_LEN + 1], const char *in, struct wb_error *err)
 	if (len != 15 && len != 18)
 		return bad(err, "ID_FORMAT", "身份证号码应为18位（或旧式15位）",
 			   "an ID number has 18 characters (or 15 for the old form)");
-	for (size_t i = 0; i < len; i++)
-		s[n++] = (char)toupper((unsigned char)in[i]);
+	/* Only the last character may be a letter (X): upper-casing the others, which must
+	 * be digits, would change no outcome, so it is left out. */
+	memcpy(s, in, len);
+	n = len;
 	s[n] = '\0';
+	s[n - 1] = (char)toupper((unsigned char)s[n - 1]);
 
 	if (n == 15) {
 		if (!all_digits(s, 15))
@@ -63,10 +66,17 @@ int idno_normalize(char out[IDNO_LEN + 1], const char *in, struct wb_error *err)
 		out[17] = idno_check_char(out);
 		out[18] = '\0';
 	} else {
-		if (!all_digits(s, 17) || !(isdigit((unsigned char)s[17]) || s[17] == 'X'))
+		/* the digits checked and the check character's sum taken in one pass */
+		int sum = 0, digits = 1;
+		for (int i = 0; i < 17; i++) {
+			digits &= s[i] >= '0' && s[i] <= '9';
+			sum += (s[i] - '0') * weights[i];
+		}
+		if (!digits || !(isdigit((unsigned char)s[17]) || s[17] == 'X'))
 			return bad(err, "ID_FORMAT", "身份证号码前17位应为数字，末位为数字或X",
 				   "an ID number has 17 digits and a final digit or X");
 		memcpy(out, s, 19);
+		check = check_chars[sum % 11];
 	}
 
 	if (out[0] == '0' || (out[0] == '1' && out[1] == '0'))
@@ -80,7 +90,7 @@ int idno_normalize(char out[IDNO_LEN + 1], const char *in, struct wb_error *err)
 		return bad(err, "ID_BIRTH_DATE", "身份证号码中的出生日期无效",
 			   "the birth date inside the ID number is not a valid date");
 
-	if (n == 18 && idno_check_char(out) != out[17])
+	if (n == 18 && check != out[17])
 		return bad(
 			err, "ID_CHECKSUM", "身份证号码校验位错误，请核对",
 			"the check character of the ID number is wrong; please check the number");
@@ -93,6 +103,16 @@ int64_t idno_birth_days(const char *id)
 	int m = (id[10] - '0') * 10 + (id[11] - '0');
 	int d = (id[12] - '0') * 10 + (id[13] - '0');
 	return date_days(y, m, d);
+}
+
+void idno_birth_date(char out[11], const char *id)
+{
+	memcpy(out, id + 6, 4);
+	out[4] = '-';
+	memcpy(out + 5, id + 10, 2);
+	out[7] = '-';
+	memcpy(out + 8, id + 12, 2);
+	out[10] = '\0';
 }
 
 char idno_gender(const char *id)

@@ -28,6 +28,9 @@ int idno_normalize(char out[IDNO_LEN + 1], const char *in, struct wb_error *err)
 
 /* Birth date (days since 1970) and gender ('M' or 'F') of a normalised number. */
 int64_t idno_birth_days(const char *id18);
+/* The birth date of a normalised ID number as YYYY-MM-DD: date_format(idno_birth_days(id18))
+ * read straight off its digits (idno_normalize has checked they are a valid date). */
+void idno_birth_date(char out[11], const char *id18);
 char idno_gender(const char *id18);
 
 /* "500242********123X": first 6 and last 4 kept (RULES.md §6). out: 19 bytes. */

@@ -28,7 +28,7 @@
 #include "ingest/table_int.h"
 
 #define RAW_CAP (64 * 1024)
-#define DEC_CAP (2 * RAW_CAP + 16)
+#define DEC_CAP (2 * RAW_CAP + 16) /* UTF-8 from GB18030 is at most 1.5 times longer, + a NUL */
 
 enum { ST_OK, ST_NEED, ST_BAD }; /* decoder status of a chunk */
 enum { DEC_EOF = 0, DEC_DATA = 1, DEC_BAD = -1, DEC_IO = -2 };
@@ -58,11 +58,19 @@ static size_t utf8_prefix(const unsigned char *p, size_t n, int *st)
 	while (i < n) {
 		/* 8 bytes of ASCII without NUL at a time (most of a department's extract) */
 		while (i + 8 <= n) {
-			uint64_t v;
+			uint64_t v, m;
 			memcpy(&v, p + i, 8);
-			if ((v & 0x8080808080808080ULL) ||
-			    ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL))
+			m = (v & 0x8080808080808080ULL) |
+			    ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL);
+			if (m) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				/* skip the ASCII bytes before the first byte that is not (the
+				 * lowest bit of m is exact: a false zero only ever follows a
+				 * true one) */
+				i += (size_t)__builtin_ctzll(m) / 8;
+#endif
 				break;
+			}
 			i += 8;
 		}
 		if (i >= n)
@@ -71,6 +79,13 @@ static size_t utf8_prefix(const unsigned char *p, size_t n, int *st)
 		size_t len;
 		if (b >= 0x01 && b < 0x80) {
 			i++;
+			continue;
+		}
+		/* a 3-byte sequence of the common kind (most Chinese text): E1..EC or EE..EF and
+		 * two continuation bytes; the rules below accept exactly these too */
+		if (i + 2 < n && b >= 0xe1 && b <= 0xef && b != 0xed && (p[i + 1] & 0xc0) == 0x80 &&
+		    (p[i + 2] & 0xc0) == 0x80) {
+			i += 3;
 			continue;
 		}
 		if (b >= 0xc2 && b <= 0xdf) {
@@ -142,7 +157,8 @@ static int decode_utf8(struct table_csv *c)
 static int decode_gb(struct table_csv *c)
 {
 	char *in = (char *)c->raw + c->raw_pos, *out = (char *)c->dec + c->dec_len;
-	size_t inleft = c->raw_len - c->raw_pos, outleft = DEC_CAP - c->dec_len;
+	size_t inleft = c->raw_len - c->raw_pos,
+	       outleft = DEC_CAP - 1 - c->dec_len; /* 1: the NUL */
 	size_t r = iconv(c->cd, &in, &inleft, &out, &outleft);
 	int st = r != (size_t)-1 || errno == E2BIG ? ST_OK : errno == EINVAL ? ST_NEED : ST_BAD;
 	unsigned char *start = c->dec + c->dec_len;
@@ -174,6 +190,7 @@ static int decode(struct table_csv *c)
 	}
 	if (!c->dec_len)
 		return DEC_BAD;
+	c->dec[c->dec_len] = '\0'; /* for unquoted_end */
 	if (c->at_start && c->dec_len >= 3 && !memcmp(c->dec, "\xef\xbb\xbf", 3))
 		c->dec_pos = 3;
 	c->at_start = 0;
@@ -234,17 +251,28 @@ static int is_eol(unsigned char ch)
 	return ch == '\r' || ch == '\n';
 }
 
+/* Where the unquoted text at dec_pos ends: at a comma or line end, or at dec_len. dec
+ * holds no NUL (stage 1 refuses it) and has one after its last byte, so strcspn (which
+ * looks at 16 bytes at a time) stops at dec_len at the latest. */
+static size_t unquoted_end(const struct table_csv *c)
+{
+	return c->dec_pos + strcspn((const char *)c->dec + c->dec_pos, ",\r\n");
+}
+
 /* Append the run of plain bytes at dec_pos to the open cell: up to a quote inside quotes,
  * up to a comma or line end outside. */
 static int take_span(struct table_csv *c, struct table_rowbuf *rb, int quoted)
 {
 	size_t i = c->dec_pos;
-	while (i < c->dec_len) {
-		unsigned char ch = c->dec[i];
-		if (quoted ? ch == '"' : (ch == ',' || is_eol(ch)))
-			break;
-		count_line(c, ch);
-		i++;
+	if (quoted) {
+		while (i < c->dec_len && c->dec[i] != '"') {
+			count_line(c, c->dec[i]);
+			i++;
+		}
+	} else {
+		i = unquoted_end(c);
+		if (i > c->dec_pos) /* no line end in it: count_line only forgets a CR */
+			c->prev_cr = 0;
 	}
 	int rc = table_rowbuf_append(rb, c->dec + c->dec_pos, i - c->dec_pos);
 	c->dec_pos = i;
@@ -286,6 +314,7 @@ static int step(struct table_csv *c, struct table_rowbuf *rb, int *state, int64_
 {
 	unsigned char ch = c->dec[c->dec_pos];
 	int delim = ch == ',' || is_eol(ch), rc = 0, end = 0;
+	size_t i;
 
 	if (*state == F_Q && ch != '"') {
 		rc = take_span(c, rb, 1);
@@ -302,6 +331,15 @@ static int step(struct table_csv *c, struct table_rowbuf *rb, int *state, int64_
 	} else if (*state == F_START && ch == '"') {
 		*state = F_Q;
 		consume(c);
+	} else if (*state == F_START && !delim && (i = unquoted_end(c)) < c->dec_len) {
+		/* the common case: a whole unquoted cell in dec, taken with its separator at
+		 * once (what the states below would do in three steps) */
+		if (!(rc = table_rowbuf_add_cell(rb, c->dec + c->dec_pos, i - c->dec_pos))) {
+			c->prev_cr = 0;
+			c->dec_pos = i;
+			end = is_eol(c->dec[i]);
+			consume(c);
+		}
 	} else if (!delim) {
 		*state = F_UNQ;
 		rc = take_span(c, rb, 0);

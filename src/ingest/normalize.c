@@ -68,9 +68,27 @@ static int separator(const char **p)
 	return 0;
 }
 
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 int norm_date(char out[11], const char *in, int allow_month)
 {
 	char t[40];
+	/* YYYY-MM-DD as most extracts write it: what the general path below makes of it,
+	 * without the copy and the scanning */
+	if (is_digit(in[0]) && is_digit(in[1]) && is_digit(in[2]) && is_digit(in[3]) &&
+	    in[4] == '-' && is_digit(in[5]) && is_digit(in[6]) && in[7] == '-' && is_digit(in[8]) &&
+	    is_digit(in[9]) && !in[10]) {
+		int y = (in[0] - '0') * 1000 + (in[1] - '0') * 100 + (in[2] - '0') * 10 +
+			(in[3] - '0');
+		int m = (in[5] - '0') * 10 + (in[6] - '0'), d = (in[8] - '0') * 10 + (in[9] - '0');
+		if (y < 1900 || y > 2100 || !date_valid(y, m, d))
+			return -1;
+		memcpy(out, in, 11);
+		return 0;
+	}
 	if (norm_trim(t, sizeof(t), in) <= 0)
 		return -1;
 	const char *p = t;
@@ -125,6 +143,14 @@ int norm_gender(const char *in)
 	static const char *const female[] = {"女", "女性", "F", "f", "2", "female", "Female"};
 	static const char *const unknown[] = {"", "未知", "未说明", "未知的性别", "0", "9"};
 	char t[32];
+	/* the usual cells first, without a copy: 男 (E7 94 B7), 女 (E5 A5 B3) and "" */
+	const unsigned char *u = (const unsigned char *)in;
+	if (u[0] == 0xe7 && u[1] == 0x94 && u[2] == 0xb7 && !u[3])
+		return 'M';
+	if (u[0] == 0xe5 && u[1] == 0xa5 && u[2] == 0xb3 && !u[3])
+		return 'F';
+	if (!u[0])
+		return 0;
 	if (norm_trim(t, sizeof(t), in) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(male) / sizeof(male[0]); i++)

@@ -173,7 +173,21 @@ struct pipe {
 	int colmap[1024]; /* table column → profile column, -1 unused */
 	size_t ncols;
 	const char *values[PROFILE_MAX_COLUMNS];
+	size_t vallen[PROFILE_MAX_COLUMNS]; /* strlen(values[c]) when values[c] is set */
 	char valbuf[PROFILE_MAX_COLUMNS][VALUE_MAX];
+	/* from the profile, once (plan_columns): each role's column of each field (-1 none)
+	 * and the role's word in reasons, which every row would look up otherwise */
+	int role_col[PROFILE_MAX_ROLES][PF_COUNT];
+	const char *who[PROFILE_MAX_ROLES];
+	/* the reading thread: each role's ID number in the row before and its keyed hash
+	 * (siblings follow one another: a quarter of the parents' numbers repeat) */
+	char last_id[PROFILE_MAX_ROLES][IDNO_LEN + 1];
+	char last_addr[VALUE_MAX]; /* parse_region: the last text matched, and its region */
+	const char *last_addr_code;
+	int last_addr_set;
+	int extract_parsed; /* check_minor: 0 not yet, 1 extract_day holds meta.extract_date */
+	int64_t extract_day;
+	unsigned char last_hash[PROFILE_MAX_ROLES][SECRET_HASH_BYTES];
 	struct role_plan roles[PROFILE_MAX_ROLES];
 	struct fact_plan facts[PROFILE_MAX_FACTS];
 	int nfacts;
@@ -199,12 +213,49 @@ struct pipe {
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
-static uint64_t fnv(const void *p, size_t n, uint64_t h)
+/* The duplicate checks' hashes (struct seen's key and check): two at once, a word of 8
+ * bytes a step (a multiply and a shift each), so that a row of ten values costs a few
+ * dozen steps rather than two multiplies a byte. Values are added one by one, each with
+ * its length, so "ab","c" and "a","bc" differ. */
+struct dup_hash {
+	uint64_t key, check;
+};
+
+static void dup_hash_word(struct dup_hash *h, uint64_t w)
 {
-	const unsigned char *b = p;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 1099511628211ULL;
-	return h;
+	h->key = (h->key ^ w) * 0x9e3779b97f4a7c15ULL;
+	h->key ^= h->key >> 32;
+	h->check = (h->check ^ w) * 0xff51afd7ed558ccdULL;
+	h->check ^= h->check >> 29;
+}
+
+static uint64_t load_bytes(const char *s, size_t n)
+{
+	uint64_t w = 0;
+	memcpy(&w, s, n);
+	return w;
+}
+
+static void dup_hash_add(struct dup_hash *h, const char *s, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8)
+		dup_hash_word(h, load_bytes(s + i, 8));
+	/* The last bytes as one word, the way wyhash reads them: the last 8 (overlapping the
+	 * words before), two 4-byte halves, or the first, middle and last byte; with n they
+	 * tell every value apart, and no byte loop is needed. */
+	const unsigned char *u = (const unsigned char *)s;
+	uint64_t w;
+	if (i == n)
+		w = 0;
+	else if (n >= 8)
+		w = load_bytes(s + n - 8, 8);
+	else if (n >= 4)
+		w = load_bytes(s, 4) | load_bytes(s + n - 4, 4) << 32;
+	else
+		w = (uint64_t)u[0] << 16 | (uint64_t)u[n / 2] << 8 | u[n - 1];
+	dup_hash_word(h, w);
+	dup_hash_word(h, n);
 }
 
 /* Insert key; returns the first row that had it, or 0 when new. With by_key, a key is
@@ -377,7 +428,7 @@ static int role_column(const struct profile *pr, int role, int field)
 
 static const char *role_val(struct pipe *p, int role, int field)
 {
-	return val(p, role_column(&p->prof, role, field));
+	return val(p, p->role_col[role][field]);
 }
 
 /* How a role is named in a reason: nothing for the row's subject, else its Chinese word. */
@@ -394,9 +445,19 @@ static const char *role_label(const struct profile *pr, int r)
 	return pr->roles[r];
 }
 
+/* After profile_load: what role_val and the reasons need of the profile, worked out once. */
+static void plan_columns(struct pipe *p)
+{
+	for (int r = 0; r < PROFILE_MAX_ROLES; r++) {
+		for (int f = 0; f < PF_COUNT; f++)
+			p->role_col[r][f] = role_column(&p->prof, r, f);
+		p->who[r] = r < p->prof.nroles ? role_label(&p->prof, r) : "";
+	}
+}
+
 static int parse_identity(struct pipe *p, int r, struct import_values *v)
 {
-	const char *who = role_label(&p->prof, r);
+	const char *who = p->who[r];
 	const char *id = role_val(p, r, PF_ID_NUMBER);
 	struct wb_error e;
 	err_reset(&e);
@@ -416,7 +477,7 @@ static int parse_identity(struct pipe *p, int r, struct import_values *v)
 				bd);
 	if (v->id_number[0]) {
 		char idb[11];
-		date_format(idno_birth_days(v->id_number), idb);
+		idno_birth_date(idb, v->id_number);
 		char idg = idno_gender(v->id_number);
 		if (v->birth_date[0] && strcmp(idb, v->birth_date))
 			return row_fail(p, "ID_BIRTH_MISMATCH",
@@ -438,7 +499,17 @@ static int parse_region(struct pipe *p, int r, int field, char out[REGION_CODE_M
 	const char *text = role_val(p, r, field);
 	if (!*text)
 		return 0;
-	const char *code = address_match(&p->addr, text);
+	/* neighbours share a village: the last text's match is taken again (address_match
+	 * depends on the text and the area only) */
+	const char *code;
+	if (p->last_addr_set && !strcmp(text, p->last_addr)) {
+		code = p->last_addr_code;
+	} else {
+		code = address_match(&p->addr, text);
+		copy_str(p->last_addr, sizeof(p->last_addr), text, strlen(text));
+		p->last_addr_code = code;
+		p->last_addr_set = strlen(text) < sizeof(p->last_addr);
+	}
 	if (code) {
 		copy_str(out, REGION_CODE_MAX + 1, code, strlen(code));
 		return 0;
@@ -452,7 +523,7 @@ static int parse_region(struct pipe *p, int r, int field, char out[REGION_CODE_M
 
 static int parse_other(struct pipe *p, int r, struct import_values *v)
 {
-	const char *who = role_label(&p->prof, r);
+	const char *who = p->who[r];
 	const char *eth = role_val(p, r, PF_ETHNICITY);
 	if (*eth && ethnicity_normalize(v->ethnicity, eth))
 		return row_fail(p, "ETHNICITY_UNKNOWN", "unknown ethnicity", "%s民族无法识别：%s",
@@ -486,8 +557,11 @@ static int check_minor(struct pipe *p, int r, const struct import_values *v)
 	int64_t b, at;
 	if (p->prof.minor_role != r || !v->birth_date[0])
 		return 0;
-	if (date_parse(v->birth_date, &b) || date_parse(p->meta.extract_date, &at))
+	if (!p->extract_parsed) /* the same for every row */
+		p->extract_parsed = date_parse(p->meta.extract_date, &p->extract_day) ? -1 : 1;
+	if (date_parse(v->birth_date, &b) || p->extract_parsed < 0)
 		return 0;
+	at = p->extract_day;
 	if (date_age(b, at) >= 18)
 		return row_fail(p, "NOT_MINOR", "not a minor on the extract date",
 				"%s在名单日期已年满18周岁", role_label(&p->prof, r));
@@ -651,12 +725,15 @@ static int render(struct pipe *p, const struct profile_template *t, char *out, s
 			continue;
 		}
 		const char *end = strchr(q, '}');
-		char key[PROFILE_NAME_MAX];
-		copy_str(key, sizeof(key), q + 1, (size_t)(end - q - 1));
+		size_t klen = (size_t)(end - q - 1);
+		if (klen > PROFILE_NAME_MAX - 1)
+			klen = PROFILE_NAME_MAX - 1; /* as the copy into a key buffer cut it */
 		int c = -1;
-		for (int i = 0; i < p->prof.ncolumns; i++)
-			if (!strcmp(p->prof.columns[i].key, key))
+		for (int i = 0; i < p->prof.ncolumns; i++) {
+			const char *k = p->prof.columns[i].key;
+			if ((!klen || k[0] == q[1]) && !strncmp(k, q + 1, klen) && !k[klen])
 				c = i;
+		}
 		const char *v = val(p, c);
 		const char *m = *v ? profile_map_value(&p->prof, c, v) : "";
 		if (!m)
@@ -711,14 +788,10 @@ static int plan_fact(struct pipe *p, const struct profile_fact *f)
 /* Whole-row duplicates, and one ID number with two different names in the file. */
 static int check_duplicates(struct pipe *p, int64_t rowno)
 {
-	uint64_t h = 14695981039346656037ULL;
-	uint32_t h2 = 2166136261u;
-	for (int c = 0; c < p->prof.ncolumns; c++) {
-		const char *v = val(p, c);
-		h = fnv(v, strlen(v) + 1, h);
-		h2 = (uint32_t)fnv(v, strlen(v) + 1, h2 ^ 0x9e3779b9u);
-	}
-	int64_t first = seen_put(&p->seen_rows, h, h2, rowno);
+	struct dup_hash h = {14695981039346656037ULL, 2166136261u};
+	for (int c = 0; c < p->prof.ncolumns; c++)
+		dup_hash_add(&h, val(p, c), p->values[c] ? p->vallen[c] : 0);
+	int64_t first = seen_put(&p->seen_rows, h.key, (uint32_t)h.check, rowno);
 	if (first)
 		return row_fail(p, "DUPLICATE_ROW", "the same row appears earlier in the file",
 				"与文件中第 %" PRId64 " 行重复", first);
@@ -726,8 +799,11 @@ static int check_duplicates(struct pipe *p, int64_t rowno)
 		const struct import_values *v = &p->roles[r].v;
 		if (!v->id_number[0])
 			continue;
-		uint64_t k = fnv(v->id_number, IDNO_LEN, 1469598103934665603ULL);
-		uint32_t chk = (uint32_t)fnv(v->name, strlen(v->name), 7);
+		struct dup_hash id = {1469598103934665603ULL, 0}, name = {0, 7};
+		dup_hash_add(&id, v->id_number, IDNO_LEN);
+		dup_hash_add(&name, v->name, strlen(v->name));
+		uint64_t k = id.key;
+		uint32_t chk = (uint32_t)name.check;
 		/* Same ID with the same name is fine (one prisoner, two children); another name
 		 * than the first row's under that ID number is not. One entry per ID number. */
 		int other = 0;
@@ -749,7 +825,7 @@ static int parse_row(struct pipe *p, int64_t rowno)
 			return row_fail(p, "FIELD_MISSING", "a required field is empty",
 					"缺少必填项“%s”",
 					p->prof.columns[p->prof.required[i]].aliases[0]);
-	memset(p->roles, 0, sizeof(p->roles));
+	memset(p->roles, 0, (size_t)p->prof.nroles * sizeof(p->roles[0])); /* the rest stay 0 */
 	for (int r = 0; r < p->prof.nroles; r++) {
 		struct role_plan *rp = &p->roles[r];
 		if (!(rp->present = role_present(p, r)))
@@ -891,6 +967,11 @@ static int apply(struct pipe *p, int64_t rowno, struct wb_error *err)
 
 /* ---- one row ------------------------------------------------------------------------------ */
 
+/* The bytes that may start or end what norm_trim takes off: ASCII blanks, and the first
+ * and last bytes of U+3000 (E3 80 80). */
+static const unsigned char TRIM_EDGE[256] = {
+	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, [0xe3] = 1, [0x80] = 1};
+
 static void load_values(struct pipe *p, const struct table_row *row)
 {
 	memset(p->values, 0, sizeof(p->values));
@@ -898,11 +979,23 @@ static void load_values(struct pipe *p, const struct table_row *row)
 		int c = p->colmap[i];
 		if (c < 0 || p->values[c])
 			continue;
-		if (norm_trim(p->valbuf[c], VALUE_MAX, row->cells[i]) < 0) {
+		const unsigned char *cell = (const unsigned char *)row->cells[i];
+		size_t n = row->lens[i]; /* a cell holds no NUL (table.h) */
+		int k;
+		if (n < VALUE_MAX && !TRIM_EDGE[cell[0]] && !TRIM_EDGE[cell[n ? n - 1 : 0]]) {
+			/* nothing to trim (no blank, no U+3000 at either end): as it is */
+			memcpy(p->valbuf[c], cell, n + 1);
+		} else if ((k = norm_trim(p->valbuf[c], VALUE_MAX, row->cells[i])) >= 0) {
+			n = (size_t)k;
+		} else {
 			/* longer than any value of a person: keep a prefix, the checks reject it */
-			snprintf(p->valbuf[c], VALUE_MAX, "%.*s", VALUE_MAX - 1, row->cells[i]);
+			n = strlen(row->cells[i]);
+			n = n < VALUE_MAX - 1 ? n : VALUE_MAX - 1;
+			memcpy(p->valbuf[c], cell, n);
+			p->valbuf[c][n] = 0;
 		}
 		p->values[c] = p->valbuf[c];
+		p->vallen[c] = n;
 	}
 }
 
@@ -1082,6 +1175,7 @@ static int setup(struct pipe *p, struct wb_error *err)
 	int rc = profile_load(&p->prof, rq->profile, err);
 	if (rc)
 		return rc;
+	plan_columns(p);
 	struct import_meta *m = &p->meta;
 	snprintf(m->profile, sizeof(m->profile), "%s", p->prof.name);
 	snprintf(m->file_name, sizeof(m->file_name), "%s",
@@ -1349,7 +1443,11 @@ static void chunk_add(struct chunk *ch, struct pipe *rd, const struct table_row 
 				ch->want = xrealloc(ch->want, ch->ids_cap);
 			}
 			memcpy(ch->ids[ch->nids], rp->v.id_number, IDNO_LEN + 1);
-			store_imports_id_hash(rd->st, rp->v.id_number, ch->hashes[ch->nids]);
+			if (memcmp(rd->last_id[r], rp->v.id_number, IDNO_LEN)) {
+				store_imports_id_hash(rd->st, rp->v.id_number, rd->last_hash[r]);
+				memcpy(rd->last_id[r], rp->v.id_number, IDNO_LEN + 1);
+			}
+			memcpy(ch->hashes[ch->nids], rd->last_hash[r], SECRET_HASH_BYTES);
 			ch->want[ch->nids++] = rd->wants[r];
 		}
 	}
@@ -1758,6 +1856,7 @@ static int replay(struct pipe *p, const struct review *rv, struct wb_error *err)
 	address_index_init(&p->addr, rv->import_region);
 	if ((rc = profile_load(&p->prof, rv->profile, err)))
 		goto out;
+	plan_columns(p);
 	m->id = rv->import_id;
 	snprintf(m->profile, sizeof(m->profile), "%s", rv->profile);
 	snprintf(m->file_name, sizeof(m->file_name), "%s", rv->file_name);

@@ -86,6 +86,31 @@ int table_rowbuf_end_cell(struct table_rowbuf *rb)
 	return TABLE_ROW_OK;
 }
 
+int table_rowbuf_add_cell(struct table_rowbuf *rb, const void *p, size_t n)
+{
+	struct buf *t = &rb->text;
+	const struct table_limits *lim = rb->lim;
+
+	/* The caps in table_rowbuf_append's order; room for the text, its NUL and buf's own
+	 * NUL after it, under the ceiling; a slot for the cell. Otherwise the long way. */
+	if (rb->n < lim->max_columns && n <= lim->max_cell_bytes - (t->len - rb->cell_start) &&
+	    n <= lim->max_row_bytes - rb->row_bytes && rb->n < rb->cap &&
+	    n + 2 <= t->cap - t->len && t->len + n + 1 <= t->max) {
+		memcpy(t->data + t->len, p, n);
+		t->len += n;
+		t->data[t->len++] = '\0';
+		t->data[t->len] = '\0';
+		rb->row_bytes += n;
+		rb->offs[rb->n] = rb->cell_start;
+		rb->lens[rb->n] = t->len - 1 - rb->cell_start;
+		rb->n++;
+		rb->cell_start = t->len;
+		return TABLE_ROW_OK;
+	}
+	int rc = table_rowbuf_append(rb, p, n);
+	return rc ? rc : table_rowbuf_end_cell(rb);
+}
+
 void table_rowbuf_emit(struct table_rowbuf *rb, struct table_row *row)
 {
 	for (size_t i = 0; i < rb->n; i++)

@@ -41,6 +41,9 @@ void table_rowbuf_clear(struct table_rowbuf *rb);
 int table_rowbuf_append(struct table_rowbuf *rb, const void *p, size_t n);
 /* Close the open cell (possibly empty). */
 int table_rowbuf_end_cell(struct table_rowbuf *rb);
+/* table_rowbuf_append then table_rowbuf_end_cell (same checks, same codes), in one go
+ * when both buffers have room: the CSV reader's whole unquoted cells. */
+int table_rowbuf_add_cell(struct table_rowbuf *rb, const void *p, size_t n);
 /* Point row at the closed cells; valid until the next change of rb. */
 void table_rowbuf_emit(struct table_rowbuf *rb, struct table_row *row);
 

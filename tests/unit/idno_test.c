@@ -116,6 +116,29 @@ static void masking(void **state)
 	assert_string_equal(p, "***45");
 }
 
+/* idno_birth_date reads the digits; it must say what date_format(idno_birth_days) says,
+ * for every day from 1900 to 2025. */
+static void birth_date_from_digits(void **state)
+{
+	(void)state;
+	struct wb_error e;
+	for (int64_t day = date_days(1900, 1, 1); day <= date_days(2025, 12, 31); day++) {
+		char id[IDNO_LEN + 1], out[IDNO_LEN + 1], a[11], b[11];
+		date_format(day, a);
+		memcpy(id, "500242", 6);
+		memcpy(id + 6, a, 4);
+		memcpy(id + 10, a + 5, 2);
+		memcpy(id + 12, a + 8, 2);
+		memcpy(id + 14, "123", 3);
+		id[17] = idno_check_char(id);
+		id[18] = 0;
+		assert_int_equal(idno_normalize(out, id, &e), 0);
+		idno_birth_date(b, out);
+		date_format(idno_birth_days(out), a);
+		assert_string_equal(a, b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -125,6 +148,7 @@ int main(void)
 		cmocka_unit_test(every_error_code),
 		cmocka_unit_test(leap_day_is_valid),
 		cmocka_unit_test(masking),
+		cmocka_unit_test(birth_date_from_digits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
