@@ -83,6 +83,11 @@ int64_t db_changes(struct db *db);
 void db_checkpoint(struct db *db);
 int db_file_whole(struct db *db);
 int db_file_read(struct db *db, void *buf, size_t len, uint64_t off);
+/* The main file's handle, for db_file_pread on another thread while this connection's
+ * transaction keeps the file as it is (reads only: the handle's read is a pread). */
+struct db_file;
+struct db_file *db_file(struct db *db);
+int db_file_pread(struct db_file *f, void *buf, size_t len, uint64_t off);
 int64_t db_data_version(struct db *db);
 
 /* Bulk-load mode for the demo generator: relaxed durability on this connection. */

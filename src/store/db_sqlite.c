@@ -343,13 +343,27 @@ int db_file_whole(struct db *db)
 	return sb.st_size == 0;
 }
 
-int db_file_read(struct db *db, void *buf, size_t len, uint64_t off)
+struct db_file *db_file(struct db *db)
 {
 	sqlite3_file *f = NULL;
 	if (sqlite3_file_control(db->h, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f ||
 	    !f->pMethods)
+		return NULL;
+	return (struct db_file *)f;
+}
+
+/* The unix VFS's xRead is a pread on the file's descriptor, which threads may share. */
+int db_file_pread(struct db_file *file, void *buf, size_t len, uint64_t off)
+{
+	sqlite3_file *f = (sqlite3_file *)file;
+	if (!f)
 		return WB_EIO;
 	return f->pMethods->xRead(f, buf, (int)len, (sqlite3_int64)off) == SQLITE_OK ? 0 : WB_EIO;
+}
+
+int db_file_read(struct db *db, void *buf, size_t len, uint64_t off)
+{
+	return db_file_pread(db_file(db), buf, len, off);
 }
 
 int64_t db_data_version(struct db *db)

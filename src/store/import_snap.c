@@ -1,6 +1,7 @@
 /* import_snap -- the registry as a large import starts (see import_snap.h). */
 #include "store/import_snap.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,7 +53,8 @@ struct snap_rel {
 
 struct import_snap {
 	int64_t version;
-	struct strs strs;
+	struct strs strs;  /* the persons' texts */
+	struct strs fstrs; /* the facts' and relations' (read on a second thread) */
 	struct snap_person *persons;
 	size_t npersons;
 	uint64_t *slots; /* first 4 hash bytes << 32 | person index + 1; 0 empty */
@@ -144,15 +146,16 @@ static int strs_intern(struct strs *t, const unsigned char *s, size_t n, uint32_
 	return 0;
 }
 
-static const char *str_at(const struct import_snap *s, uint32_t at)
+/* A fact's or relation's text (their own table), or NULL. */
+static const char *fstr(const struct import_snap *s, uint32_t at)
 {
-	return at ? s->strs.p + at : NULL;
+	return at ? s->fstrs.p + at : NULL;
 }
 
 /* ---- reading the file ------------------------------------------------------------------ */
 
 struct reader {
-	struct db *db;
+	struct db_file *f;
 	unsigned char *buf;
 	uint64_t at, next, size;
 	size_t len;
@@ -168,10 +171,10 @@ static int read_at(void *ctx, void *out, size_t len, uint64_t off)
 	}
 	if (off != r->next || len >= READ_AHEAD || off + len > r->size) {
 		r->next = off + len;
-		return db_file_read(r->db, out, len, off);
+		return db_file_pread(r->f, out, len, off);
 	}
 	size_t want = r->size - off < READ_AHEAD ? (size_t)(r->size - off) : READ_AHEAD;
-	if (db_file_read(r->db, r->buf, want, off))
+	if (db_file_pread(r->f, r->buf, want, off))
 		return WB_EIO;
 	r->at = off, r->len = want;
 	memcpy(out, r->buf, len);
@@ -257,6 +260,7 @@ static int table_root(struct store *st, const char *table, const char *const *co
 
 struct build {
 	struct import_snap *s;
+	struct strs *strs; /* where this thread's texts go */
 	const struct wb_scope *sc;
 	struct imap own;
 	uint64_t *superseded; /* bitmap over fact ids */
@@ -293,13 +297,13 @@ static int intern(struct build *b, int column, const struct ps_value *v, uint32_
 	*out = 0;
 	if (v->type == PS_NULL)
 		return 0;
-	const struct strs *t = &b->s->strs;
+	struct strs *t = b->strs;
 	uint32_t last = b->memo[column];
 	if (last && str_len(t, last) == v->n && same_bytes(t->p + last, v->p, v->n)) {
 		*out = last;
 		return 0;
 	}
-	int rc = strs_intern(&b->s->strs, v->p, v->n, out);
+	int rc = strs_intern(t, v->p, v->n, out);
 	b->memo[column] = *out;
 	return rc;
 }
@@ -445,23 +449,45 @@ static int own_imports(struct store *st, const char *profile, struct imap *own,
 	return rc < 0 ? rc : 0;
 }
 
-static int scan(struct store *st, struct reader *r, struct build *b, const char *table,
-		const char *const *cols, int ncols, uint64_t want, ps_row_fn fn,
-		struct wb_error *err)
+/* Scan one table into the snapshot (root 0: the table is not as expected, nothing read). */
+static void scan(struct reader *r, struct build *b, const char *table, uint32_t root, int ncols,
+		 uint64_t want, ps_row_fn fn)
 {
-	uint32_t root;
-	int rc = table_root(st, table, cols, ncols, &root, err);
-	if (rc || !root) {
-		b->bad = !rc;
-		return rc;
-	}
 	struct wb_error e;
+	if (!root) {
+		b->bad = 1;
+		return;
+	}
 	if (page_scan_columns(read_at, r, root, ncols, want, fn, b, &e) && !b->bad) {
 		log_info("import: %s not read from its pages (%s): SQL look-ups instead", table,
 			 e.message_en);
 		b->bad = 1;
 	}
-	return 0;
+}
+
+/* The facts and the relations, on a second thread while the first reads the persons:
+ * each writes only its own arrays and string table. */
+struct side {
+	struct build b;
+	struct reader r;
+	uint32_t facts_root, rels_root;
+	pthread_t th;
+};
+
+static void *side_main(void *arg)
+{
+	struct side *x = arg;
+	scan(&x->r, &x->b, "facts", x->facts_root, NCOLS(FACT_COLS), FACT_WANT, fact_row);
+	if (!x->b.bad)
+		scan(&x->r, &x->b, "relations", x->rels_root, NCOLS(REL_COLS), REL_WANT, rel_row);
+	return NULL;
+}
+
+static void strs_init(struct strs *t)
+{
+	t->n = 1; /* offset 0: absent; its byte is a NUL */
+	t->cap = 1 << 20;
+	t->p = xcalloc(1, t->cap);
 }
 
 static void index_persons(struct import_snap *s)
@@ -485,42 +511,49 @@ int import_snap_build(struct store *st, const struct wb_scope *sc, const char *p
 	int64_t max_fact = rc == DB_ROW ? db_col_int(q, 1) : 0;
 	db_done(q);
 	uint64_t size;
+	uint32_t roots[3];
 	if (rc < 0)
 		return rc;
 	if (max_person <= 0 || max_person > SNAP_MAX_PERSONS || max_fact > UINT32_MAX ||
 	    !db_file_whole(st->db) || file_size(st->db, &size))
 		return 0;
+	if ((rc = table_root(st, "persons", PERSON_COLS, NCOLS(PERSON_COLS), &roots[0], err)) ||
+	    (rc = table_root(st, "facts", FACT_COLS, NCOLS(FACT_COLS), &roots[1], err)) ||
+	    (rc = table_root(st, "relations", REL_COLS, NCOLS(REL_COLS), &roots[2], err)))
+		return rc;
 	struct import_snap *s = xcalloc(1, sizeof(*s));
-	struct build b = {.s = s, .sc = sc, .max_fact = (uint64_t)max_fact};
 	s->max_id = (uint64_t)max_person;
-	s->strs.n = 1; /* offset 0: absent; its byte is a NUL */
-	s->strs.cap = 1 << 20;
-	s->strs.p = xcalloc(1, s->strs.cap);
+	strs_init(&s->strs);
+	strs_init(&s->fstrs);
 	s->by_id = xcalloc(s->max_id + 1, sizeof(*s->by_id));
 	s->fact_head = xcalloc(s->max_id + 1, sizeof(*s->fact_head));
 	s->rel_head = xcalloc(s->max_id + 1, sizeof(*s->rel_head));
-	b.superseded = xcalloc((size_t)(b.max_fact >> 6) + 1, sizeof(uint64_t));
 	s->version = db_data_version(st->db);
 	/* Read-ahead through SQLite's handle. (SQLite's memory map, xFetch, saves the system
 	 * calls but counts the whole file into the process's resident memory.) */
-	struct reader r = {.db = st->db, .buf = xmalloc(READ_AHEAD), .size = size};
-	rc = own_imports(st, profile, &b.own, err);
-	if (!rc && !b.bad)
-		rc = scan(st, &r, &b, "persons", PERSON_COLS, NCOLS(PERSON_COLS), PERSON_WANT,
-			  person_row, err);
-	if (!rc && !b.bad)
-		rc = scan(st, &r, &b, "facts", FACT_COLS, NCOLS(FACT_COLS), FACT_WANT, fact_row,
-			  err);
-	if (!rc && !b.bad)
-		rc = scan(st, &r, &b, "relations", REL_COLS, NCOLS(REL_COLS), REL_WANT, rel_row,
-			  err);
-	free(r.buf);
+	struct db_file *file = db_file(st->db);
+	struct build b = {.s = s, .strs = &s->strs, .sc = sc};
+	struct reader r = {.f = file, .buf = xmalloc(READ_AHEAD), .size = size};
+	struct side x = {.b = {.s = s, .strs = &s->fstrs, .sc = sc, .max_fact = (uint64_t)max_fact},
+			 .r = {.f = file, .buf = xmalloc(READ_AHEAD), .size = size},
+			 .facts_root = roots[1],
+			 .rels_root = roots[2]};
+	x.b.superseded = xcalloc((size_t)(x.b.max_fact >> 6) + 1, sizeof(uint64_t));
+	rc = own_imports(st, profile, &x.b.own, err);
+	int side = !rc && file && !pthread_create(&x.th, NULL, side_main, &x);
+	if (!rc && file)
+		scan(&r, &b, "persons", roots[0], NCOLS(PERSON_COLS), PERSON_WANT, person_row);
+	if (side)
+		pthread_join(x.th, NULL);
+	else if (!rc && file)
+		side_main(&x);
+	free(r.buf), free(x.r.buf);
 	for (size_t i = 0; i < s->nfacts; i++)
 		s->facts[i].superseded =
-			(b.superseded[s->facts[i].id >> 6] >> (s->facts[i].id & 63)) & 1;
-	free(b.superseded);
-	imap_release(&b.own);
-	if (rc || b.bad) {
+			(x.b.superseded[s->facts[i].id >> 6] >> (s->facts[i].id & 63)) & 1;
+	free(x.b.superseded);
+	imap_release(&x.b.own);
+	if (rc || !file || b.bad || x.b.bad) {
 		import_snap_free(s);
 		return rc;
 	}
@@ -536,7 +569,8 @@ void import_snap_free(struct import_snap *s)
 {
 	if (!s)
 		return;
-	free(s->strs.p), free(s->strs.slots), free(s->persons), free(s->slots), free(s->by_id);
+	free(s->strs.p), free(s->strs.slots), free(s->fstrs.p), free(s->fstrs.slots);
+	free(s->persons), free(s->slots), free(s->by_id);
 	free(s->fact_head), free(s->rel_head), free(s->facts), free(s->rels);
 	free(s);
 }
@@ -606,12 +640,12 @@ int import_snap_load(const struct import_snap *s, struct import_cache *c, int64_
 	imap_put(&c->loaded, id, 1);
 	for (uint32_t k = s->fact_head[id]; k; k = s->facts[k - 1].next) {
 		const struct snap_fact *f = &s->facts[k - 1];
-		import_cache_add_fact(c, id, f->id, f->own, str_at(s, f->type), str_at(s, f->value),
-				      str_at(s, f->from), str_at(s, f->to));
+		import_cache_add_fact(c, id, f->id, f->own, fstr(s, f->type), fstr(s, f->value),
+				      fstr(s, f->from), fstr(s, f->to));
 		c->facts[c->nfacts - 1].superseded = f->superseded;
 	}
 	for (uint32_t k = s->rel_head[id]; k; k = s->rels[k - 1].next)
-		import_cache_add_rel(c, id, s->rels[k - 1].adult, str_at(s, s->rels[k - 1].kind));
+		import_cache_add_rel(c, id, s->rels[k - 1].adult, fstr(s, s->rels[k - 1].kind));
 	return 1;
 }
 

@@ -66,22 +66,22 @@ static int setup(void **state)
 	memset(&f->keys, 7, sizeof(f->keys));
 	blake2b_key_init(&f->keys.lookup_state, SECRET_HASH_BYTES, f->keys.lookup,
 			 sizeof(f->keys.lookup)); /* what secret_key_load does */
-	if (store_open(&f->st, f->path, &f->keys, 1, 1, &e) ||
-	    db_exec(f->st.db, seed_sql, &e))
+	if (store_open(&f->st, f->path, &f->keys, 1, 1, &e) || db_exec(f->st.db, seed_sql, &e))
 		fail_msg("%s", e.message_en);
 	insert_person(f, 1, "杨红", ids[0]);
 	insert_person(f, 2, "杨宇浩", ids[1]);
 	insert_person(f, 3, "王秀彤", ids[2]);
-	assert_int_equal(db_exec(f->st.db,
-				 "INSERT INTO relations (person_id, related_id, kind, created_at) "
-				 "VALUES (1, 2, 'father', 't');"
-				 "INSERT INTO facts (id, person_id, type, value, recorded_by, "
-				 "recorded_at, import_id) VALUES (20, 1, 'hukou_rural', NULL, 1, 't', 5),"
-				 " (21, 1, 'in_school', 'x', 1, 't', NULL);"
-				 "INSERT INTO facts (id, person_id, type, value, recorded_by, "
-				 "recorded_at, supersedes) VALUES (22, 1, 'in_school', 'y', 1, 't', 21)",
-				 NULL),
-			 0);
+	assert_int_equal(
+		db_exec(f->st.db,
+			"INSERT INTO relations (person_id, related_id, kind, created_at) "
+			"VALUES (1, 2, 'father', 't');"
+			"INSERT INTO facts (id, person_id, type, value, recorded_by, "
+			"recorded_at, import_id) VALUES (20, 1, 'hukou_rural', NULL, 1, 't', 5),"
+			" (21, 1, 'in_school', 'x', 1, 't', NULL);"
+			"INSERT INTO facts (id, person_id, type, value, recorded_by, "
+			"recorded_at, supersedes) VALUES (22, 1, 'in_school', 'y', 1, 't', 21)",
+			NULL),
+		0);
 	if (store_open(&f->other, f->path, &f->keys, 0, 0, &e))
 		fail_msg("%s", e.message_en);
 	store_scope_system(&f->sc);
@@ -123,8 +123,8 @@ static void prefetch(struct fx *f, struct import_cache *c)
 	unsigned char want[3] = {1, 0, 0};
 	for (int i = 0; i < 3; i++)
 		memcpy(id18[i], ids[i], IDNO_LEN + 1);
-	assert_int_equal(store_imports_prefetch(&f->st, &f->sc, c, "hukou", id18, NULL, want, 3, &e),
-			 0);
+	assert_int_equal(
+		store_imports_prefetch(&f->st, &f->sc, c, "hukou", id18, NULL, want, 3, &e), 0);
 }
 
 static void found_like_sql(void **state)
@@ -174,7 +174,7 @@ static void written_then_sql(void **state)
 	assert_int_equal(store_imports_batch_commit(&f->st, &e), 0);
 	assert_int_equal(store_imports_batch_begin(&f->st, &e), 0);
 	prefetch(f, c);
-	assert_non_null(c->snap); /* nobody else wrote */
+	assert_non_null(c->snap);			      /* nobody else wrote */
 	assert_true(import_cache_has_rel(c, 1, 3, "mother")); /* read again, with SQL */
 	store_imports_batch_abort(&f->st);
 	store_imports_cache_free(c);
