@@ -323,12 +323,19 @@ static size_t slot_of(const unsigned char *hash, size_t mask)
 	return (size_t)be32(hash + 4) & mask;
 }
 
-static void slot_put(struct import_snap *s, const unsigned char *hash, uint32_t index)
+/* 0, or -1 when a person with the same 128 bits is there already: never for a keyed
+ * 256-bit hash that is unique in the table, but then the snapshot could not tell them
+ * apart, and SQL can. */
+static int slot_put(struct import_snap *s, const unsigned char *hash, uint32_t index)
 {
 	size_t mask = s->nslots - 1, k = slot_of(hash, mask);
-	while (s->slots[k])
-		k = (k + 1) & mask;
-	s->slots[k] = (uint64_t)be32(hash) << 32 | (index + 1);
+	uint32_t tag = be32(hash);
+	for (; s->slots[k]; k = (k + 1) & mask)
+		if ((uint32_t)(s->slots[k] >> 32) == tag &&
+		    !memcmp(s->persons[(uint32_t)s->slots[k] - 1].hash, hash, HASH_KEPT))
+			return -1;
+	s->slots[k] = (uint64_t)tag << 32 | (index + 1);
+	return 0;
 }
 
 /* A birth date kept in the person itself when it has the usual ten bytes (most differ
@@ -490,7 +497,7 @@ static void strs_init(struct strs *t)
 	t->p = xcalloc(1, t->cap);
 }
 
-static void index_persons(struct import_snap *s)
+static int index_persons(struct import_snap *s)
 {
 	size_t cap = 1024;
 	while (cap * 7 < s->npersons * 10)
@@ -498,7 +505,9 @@ static void index_persons(struct import_snap *s)
 	s->nslots = cap;
 	s->slots = xcalloc(cap, sizeof(*s->slots));
 	for (size_t i = 0; i < s->npersons; i++)
-		slot_put(s, s->persons[i].hash, (uint32_t)i);
+		if (slot_put(s, s->persons[i].hash, (uint32_t)i))
+			return -1;
+	return 0;
 }
 
 int import_snap_build(struct store *st, const struct wb_scope *sc, const char *profile,
@@ -557,7 +566,10 @@ int import_snap_build(struct store *st, const struct wb_scope *sc, const char *p
 		import_snap_free(s);
 		return rc;
 	}
-	index_persons(s);
+	if (index_persons(s)) {
+		import_snap_free(s);
+		return 0;
+	}
 	log_info("import: the registry read from the file's pages: %zu persons, %zu live facts, "
 		 "%zu relations",
 		 s->npersons, s->nfacts, s->nrels);

@@ -6,7 +6,8 @@
  * 25 000 instructions a row in SQLite's VDBE, more than everything else the store thread
  * does. Instead, at the start of an import that names many persons, the persons, live
  * facts and relations tables are read straight from the database file's pages
- * (store/page_scan.c) into compact arrays: about 150 instructions a stored row.
+ * (store/page_scan.c) into compact arrays: about 1 000 instructions a stored row (the
+ * page decode, then interning the texts), the facts and relations on a second thread.
  *
  * When it is right. The file must hold the whole database (a TRUNCATE checkpoint just
  * before the first batch's BEGIN IMMEDIATE, and the WAL still empty under the write lock:
