@@ -104,8 +104,6 @@ static const char SQL_NOT_EMPTY[] =
 	"(SELECT 1 FROM relations) OR EXISTS (SELECT 1 FROM facts)";
 static const char SQL_ROOT[] = "SELECT rootpage, type, tbl_name, coalesce(sql, '') FROM "
 			       "sqlite_master WHERE name = ?";
-static const char SQL_TABLE_COLUMNS[] =
-	"SELECT name || ' ' || type FROM pragma_table_info(?) ORDER BY cid";
 /* Key columns in BINARY order ascending only: bulk_index.c sorts so (a NOCASE or DESC
  * column would not be listed, and the index refused). */
 static const char SQL_INDEX_COLUMNS[] =
@@ -180,14 +178,14 @@ static int name_list(struct db *db, const char *sql, const char *of, char *out, 
 	return rc < 0 ? rc : 0;
 }
 
-/* The root page of a table or index, and its CREATE statement. */
-static int root_of(struct db *db, const char *name, const char *type, uint32_t *root, char *sql,
-		   size_t cap, struct wb_error *err)
+/* The root page of an index, and its CREATE statement. */
+static int index_root(struct db *db, const char *name, uint32_t *root, char *sql, size_t cap,
+		      struct wb_error *err)
 {
 	struct db_stmt *s = db_stmt(db, SQL_ROOT);
 	db_bind_text(s, 1, name);
 	int rc = db_step(s, err);
-	if (rc == DB_ROW && strcmp(db_col_text(s, 1), type) == 0) {
+	if (rc == DB_ROW && strcmp(db_col_text(s, 1), "index") == 0) {
 		*root = (uint32_t)db_col_int(s, 0);
 		snprintf(sql, cap, "%s", db_col_text(s, 3));
 		rc = 0;
@@ -215,16 +213,15 @@ static int check_schema(struct db *db, struct wb_error *err)
 	char got[1024], want[256], sql[1024];
 	int rc;
 	for (int t = 0; t < NTABLES; t++) {
-		if ((rc = root_of(db, tables[t].name, "table", &L.table_root[t], sql, sizeof(sql),
-				  err)) ||
-		    (rc = name_list(db, SQL_TABLE_COLUMNS, tables[t].name, got, sizeof(got), err)))
+		if ((rc = db_table_layout(db, tables[t].name, &L.table_root[t], got, sizeof(got),
+					  err)))
 			return rc;
-		if (strcmp(got, tables[t].columns) != 0)
+		if (!L.table_root[t] || strcmp(got, tables[t].columns) != 0)
 			return schema_error(err, tables[t].name);
 	}
 	for (int i = 0; i < NINDEXES; i++) {
 		const struct bix_def *d = &index_defs[i];
-		if ((rc = root_of(db, d->name, "index", &L.index_root[i], sql, sizeof(sql), err)) ||
+		if ((rc = index_root(db, d->name, &L.index_root[i], sql, sizeof(sql), err)) ||
 		    (rc = name_list(db, SQL_INDEX_COLUMNS, d->name, got, sizeof(got), err)))
 			return rc;
 		size_t used = 0;
@@ -241,8 +238,7 @@ static int check_schema(struct db *db, struct wb_error *err)
 	}
 	for (int i = 0; i < NEMPTY; i++) {
 		uint32_t root;
-		if ((rc = root_of(db, empty_indexes[i].name, "index", &root, sql, sizeof(sql),
-				  err)))
+		if ((rc = index_root(db, empty_indexes[i].name, &root, sql, sizeof(sql), err)))
 			return rc;
 		if (!strstr(sql, empty_indexes[i].where))
 			return schema_error(err, empty_indexes[i].name);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/xalloc.h"
 
 /* ---- interned texts ----------------------------------------------------------------
@@ -25,22 +26,6 @@ struct dict {
 	uint32_t *rank;	   /* after dict_sort: [provisional id] → final number (1-based) */
 	uint32_t *by_rank; /* [final number − 1] → provisional id */
 };
-
-static uint64_t hash_bytes(const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
-	for (; n >= 8; s += 8, n -= 8) {
-		uint64_t v;
-		memcpy(&v, s, 8);
-		h = (h ^ v) * 0xFF51AFD7ED558CCDULL;
-		h ^= h >> 32;
-	}
-	uint64_t v = 0;
-	memcpy(&v, s, n);
-	h = (h ^ v) * 0xC4CEB9FE1A85EC53ULL;
-	return h ^ (h >> 29);
-}
 
 static void dict_grow_slots(struct dict *d)
 {

@@ -77,18 +77,23 @@ int64_t db_changes(struct db *db);
  * emptied (best effort; it may wait for readers up to the busy timeout). db_file_whole,
  * inside a write transaction that has written nothing: 1 when the main file now holds
  * the whole database (no WAL, or an empty one) and no other connection can change it
- * until the transaction ends, else 0. db_file_read reads bytes of the main file through
- * the connection's own handle: a second descriptor, once closed, would drop SQLite's
- * POSIX locks on the file. db_data_version changes when another connection commits. */
+ * until the transaction ends, else 0. db_file is the main file's handle: db_file_pread
+ * reads its bytes through it (also on another thread while this connection's transaction
+ * keeps the file as it is; the handle's read is a pread); a second descriptor, once
+ * closed, would drop SQLite's POSIX locks on the file. db_data_version changes when
+ * another connection commits. */
 void db_checkpoint(struct db *db);
 int db_file_whole(struct db *db);
-int db_file_read(struct db *db, void *buf, size_t len, uint64_t off);
-/* The main file's handle, for db_file_pread on another thread while this connection's
- * transaction keeps the file as it is (reads only: the handle's read is a pread). */
 struct db_file;
 struct db_file *db_file(struct db *db);
 int db_file_pread(struct db_file *f, void *buf, size_t len, uint64_t off);
 int64_t db_data_version(struct db *db);
+/* For code that reads or writes a table's pages (store/bulk.c, store/import_snap.c): the
+ * root page of rowid table `table` (0 when there is no such table, or it is WITHOUT
+ * ROWID) and its columns in order with their declared types, "name TYPE,name TYPE,…"
+ * (truncated to cap). */
+int db_table_layout(struct db *db, const char *table, uint32_t *root, char *columns, size_t cap,
+		    struct wb_error *err);
 
 /* Bulk-load mode for the demo generator: relaxed durability on this connection. */
 void db_set_bulk(struct db *db, int on);

@@ -323,7 +323,7 @@ void db_checkpoint(struct db *db)
  * write lock. */
 int db_file_whole(struct db *db)
 {
-	if (!db_in_transaction(db) || !sqlite3_txn_state(db->h, "main"))
+	if (sqlite3_txn_state(db->h, "main") != SQLITE_TXN_WRITE) /* the write lock held */
 		return 0;
 	const char *path = sqlite3_db_filename(db->h, "main");
 	if (!path || !*path)
@@ -335,7 +335,7 @@ int db_file_whole(struct db *db)
 		wal = !strcmp((const char *)sqlite3_column_text(q, 0), "wal");
 	sqlite3_finalize(q);
 	if (!wal)
-		return sqlite3_txn_state(db->h, "main") == SQLITE_TXN_WRITE;
+		return 1;
 	struct stat sb;
 	const char *w = sqlite3_filename_wal(path);
 	if (!w || stat(w, &sb))
@@ -361,9 +361,38 @@ int db_file_pread(struct db_file *file, void *buf, size_t len, uint64_t off)
 	return f->pMethods->xRead(f, buf, (int)len, (sqlite3_int64)off) == SQLITE_OK ? 0 : WB_EIO;
 }
 
-int db_file_read(struct db *db, void *buf, size_t len, uint64_t off)
+static const char SQL_LAYOUT_ROOT[] = "SELECT rootpage FROM sqlite_schema WHERE type = 'table' "
+				      "AND name = ? AND sql NOT LIKE '%WITHOUT ROWID%'";
+static const char SQL_LAYOUT_COLUMNS[] =
+	"SELECT name || ' ' || type FROM pragma_table_info(?) ORDER BY cid";
+
+int db_table_layout(struct db *db, const char *table, uint32_t *root, char *columns, size_t cap,
+		    struct wb_error *err)
 {
-	return db_file_pread(db_file(db), buf, len, off);
+	struct db_stmt *s = db_stmt(db, SQL_LAYOUT_ROOT);
+	db_bind_text(s, 1, table);
+	int rc = db_step(s, err);
+	int64_t r = rc == DB_ROW ? db_col_int(s, 0) : 0;
+	*root = r > 0 && r <= UINT32_MAX ? (uint32_t)r : 0;
+	db_done(s);
+	if (rc < 0)
+		return rc;
+	s = db_stmt(db, SQL_LAYOUT_COLUMNS);
+	db_bind_text(s, 1, table);
+	size_t used = 0;
+	columns[0] = 0;
+	while ((rc = db_step(s, err)) == DB_ROW) {
+		const char *c = db_col_text(s, 0);
+		size_t n = strlen(c);
+		if (used + n + 2 > cap)
+			continue; /* truncated: the comparison of the caller fails */
+		if (used)
+			columns[used++] = ',';
+		memcpy(columns + used, c, n + 1);
+		used += n;
+	}
+	db_done(s);
+	return rc < 0 ? rc : 0;
 }
 
 int64_t db_data_version(struct db *db)

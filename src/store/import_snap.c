@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "store/db.h"
@@ -70,23 +71,10 @@ struct import_snap {
 
 /* ---- texts ----------------------------------------------------------------------------- */
 
-static uint32_t hash_bytes(const unsigned char *s, size_t n)
+/* A text's hash for the intern table: never 0 (0 marks an empty slot). */
+static uint32_t text_hash(const unsigned char *s, size_t n)
 {
-	uint64_t h = n * 0x9E3779B97F4A7C15ull, w;
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-	return (uint32_t)(h >> 32) | 1; /* never 0 */
-}
-
-static inline int same_bytes(const char *a, const unsigned char *b, size_t n)
-{
-	return !memcmp(a, b, n);
+	return (uint32_t)(hash_bytes(s, n) >> 32) | 1;
 }
 
 static size_t str_len(const struct strs *t, uint32_t at)
@@ -130,11 +118,11 @@ static int strs_intern(struct strs *t, const unsigned char *s, size_t n, uint32_
 {
 	if (t->used * 2 >= t->nslots)
 		strs_grow(t);
-	uint32_t h = hash_bytes(s, n);
+	uint32_t h = text_hash(s, n);
 	size_t k = h & (t->nslots - 1);
 	for (; t->slots[k].at; k = (k + 1) & (t->nslots - 1)) {
 		uint32_t at = t->slots[k].at;
-		if (t->slots[k].hash == h && str_len(t, at) == n && same_bytes(t->p + at, s, n)) {
+		if (t->slots[k].hash == h && str_len(t, at) == n && !memcmp(t->p + at, s, n)) {
 			*out = at;
 			return 0;
 		}
@@ -189,10 +177,10 @@ static uint32_t be32(const unsigned char *p)
 
 /* The file's size from its header, when the header's page count is valid (it is kept by
  * every SQLite since 3.7.0: the change counter equals the version-valid-for number). */
-static int file_size(struct db *db, uint64_t *size)
+static int file_size(struct db_file *f, uint64_t *size)
 {
 	unsigned char h[100];
-	if (db_file_read(db, h, sizeof(h), 0) || memcmp(h, "SQLite format 3", 16))
+	if (db_file_pread(f, h, sizeof(h), 0) || memcmp(h, "SQLite format 3", 16))
 		return -1;
 	uint32_t page = (uint32_t)h[16] << 8 | h[17];
 	if (page == 1)
@@ -206,57 +194,79 @@ static int file_size(struct db *db, uint64_t *size)
 
 /* ---- the schema it reads ---------------------------------------------------------------- */
 
-static const char SQL_COLUMNS[] = "SELECT name FROM pragma_table_info(?) ORDER BY cid";
-static const char SQL_ROOT[] = "SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND "
-			       "name = ? AND sql NOT LIKE '%WITHOUT ROWID%'";
 static const char SQL_OWN[] = "SELECT id FROM imports WHERE profile = ?";
 static const char SQL_MAX[] = "SELECT (SELECT max(id) FROM persons), (SELECT max(id) FROM facts)";
 
-static const char *const PERSON_COLS[] = {
-	"id",		"name",		  "gender",	      "birth_date",	  "id_cipher",
-	"id_hash",	"ethnicity",	  "household_region", "residence_region", "scope_region",
-	"household_id", "school_unit_id", "phone_cipher"};
-static const char *const FACT_COLS[] = {"id",	      "person_id",   "type",	       "value",
-					"valid_from", "valid_to",    "source_unit_id", "source_doc",
-					"note",	      "recorded_by", "recorded_at",    "supersedes",
-					"import_id",  "import_row",  "retracted_at"};
-static const char *const REL_COLS[] = {"id", "person_id", "related_id", "kind"};
-#define NCOLS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+/* The columns the snapshot reads, as they lead each table (migrations 001, 003, 006):
+ * with their declared types, so that the checks of the row callbacks hold. */
+enum {
+	P_NAME = 1,
+	P_GENDER,
+	P_BIRTH,
+	P_ID_CIPHER,
+	P_ID_HASH,
+	P_ETHNICITY,
+	P_HOUSEHOLD,
+	P_RESIDENCE,
+	P_SCOPE,
+	P_HOUSEHOLD_ID,
+	P_SCHOOL,
+	P_PHONE,
+	P_NCOLS
+};
+enum {
+	F_PERSON = 1,
+	F_TYPE,
+	F_VALUE,
+	F_FROM,
+	F_TO,
+	F_UNIT,
+	F_DOC,
+	F_NOTE,
+	F_BY,
+	F_AT,
+	F_SUPERSEDES,
+	F_IMPORT,
+	F_ROW,
+	F_RETRACTED,
+	F_NCOLS
+};
+enum { R_PERSON = 1, R_RELATED, R_KIND, R_NCOLS };
+static const char PERSON_LAYOUT[] =
+	"id INTEGER,name TEXT,gender TEXT,birth_date TEXT,id_cipher BLOB,id_hash BLOB,"
+	"ethnicity TEXT,household_region TEXT,residence_region TEXT,scope_region TEXT,"
+	"household_id INTEGER,school_unit_id INTEGER,phone_cipher BLOB";
+static const char FACT_LAYOUT[] =
+	"id INTEGER,person_id INTEGER,type TEXT,value TEXT,valid_from TEXT,valid_to TEXT,"
+	"source_unit_id INTEGER,source_doc TEXT,note TEXT,recorded_by INTEGER,recorded_at TEXT,"
+	"supersedes INTEGER,import_id INTEGER,import_row INTEGER,retracted_at TEXT";
+static const char REL_LAYOUT[] = "id INTEGER,person_id INTEGER,related_id INTEGER,kind TEXT";
 /* The columns the row callbacks read (the others are skipped, not decoded). */
-#define BIT(i)	 ((uint64_t)1 << (i))
+#define BIT(i) ((uint64_t)1 << (i))
 #define PERSON_WANT                                                                                \
-	(BIT(1) | BIT(2) | BIT(3) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(9) | BIT(11) | BIT(12))
-#define FACT_WANT (BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(11) | BIT(12) | BIT(14))
-#define REL_WANT  (BIT(1) | BIT(2) | BIT(3))
+	(BIT(P_NAME) | BIT(P_GENDER) | BIT(P_BIRTH) | BIT(P_ID_HASH) | BIT(P_ETHNICITY) |          \
+	 BIT(P_HOUSEHOLD) | BIT(P_RESIDENCE) | BIT(P_SCOPE) | BIT(P_SCHOOL) | BIT(P_PHONE))
+#define FACT_WANT                                                                                  \
+	(BIT(F_PERSON) | BIT(F_TYPE) | BIT(F_VALUE) | BIT(F_FROM) | BIT(F_TO) |                    \
+	 BIT(F_SUPERSEDES) | BIT(F_IMPORT) | BIT(F_RETRACTED))
+#define REL_WANT (BIT(R_PERSON) | BIT(R_RELATED) | BIT(R_KIND))
 
-/* The root page of `table` when its first columns are `cols`, in order; 0 otherwise. */
-static int table_root(struct store *st, const char *table, const char *const *cols, int n,
-		      uint32_t *root, struct wb_error *err)
+/* The root page of `table` when its columns begin as `layout` says; 0 otherwise. */
+static int table_root(struct store *st, const char *table, const char *layout, uint32_t *root,
+		      struct wb_error *err)
 {
-	struct db_stmt *s = db_stmt(st->db, SQL_COLUMNS);
-	db_bind_text(s, 1, table);
-	int rc, i = 0, same = 1;
-	while ((rc = db_step(s, err)) == DB_ROW) {
-		if (i < n && strcmp(db_col_text(s, 0), cols[i]))
-			same = 0;
-		i++;
-	}
-	db_done(s);
-	if (rc < 0)
-		return rc;
-	*root = 0;
-	if (!same || i < n)
-		return 0;
-	s = db_stmt(st->db, SQL_ROOT);
-	db_bind_text(s, 1, table);
-	rc = db_step(s, err);
-	if (rc == DB_ROW && db_col_int(s, 0) > 0 && db_col_int(s, 0) <= UINT32_MAX)
-		*root = (uint32_t)db_col_int(s, 0);
-	db_done(s);
-	return rc < 0 ? rc : 0;
+	char got[1024];
+	int rc = db_table_layout(st->db, table, root, got, sizeof(got), err);
+	size_t n = strlen(layout);
+	if (!rc && (strncmp(got, layout, n) || (got[n] && got[n] != ',')))
+		*root = 0;
+	return rc;
 }
 
 /* ---- building ---------------------------------------------------------------------------- */
+
+/* Columns whose previous value is remembered. */
+enum { M_BIRTH, M_HH, M_RES, M_ETH, M_SCOPE, M_TYPE, M_VALUE, M_FROM, M_TO, M_KIND, M_COLUMNS };
 
 struct build {
 	struct import_snap *s;
@@ -266,9 +276,9 @@ struct build {
 	uint64_t *superseded; /* bitmap over fact ids */
 	uint64_t max_fact;
 	size_t persons_cap;
-	int bad;	   /* something the snapshot does not expect: no snapshot */
-	uint32_t memo[16]; /* a column's previous interned value (intern) */
-	uint32_t scope_at; /* the last scope region met, and whether it is in the scope */
+	int bad;		  /* something the snapshot does not expect: no snapshot */
+	uint32_t memo[M_COLUMNS]; /* a column's previous interned value (intern) */
+	uint32_t scope_at;	  /* the last scope region met, and whether it is in the scope */
 	int scope_in;
 };
 
@@ -288,9 +298,6 @@ static int text_or_null(const struct ps_value *v)
 	return v->type == PS_TEXT || v->type == PS_NULL;
 }
 
-/* Columns whose previous value is remembered. */
-enum { M_BIRTH, M_HH, M_RES, M_ETH, M_SCOPE, M_TYPE, M_VALUE, M_FROM, M_TO, M_KIND, M_COLUMNS };
-
 /* An interned text, or 0 for NULL. */
 static int intern(struct build *b, int column, const struct ps_value *v, uint32_t *out)
 {
@@ -299,7 +306,7 @@ static int intern(struct build *b, int column, const struct ps_value *v, uint32_
 		return 0;
 	struct strs *t = b->strs;
 	uint32_t last = b->memo[column];
-	if (last && str_len(t, last) == v->n && same_bytes(t->p + last, v->p, v->n)) {
+	if (last && str_len(t, last) == v->n && !memcmp(t->p + last, v->p, v->n)) {
 		*out = last;
 		return 0;
 	}
@@ -358,33 +365,35 @@ static int person_row(void *ctx, int64_t rowid, const struct ps_value *v, int n)
 	(void)n;
 	if (rowid <= 0 || (uint64_t)rowid > s->max_id)
 		return refuse(b);
-	if (v[5].type == PS_NULL)
+	if (v[P_ID_HASH].type == PS_NULL)
 		return 0; /* no ID number: never found by hash */
-	if (v[5].type != PS_BLOB || v[5].n != SECRET_HASH_BYTES || !is_text(&v[1]) ||
-	    !is_text(&v[2]) || !is_text(&v[7]) || !is_text(&v[9]) || !text_or_null(&v[3]) ||
-	    !text_or_null(&v[6]) || !text_or_null(&v[8]) ||
-	    !(v[11].type == PS_NULL ||
-	      (v[11].type == PS_INT && v[11].i > 0 && v[11].i <= UINT32_MAX)))
+	if (v[P_ID_HASH].type != PS_BLOB || v[P_ID_HASH].n != SECRET_HASH_BYTES ||
+	    !is_text(&v[P_NAME]) || !is_text(&v[P_GENDER]) || !is_text(&v[P_HOUSEHOLD]) ||
+	    !is_text(&v[P_SCOPE]) || !text_or_null(&v[P_BIRTH]) || !text_or_null(&v[P_ETHNICITY]) ||
+	    !text_or_null(&v[P_RESIDENCE]) ||
+	    !(v[P_SCHOOL].type == PS_NULL ||
+	      (v[P_SCHOOL].type == PS_INT && v[P_SCHOOL].i > 0 && v[P_SCHOOL].i <= UINT32_MAX)))
 		return refuse(b);
 	if (s->npersons == b->persons_cap) {
 		b->persons_cap = b->persons_cap ? b->persons_cap * 2 : 65536;
 		s->persons = xrealloc(s->persons, b->persons_cap * sizeof(*s->persons));
 	}
 	struct snap_person *p = &s->persons[s->npersons];
-	memcpy(p->hash, v[5].p, HASH_KEPT);
+	memcpy(p->hash, v[P_ID_HASH].p, HASH_KEPT);
 	p->id = (uint32_t)rowid;
-	p->gender = v[2].n ? (char)v[2].p[0] : 0;
-	p->school = v[11].type == PS_INT ? (uint32_t)v[11].i : 0;
+	p->gender = v[P_GENDER].n ? (char)v[P_GENDER].p[0] : 0;
+	p->school = v[P_SCHOOL].type == PS_INT ? (uint32_t)v[P_SCHOOL].i : 0;
 	uint32_t scope;
-	if (intern(b, M_SCOPE, &v[9], &scope))
+	if (intern(b, M_SCOPE, &v[P_SCOPE], &scope))
 		return refuse(b);
 	if (scope != b->scope_at) /* neighbours share their village: compare once for them */
-		b->scope_at = scope,
-		b->scope_in = text_cmp(&v[9], b->sc->lo) >= 0 && text_cmp(&v[9], b->sc->hi) < 0;
-	p->flags = (v[12].type != PS_NULL ? SP_PHONE : 0) | (b->scope_in ? SP_SCOPE : 0);
-	if (strs_add(&s->strs, v[1].p, v[1].n, &p->name) || birth_of(b, &v[3], p) ||
-	    intern(b, M_HH, &v[7], &p->hh) || intern(b, M_RES, &v[8], &p->res) ||
-	    intern(b, M_ETH, &v[6], &p->eth))
+		b->scope_at = scope, b->scope_in = text_cmp(&v[P_SCOPE], b->sc->lo) >= 0 &&
+						   text_cmp(&v[P_SCOPE], b->sc->hi) < 0;
+	p->flags = (v[P_PHONE].type != PS_NULL ? SP_PHONE : 0) | (b->scope_in ? SP_SCOPE : 0);
+	if (strs_add(&s->strs, v[P_NAME].p, v[P_NAME].n, &p->name) || birth_of(b, &v[P_BIRTH], p) ||
+	    intern(b, M_HH, &v[P_HOUSEHOLD], &p->hh) ||
+	    intern(b, M_RES, &v[P_RESIDENCE], &p->res) ||
+	    intern(b, M_ETH, &v[P_ETHNICITY], &p->eth))
 		return refuse(b);
 	if (s->by_id[rowid])
 		return refuse(b);
@@ -397,13 +406,14 @@ static int fact_row(void *ctx, int64_t rowid, const struct ps_value *v, int n)
 	struct build *b = ctx;
 	struct import_snap *s = b->s;
 	(void)n;
-	if (v[14].type != PS_NULL)
+	if (v[F_RETRACTED].type != PS_NULL)
 		return 0; /* retracted */
 	if (rowid <= 0 || (uint64_t)rowid > b->max_fact || rowid > UINT32_MAX ||
-	    v[1].type != PS_INT || v[1].i <= 0 || (uint64_t)v[1].i > s->max_id || !is_text(&v[2]) ||
-	    !text_or_null(&v[3]) || !text_or_null(&v[4]) || !text_or_null(&v[5]) ||
-	    !(v[11].type == PS_NULL || v[11].type == PS_INT) ||
-	    !(v[12].type == PS_NULL || v[12].type == PS_INT))
+	    v[F_PERSON].type != PS_INT || v[F_PERSON].i <= 0 ||
+	    (uint64_t)v[F_PERSON].i > s->max_id || !is_text(&v[F_TYPE]) ||
+	    !text_or_null(&v[F_VALUE]) || !text_or_null(&v[F_FROM]) || !text_or_null(&v[F_TO]) ||
+	    !(v[F_SUPERSEDES].type == PS_NULL || v[F_SUPERSEDES].type == PS_INT) ||
+	    !(v[F_IMPORT].type == PS_NULL || v[F_IMPORT].type == PS_INT))
 		return refuse(b);
 	if (s->nfacts == s->facts_cap) {
 		s->facts_cap = s->facts_cap ? s->facts_cap * 2 : 65536;
@@ -411,15 +421,16 @@ static int fact_row(void *ctx, int64_t rowid, const struct ps_value *v, int n)
 	}
 	struct snap_fact *f = &s->facts[s->nfacts];
 	f->id = (uint32_t)rowid;
-	f->own = v[12].type == PS_INT && imap_get(&b->own, v[12].i) > 0;
+	f->own = v[F_IMPORT].type == PS_INT && imap_get(&b->own, v[F_IMPORT].i) > 0;
 	f->superseded = 0;
-	if (intern(b, M_TYPE, &v[2], &f->type) || intern(b, M_VALUE, &v[3], &f->value) ||
-	    intern(b, M_FROM, &v[4], &f->from) || intern(b, M_TO, &v[5], &f->to))
+	if (intern(b, M_TYPE, &v[F_TYPE], &f->type) || intern(b, M_VALUE, &v[F_VALUE], &f->value) ||
+	    intern(b, M_FROM, &v[F_FROM], &f->from) || intern(b, M_TO, &v[F_TO], &f->to))
 		return refuse(b);
-	if (v[11].type == PS_INT && v[11].i > 0 && (uint64_t)v[11].i <= b->max_fact)
-		b->superseded[v[11].i >> 6] |= 1ull << (v[11].i & 63);
-	f->next = s->fact_head[v[1].i];
-	s->fact_head[v[1].i] = (uint32_t)++s->nfacts;
+	if (v[F_SUPERSEDES].type == PS_INT && v[F_SUPERSEDES].i > 0 &&
+	    (uint64_t)v[F_SUPERSEDES].i <= b->max_fact)
+		b->superseded[v[F_SUPERSEDES].i >> 6] |= 1ull << (v[F_SUPERSEDES].i & 63);
+	f->next = s->fact_head[v[F_PERSON].i];
+	s->fact_head[v[F_PERSON].i] = (uint32_t)++s->nfacts;
 	return 0;
 }
 
@@ -428,19 +439,20 @@ static int rel_row(void *ctx, int64_t rowid, const struct ps_value *v, int n)
 	struct build *b = ctx;
 	struct import_snap *s = b->s;
 	(void)rowid, (void)n;
-	if (v[1].type != PS_INT || v[1].i <= 0 || (uint64_t)v[1].i > s->max_id ||
-	    v[2].type != PS_INT || v[2].i <= 0 || v[2].i > UINT32_MAX || !is_text(&v[3]))
+	if (v[R_PERSON].type != PS_INT || v[R_PERSON].i <= 0 ||
+	    (uint64_t)v[R_PERSON].i > s->max_id || v[R_RELATED].type != PS_INT ||
+	    v[R_RELATED].i <= 0 || v[R_RELATED].i > UINT32_MAX || !is_text(&v[R_KIND]))
 		return refuse(b);
 	if (s->nrels == s->rels_cap) {
 		s->rels_cap = s->rels_cap ? s->rels_cap * 2 : 65536;
 		s->rels = xrealloc(s->rels, s->rels_cap * sizeof(*s->rels));
 	}
 	struct snap_rel *r = &s->rels[s->nrels];
-	r->adult = (uint32_t)v[2].i;
-	if (intern(b, M_KIND, &v[3], &r->kind))
+	r->adult = (uint32_t)v[R_RELATED].i;
+	if (intern(b, M_KIND, &v[R_KIND], &r->kind))
 		return refuse(b);
-	r->next = s->rel_head[v[1].i];
-	s->rel_head[v[1].i] = (uint32_t)++s->nrels;
+	r->next = s->rel_head[v[R_PERSON].i];
+	s->rel_head[v[R_PERSON].i] = (uint32_t)++s->nrels;
 	return 0;
 }
 
@@ -484,9 +496,9 @@ struct side {
 static void *side_main(void *arg)
 {
 	struct side *x = arg;
-	scan(&x->r, &x->b, "facts", x->facts_root, NCOLS(FACT_COLS), FACT_WANT, fact_row);
+	scan(&x->r, &x->b, "facts", x->facts_root, F_NCOLS, FACT_WANT, fact_row);
 	if (!x->b.bad)
-		scan(&x->r, &x->b, "relations", x->rels_root, NCOLS(REL_COLS), REL_WANT, rel_row);
+		scan(&x->r, &x->b, "relations", x->rels_root, R_NCOLS, REL_WANT, rel_row);
 	return NULL;
 }
 
@@ -524,11 +536,11 @@ int import_snap_build(struct store *st, const struct wb_scope *sc, const char *p
 	if (rc < 0)
 		return rc;
 	if (max_person <= 0 || max_person > SNAP_MAX_PERSONS || max_fact > UINT32_MAX ||
-	    !db_file_whole(st->db) || file_size(st->db, &size))
+	    !db_file_whole(st->db) || file_size(db_file(st->db), &size))
 		return 0;
-	if ((rc = table_root(st, "persons", PERSON_COLS, NCOLS(PERSON_COLS), &roots[0], err)) ||
-	    (rc = table_root(st, "facts", FACT_COLS, NCOLS(FACT_COLS), &roots[1], err)) ||
-	    (rc = table_root(st, "relations", REL_COLS, NCOLS(REL_COLS), &roots[2], err)))
+	if ((rc = table_root(st, "persons", PERSON_LAYOUT, &roots[0], err)) ||
+	    (rc = table_root(st, "facts", FACT_LAYOUT, &roots[1], err)) ||
+	    (rc = table_root(st, "relations", REL_LAYOUT, &roots[2], err)))
 		return rc;
 	struct import_snap *s = xcalloc(1, sizeof(*s));
 	s->max_id = (uint64_t)max_person;
@@ -551,7 +563,7 @@ int import_snap_build(struct store *st, const struct wb_scope *sc, const char *p
 	rc = own_imports(st, profile, &x.b.own, err);
 	int side = !rc && file && !pthread_create(&x.th, NULL, side_main, &x);
 	if (!rc && file)
-		scan(&r, &b, "persons", roots[0], NCOLS(PERSON_COLS), PERSON_WANT, person_row);
+		scan(&r, &b, "persons", roots[0], P_NCOLS, PERSON_WANT, person_row);
 	if (side)
 		pthread_join(x.th, NULL);
 	else if (!rc && file)
