@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "core/radix.h"
 #include "core/xalloc.h"
 
 /* ---- interned texts ----------------------------------------------------------------
@@ -248,45 +249,6 @@ static uint64_t low_bits(uint64_t v, int w)
 	return w >= 64 ? v : v & ((1ULL << w) - 1);
 }
 
-/* LSD radix sort of n keys by their low `bits` bits, 8 at a time (measured: 11 bits, 2 048
- * places written at once, was slower), all counts in one read; a digit all keys share
- * costs no move. Stable. */
-#define RADIX_BITS 8
-#define RADIX_SIZE (1 << RADIX_BITS)
-#define RADIX_MAXD ((64 + RADIX_BITS - 1) / RADIX_BITS)
-
-static void radix_u64(uint64_t *a, size_t n, int bits)
-{
-	if (n < 2 || bits <= 0)
-		return;
-	int nd = (bits + RADIX_BITS - 1) / RADIX_BITS;
-	size_t(*count)[RADIX_SIZE] = xcalloc(RADIX_MAXD, sizeof(*count));
-	for (size_t i = 0; i < n; i++)
-		for (int d = 0; d < nd; d++)
-			count[d][(a[i] >> (d * RADIX_BITS)) & (RADIX_SIZE - 1)]++;
-	uint64_t *tmp = xcalloc_huge(1, n * sizeof(*a));
-	uint64_t *src = a, *dst = tmp;
-	for (int d = 0; d < nd; d++) {
-		int shift = d * RADIX_BITS;
-		if (count[d][(src[0] >> shift) & (RADIX_SIZE - 1)] == n)
-			continue;
-		size_t pos = 0;
-		for (int b = 0; b < RADIX_SIZE; b++) {
-			size_t c = count[d][b];
-			count[d][b] = pos;
-			pos += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			dst[count[d][(src[i] >> shift) & (RADIX_SIZE - 1)]++] = src[i];
-		uint64_t *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != a)
-		memcpy(a, src, n * sizeof(*a));
-	free(tmp);
-	free(count);
-}
 
 static int sorted_u64(const uint64_t *a, size_t n)
 {
@@ -430,7 +392,7 @@ static int write_blob_index(struct emit *m, struct wb_error *err)
 		}
 		keys[i] = ((p >> idx_bits) << idx_bits) | i;
 	}
-	radix_u64(keys, k->n, 64);
+	radix_sort_u64(keys, k->n, 64);
 	/* The entries and their bytes gathered in sorted order: the random reads happen once,
 	 * here; the run fix-ups and the writing then read in sequence. */
 	uint64_t *out = xcalloc_huge(1, (k->n ? k->n : 1) * 2 * sizeof(uint64_t));
@@ -526,7 +488,7 @@ static int write_index(struct bix *x, struct ixkeys *k, struct pf_file *f, uint3
 		free(k->w);
 		k->w = NULL;
 		if (!sorted_u64(p, k->n))
-			radix_u64(p, k->n, total);
+			radix_sort_u64(p, k->n, total);
 		uint64_t e[BIX_MAX_COLS + 1];
 		for (size_t i = 0; i < k->n && !rc; i++) {
 			uint64_t v = p[i];

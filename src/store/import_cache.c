@@ -151,12 +151,16 @@ int64_t import_cache_idx_get(const struct import_cache *c, const unsigned char *
 	return 0;
 }
 
+/* 18 characters as two words and a half: three multiplies instead of one a character. */
 static uint64_t id_hash(const char *id18)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (int i = 0; i < IDNO_LEN; i++)
-		h = (h ^ (unsigned char)id18[i]) * 1099511628211ULL;
-	return h;
+	uint64_t a, b;
+	uint16_t t;
+	memcpy(&a, id18, 8), memcpy(&b, id18 + 8, 8), memcpy(&t, id18 + 16, 2);
+	uint64_t h = (a ^ 0x9E3779B97F4A7C15ULL) * 0xFF51AFD7ED558CCDULL;
+	h = (h ^ (h >> 29) ^ b) * 0xC4CEB9FE1A85EC53ULL;
+	h = (h ^ (h >> 31) ^ t) * 0xFF51AFD7ED558CCDULL;
+	return h ^ (h >> 32);
 }
 
 static void slots_grow(struct import_cache *c)
@@ -342,7 +346,7 @@ void import_cache_free(struct import_cache *c)
 	if (!c)
 		return;
 	free(c->persons), free(c->slots), free(c->facts), free(c->rels);
-	free(c->idx.keys), free(c->idx.ids);
+	free(c->idx.keys), free(c->idx.ids), free(c->fact_rows);
 	imap_release(&c->byid), imap_release(&c->loaded), imap_release(&c->fact_head);
 	imap_release(&c->rel_head), free(c->stated.w), imap_release(&c->own_imports);
 	imap_release(&c->hint_at), imap_release(&c->superseded);

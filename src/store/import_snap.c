@@ -615,6 +615,22 @@ static void copy_text(const struct import_snap *s, char *out, size_t cap, uint32
 	out[n] = 0;
 }
 
+void import_snap_prefetch(const struct import_snap *s, const unsigned char hash[SECRET_HASH_BYTES],
+			  int step)
+{
+	const uint64_t *slot = &s->slots[slot_of(hash, s->nslots - 1)];
+	if (!step) {
+		__builtin_prefetch(slot);
+		return;
+	}
+	if (*slot && (uint32_t)(*slot >> 32) == be32(hash)) {
+		const struct snap_person *p = &s->persons[(uint32_t)*slot - 1];
+		__builtin_prefetch(p);
+		if (p->name)
+			__builtin_prefetch(s->strs.p + p->name - 1); /* its length byte */
+	}
+}
+
 int import_snap_person(const struct import_snap *s, const unsigned char hash[SECRET_HASH_BYTES],
 		       struct import_person *out)
 {

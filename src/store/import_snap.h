@@ -51,6 +51,13 @@ int64_t import_snap_version(const struct import_snap *s);
 
 /* The stored person whose ID hash is `hash`: 1 and *out filled when the snapshot knows
  * it and the import has not written to it; 0 otherwise (ask SQL). */
+/* A hint: start fetching what import_snap_person(s, hash) will read (its slot, then the
+ * person the slot names). The look-ups are random places in arrays of hundreds of
+ * megabytes; issued a few persons ahead, the memory reads overlap instead of waiting one
+ * after another. step 0 fetches the slot; step 1 (later, once the slot is likely in the
+ * cache) the person. */
+void import_snap_prefetch(const struct import_snap *s, const unsigned char hash[SECRET_HASH_BYTES],
+			  int step);
 int import_snap_person(const struct import_snap *s, const unsigned char hash[SECRET_HASH_BYTES],
 		       struct import_person *out);
 /* Whether the live facts and relations of person `id` are the snapshot's (1), and then

@@ -9,6 +9,7 @@
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "core/num.h"
+#include "core/radix.h"
 #include "core/xalloc.h"
 #include "store/audit.h"
 #include "store/import_cache.h"
@@ -867,8 +868,13 @@ int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct i
 	}
 	/* Entries do not move once all are added: take their addresses now. */
 	size_t left = 0;
+	enum { SLOT_AHEAD = 16, PERSON_AHEAD = 8 }; /* measured on a 2.8 M-person registry */
 	for (size_t i = 0; i < k; i++) {
 		struct ic_person *e = &c->persons[i];
+		if (c->snap && i + SLOT_AHEAD < k)
+			import_snap_prefetch(c->snap, c->persons[i + SLOT_AHEAD].hash, 0);
+		if (c->snap && i + PERSON_AHEAD < k)
+			import_snap_prefetch(c->snap, c->persons[i + PERSON_AHEAD].hash, 1);
 		if (c->snap && import_snap_person(c->snap, e->hash, &e->p)) {
 			e->found = 1;
 			imap_put(&c->byid, e->p.id, (int32_t)i);
@@ -1229,13 +1235,40 @@ static void fact_bind(struct db_stmt *s, int at, const struct ic_fact_row *f)
 }
 
 /* Queue the persons of n facts just inserted for screening. */
-static int queue_persons(struct store *st, const char *sql, const struct ic_fact_row *f, int n,
-			 struct wb_error *err)
+static int queue_persons(struct store *st, const char *sql, const struct ic_fact_row *const *f,
+			 int n, struct wb_error *err)
 {
 	struct db_stmt *s = db_stmt(st->db, sql);
 	for (int i = 0; i < n; i++)
-		db_bind_int(s, 1 + i, f[i].person);
+		db_bind_int(s, 1 + i, f[i]->person);
 	return db_step_done(s, err);
+}
+
+/* The waiting facts by person, in the rows' order for each person (the sort is stable:
+ * a person's later fact keeps the higher id). Row ids of persons beyond 2^43 (never,
+ * in practice) leave them in the rows' order. */
+static const struct ic_fact_row **facts_by_person(const struct import_cache *c, int n)
+{
+	enum { POS_BITS = 20 }; /* IC_FACT_WAIT fits */
+	const struct ic_fact_row **ord = xmalloc((size_t)(n ? n : 1) * sizeof(*ord));
+	uint64_t *keys = xmalloc((size_t)(n ? n : 1) * sizeof(*keys));
+	int64_t most = 0;
+	for (int i = 0; i < n; i++)
+		most = c->fact_rows[i].person > most ? c->fact_rows[i].person : most;
+	int sorted = most < (INT64_C(1) << (64 - POS_BITS - 1));
+	for (int i = 0; i < n; i++)
+		keys[i] = sorted ? (uint64_t)c->fact_rows[i].person << POS_BITS | (uint64_t)i
+				 : (uint64_t)i;
+	if (sorted) {
+		int bits = POS_BITS;
+		while (bits < 64 && (most >> (bits - POS_BITS)))
+			bits++;
+		radix_sort_u64(keys, (size_t)n, bits);
+	}
+	for (int i = 0; i < n; i++)
+		ord[i] = &c->fact_rows[keys[i] & ((1u << POS_BITS) - 1)];
+	free(keys);
+	return ord;
 }
 
 static int fact_flush(struct store *st, struct import_cache *c, struct wb_error *err)
@@ -1247,19 +1280,21 @@ static int fact_flush(struct store *st, struct import_cache *c, struct wb_error 
 	} sizes[] = {{SQL_FACT_INSERT_256, SQL_DIRTY_256, IC_FACT_ROWS},
 		     {SQL_FACT_INSERT_16, SQL_DIRTY_16, 16},
 		     {SQL_FACT_INSERT, SQL_DIRTY_1, 1}};
+	if (!n)
+		return 0;
+	const struct ic_fact_row **ord = facts_by_person(c, n);
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
 		while (!rc && n - at >= sizes[k].rows) {
 			struct db_stmt *s = db_stmt(st->db, sizes[k].sql);
 			for (int i = 0; i < sizes[k].rows; i++)
-				fact_bind(s, 1 + 12 * i, &c->fact_rows[at + i]);
+				fact_bind(s, 1 + 12 * i, ord[at + i]);
 			rc = db_step_done(s, err);
 			if (!rc)
-				rc = queue_persons(st, sizes[k].dirty, c->fact_rows + at,
-						   sizes[k].rows, err);
+				rc = queue_persons(st, sizes[k].dirty, ord + at, sizes[k].rows, err);
 			at += sizes[k].rows;
 		}
-	if (c)
-		c->nfact_rows = 0;
+	free(ord);
+	c->nfact_rows = 0;
 	return rc;
 }
 
@@ -1296,7 +1331,15 @@ static int fact_insert(struct store *st, struct import_cache *c, int64_t import_
 		       int64_t source_unit_id, int64_t row, int64_t person_id,
 		       const struct import_fact *f, int64_t supersedes, struct wb_error *err)
 {
-	struct ic_fact_row one, *w = c ? &c->fact_rows[c->nfact_rows] : &one;
+	struct ic_fact_row one, *w = &one;
+	if (c) {
+		if (c->nfact_rows == c->fact_rows_cap) {
+			c->fact_rows_cap = c->fact_rows_cap ? c->fact_rows_cap * 2 : 1024;
+			c->fact_rows = xrealloc(c->fact_rows,
+						(size_t)c->fact_rows_cap * sizeof(*c->fact_rows));
+		}
+		w = &c->fact_rows[c->nfact_rows];
+	}
 	unsigned char has_type;
 	w->person = person_id, w->source_unit_id = source_unit_id, w->supersedes = supersedes;
 	w->import_id = import_id, w->row = row;
@@ -1311,7 +1354,7 @@ static int fact_insert(struct store *st, struct import_cache *c, int64_t import_
 		   fact_text(w->from, sizeof(w->from), &w->has_from, nz(f->valid_from)) &
 		   fact_text(w->to, sizeof(w->to), &w->has_to, nz(f->valid_to));
 	if (c && fits) { /* waits for its statement */
-		if (++c->nfact_rows == IC_FACT_ROWS)
+		if (++c->nfact_rows == IC_FACT_WAIT)
 			return fact_flush(st, c, err);
 		return 0;
 	}
@@ -1327,7 +1370,8 @@ static int fact_insert(struct store *st, struct import_cache *c, int64_t import_
 		db_bind_text(s, 5, nz(f->valid_to));
 	}
 	rc = db_step_done(s, err);
-	return rc ? rc : queue_persons(st, SQL_DIRTY_1, w, 1, err);
+	const struct ic_fact_row *one_row = w;
+	return rc ? rc : queue_persons(st, SQL_DIRTY_1, &one_row, 1, err);
 }
 
 static int text_is(const char *a, const char *b) /* SQL's IS for texts; NULL = absent */
