@@ -249,7 +249,6 @@ static uint64_t low_bits(uint64_t v, int w)
 	return w >= 64 ? v : v & ((1ULL << w) - 1);
 }
 
-
 static int sorted_u64(const uint64_t *a, size_t n)
 {
 	for (size_t i = 1; i < n; i++)

@@ -1290,7 +1290,8 @@ static int fact_flush(struct store *st, struct import_cache *c, struct wb_error 
 				fact_bind(s, 1 + 12 * i, ord[at + i]);
 			rc = db_step_done(s, err);
 			if (!rc)
-				rc = queue_persons(st, sizes[k].dirty, ord + at, sizes[k].rows, err);
+				rc = queue_persons(st, sizes[k].dirty, ord + at, sizes[k].rows,
+						   err);
 			at += sizes[k].rows;
 		}
 	free(ord);
