@@ -35,6 +35,7 @@ static const char SQL_INSERT[] =
 	"INSERT INTO facts (person_id, type, value, valid_from, valid_to, source_unit_id, "
 	"source_doc, note, recorded_by, recorded_at, supersedes) "
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+static const char SQL_QUEUE[] = "INSERT INTO screen_dirty (person_id) VALUES (?)";
 static const char SQL_LIST[] =
 	"SELECT " FACT_COLS FACT_FROM "WHERE f.person_id = ? AND (? = 1 OR t.sensitive = 0) "
 	"ORDER BY f.id DESC";
@@ -209,6 +210,12 @@ int store_facts_add(struct store *st, const struct wb_scope *sc, int64_t person_
 	if (rc == DB_ROW)
 		*id = db_col_int(s, 0);
 	db_done(s);
+	if (rc == DB_ROW) { /* queued for screening (migration 012: no trigger does it) */
+		s = db_stmt(st->db, SQL_QUEUE);
+		db_bind_int(s, 1, person_id);
+		rc = db_step_done(s, err);
+		rc = rc ? rc : DB_ROW;
+	}
 	if (rc == WB_ECONFLICT) {
 		/* The unique key on supersedes: someone corrected the same fact first. */
 		rc = wb_error_set(err, WB_ECONFLICT, 409, "FACT_ALREADY_CORRECTED",
