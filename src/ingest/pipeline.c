@@ -1511,6 +1511,10 @@ static void *reader_main(void *arg)
 	int rc = 0, in_batch = 0, header_search = 0;
 	int64_t rows;
 	wb_error_clear(&e);
+	/* Here, not on the store thread: their pages are cleared (tens of megabytes for a
+	 * large file) while it starts the import. */
+	seen_reserve(&rd->seen_rows, rd->file_rows);
+	seen_reserve(&rd->seen_ids, rd->file_rows * rd->prof.nroles);
 	/* The whole file first (scan), while the store thread starts the import: a file
 	 * malformed anywhere is refused before its first batch can commit. */
 	int scanned = scan(rd->rq->path, &rows, &e);
@@ -1649,8 +1653,6 @@ static int reader_start(struct pipe *p, struct wb_error *err)
 	rd->cache = NULL, rd->link = NULL, rd->res = NULL;
 	for (int r = 0; r < p->prof.nroles; r++)
 		rd->wants[r] = (unsigned char)role_wants(&p->prof, r);
-	seen_reserve(&rd->seen_rows, p->file_rows);
-	seen_reserve(&rd->seen_ids, p->file_rows * p->prof.nroles);
 	p->tr = NULL;
 	memset(&p->seen_rows, 0, sizeof(p->seen_rows));
 	memset(&p->seen_ids, 0, sizeof(p->seen_ids));

@@ -87,6 +87,13 @@ int db_file_whole(struct db *db);
 struct db_file;
 struct db_file *db_file(struct db *db);
 int db_file_pread(struct db_file *f, void *buf, size_t len, uint64_t off);
+/* The main file's first bytes in memory, through SQLite's own memory map of the handle
+ * (xFetch: no second descriptor, no copy by the kernel): at most `size` bytes, fewer when
+ * SQLite's limit is lower (2 GiB in Debian's build); *mapped says how many (0 and NULL:
+ * none). Only under the same conditions as db_file_pread; db_file_unmap gives it back
+ * and ends the map. SQLite's pager keeps reading with xRead as before. */
+const unsigned char *db_file_map(struct db *db, uint64_t size, uint64_t *mapped);
+void db_file_unmap(struct db *db, const unsigned char *p);
 int64_t db_data_version(struct db *db);
 /* For code that reads or writes a table's pages (store/bulk.c, store/import_snap.c): the
  * root page of rowid table `table` (0 when there is no such table, or it is WITHOUT

@@ -361,6 +361,43 @@ int db_file_pread(struct db_file *file, void *buf, size_t len, uint64_t off)
 	return f->pMethods->xRead(f, buf, (int)len, (sqlite3_int64)off) == SQLITE_OK ? 0 : WB_EIO;
 }
 
+const unsigned char *db_file_map(struct db *db, uint64_t size, uint64_t *mapped)
+{
+	sqlite3_file *f = (sqlite3_file *)db_file(db);
+	sqlite3_int64 limit = (sqlite3_int64)(size < INT32_MAX ? size : INT32_MAX);
+	void *p = NULL;
+	*mapped = 0;
+	if (!f || f->pMethods->iVersion < 3 || !f->pMethods->xFetch || !f->pMethods->xUnfetch ||
+	    sqlite3_file_control(db->h, "main", SQLITE_FCNTL_MMAP_SIZE, &limit) != SQLITE_OK)
+		return NULL;
+	limit = -1; /* asks for the limit now set (SQLite's own may be lower) */
+	if (sqlite3_file_control(db->h, "main", SQLITE_FCNTL_MMAP_SIZE, &limit) != SQLITE_OK ||
+	    limit <= 0)
+		return NULL;
+	/* The map reaches the file's end or the limit; SQLite hands out only what leaves
+	 * some bytes behind (a guard for damaged pages): one page short of that asks for no
+	 * more than it gives. */
+	uint64_t want = size < (uint64_t)limit ? size : (uint64_t)limit;
+	want = want > 65536 ? want - 65536 : 0;
+	if (want && f->pMethods->xFetch(f, 0, (int)want, &p) == SQLITE_OK && p) {
+		*mapped = want;
+		return p;
+	}
+	sqlite3_int64 none = 0;
+	sqlite3_file_control(db->h, "main", SQLITE_FCNTL_MMAP_SIZE, &none);
+	return NULL;
+}
+
+void db_file_unmap(struct db *db, const unsigned char *p)
+{
+	sqlite3_file *f = (sqlite3_file *)db_file(db);
+	if (!f || !p)
+		return;
+	f->pMethods->xUnfetch(f, 0, (void *)p);
+	sqlite3_int64 none = 0; /* back to no map (the connection's setting: mmap_size=0) */
+	sqlite3_file_control(db->h, "main", SQLITE_FCNTL_MMAP_SIZE, &none);
+}
+
 static const char SQL_LAYOUT_ROOT[] = "SELECT rootpage FROM sqlite_schema WHERE type = 'table' "
 				      "AND name = ? AND sql NOT LIKE '%WITHOUT ROWID%'";
 static const char SQL_LAYOUT_COLUMNS[] =

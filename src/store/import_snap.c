@@ -2,6 +2,7 @@
 #include "store/import_snap.h"
 
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,11 +148,27 @@ struct reader {
 	unsigned char *buf;
 	uint64_t at, next, size;
 	size_t len;
+	/* the file in memory (db_file_map), its first map_len bytes; NULL: not mapped */
+	const unsigned char *map;
+	uint64_t map_len, since_drop;
 };
+
+/* Mapped pages count into the process's resident memory as they are touched: every
+ * MAP_DROP bytes read, a reader lets go of them (the page cache keeps them; a page read
+ * again is mapped again), so that the import's memory stays what it uses. */
+enum { MAP_DROP = 64 << 20 };
 
 static int read_at(void *ctx, void *out, size_t len, uint64_t off)
 {
 	struct reader *r = ctx;
+	if (r->map && off + len <= r->map_len) {
+		memcpy(out, r->map + off, len);
+		if ((r->since_drop += len) >= MAP_DROP) {
+			r->since_drop = 0;
+			madvise((void *)r->map, r->map_len, MADV_DONTNEED);
+		}
+		return 0;
+	}
 	if (off >= r->at && off + len <= r->at + r->len) {
 		memcpy(out, r->buf + (off - r->at), len);
 		r->next = off + len;
@@ -550,13 +567,25 @@ int import_snap_build(struct store *st, const struct wb_scope *sc, const char *p
 	s->fact_head = xcalloc(s->max_id + 1, sizeof(*s->fact_head));
 	s->rel_head = xcalloc(s->max_id + 1, sizeof(*s->rel_head));
 	s->version = db_data_version(st->db);
-	/* Read-ahead through SQLite's handle. (SQLite's memory map, xFetch, saves the system
-	 * calls but counts the whole file into the process's resident memory.) */
+	/* The file through SQLite's memory map of its handle, where it reaches: the pages of
+	 * a table are not in the file's order (they grew beside those of its indexes), and
+	 * read ahead with pread, the kernel copied each megabyte for a few of its pages
+	 * (measured: 1.3 s of copying for 1 GB of tables). Beyond the map, read-ahead. */
 	struct db_file *file = db_file(st->db);
+	uint64_t map_len = 0;
+	const unsigned char *map = file ? db_file_map(st->db, size, &map_len) : NULL;
 	struct build b = {.s = s, .strs = &s->strs, .sc = sc};
-	struct reader r = {.f = file, .buf = xmalloc(READ_AHEAD), .size = size};
+	struct reader r = {.f = file,
+			   .buf = xmalloc(READ_AHEAD),
+			   .size = size,
+			   .map = map,
+			   .map_len = map_len};
 	struct side x = {.b = {.s = s, .strs = &s->fstrs, .sc = sc, .max_fact = (uint64_t)max_fact},
-			 .r = {.f = file, .buf = xmalloc(READ_AHEAD), .size = size},
+			 .r = {.f = file,
+			       .buf = xmalloc(READ_AHEAD),
+			       .size = size,
+			       .map = map,
+			       .map_len = map_len},
 			 .facts_root = roots[1],
 			 .rels_root = roots[2]};
 	x.b.superseded = xcalloc((size_t)(x.b.max_fact >> 6) + 1, sizeof(uint64_t));
@@ -569,6 +598,7 @@ int import_snap_build(struct store *st, const struct wb_scope *sc, const char *p
 	else if (!rc && file)
 		side_main(&x);
 	free(r.buf), free(x.r.buf);
+	db_file_unmap(st->db, map);
 	for (size_t i = 0; i < s->nfacts; i++)
 		s->facts[i].superseded =
 			(x.b.superseded[s->facts[i].id >> 6] >> (s->facts[i].id & 63)) & 1;
