@@ -433,29 +433,26 @@ int store_imports_finish(struct store *st, const struct wb_scope *sc, int64_t id
  * kinds checked against their tables before use (pipeline.c, store_imports_create); the
  * import itself; units and the user checked when the import is created. The API tests run
  * PRAGMA foreign_key_check after their imports. The pragma only takes effect outside a
- * transaction, hence around each batch. */
+ * transaction, and setting it expires every prepared statement of the connection (the
+ * 256-row INSERT of facts was parsed again at every batch): it is set once, before the
+ * first batch (store_imports_prepare), and back at the end (store_imports_release). The
+ * connection is the import's alone meanwhile (the CLI's, or the job worker's). */
 static const char SQL_FK_OFF[] = "PRAGMA foreign_keys=OFF";
 static const char SQL_FK_ON[] = "PRAGMA foreign_keys=ON";
 
 int store_imports_batch_begin(struct store *st, struct wb_error *err)
 {
-	int rc = db_exec(st->db, SQL_FK_OFF, err);
-	if (!rc && (rc = db_begin_write(st->db, err)))
-		db_exec(st->db, SQL_FK_ON, NULL);
-	return rc;
+	return db_begin_write(st->db, err);
 }
 
 int store_imports_batch_commit(struct store *st, struct wb_error *err)
 {
-	int rc = db_commit(st->db, err);
-	db_exec(st->db, SQL_FK_ON, NULL);
-	return rc;
+	return db_commit(st->db, err);
 }
 
 void store_imports_batch_abort(struct store *st)
 {
 	db_rollback(st->db);
-	db_exec(st->db, SQL_FK_ON, NULL);
 }
 
 /* Column c as a string of at most cap − 1 bytes ("" for NULL). Not snprintf: this runs
@@ -729,10 +726,14 @@ void store_imports_prepare(struct store *st, int64_t lookups)
 	 * allows, so each commit checkpointed, with two fsyncs: the import lets the WAL grow
 	 * to 64 MiB first. */
 	db_exec(st->db, "PRAGMA wal_autocheckpoint=16384", NULL);
+	db_exec(st->db, SQL_FK_OFF, NULL); /* see store_imports_batch_begin */
 }
 
 void store_imports_release(struct store *st)
 {
+	if (db_in_transaction(st->db)) /* an import that failed to start */
+		db_rollback(st->db);
+	db_exec(st->db, SQL_FK_ON, NULL);
 	db_exec(st->db, "PRAGMA wal_autocheckpoint=1000", NULL); /* SQLite's default */
 }
 
