@@ -533,9 +533,13 @@ static int index_persons(struct import_snap *s)
 		cap *= 2;
 	s->nslots = cap;
 	s->slots = xcalloc(cap, sizeof(*s->slots));
-	for (size_t i = 0; i < s->npersons; i++)
+	enum { AHEAD = 16 }; /* the slots are random places in tens of megabytes */
+	for (size_t i = 0; i < s->npersons; i++) {
+		if (i + AHEAD < s->npersons)
+			__builtin_prefetch(&s->slots[slot_of(s->persons[i + AHEAD].hash, cap - 1)], 1);
 		if (slot_put(s, s->persons[i].hash, (uint32_t)i))
 			return -1;
+	}
 	return 0;
 }
 
