@@ -536,7 +536,8 @@ static int index_persons(struct import_snap *s)
 	enum { AHEAD = 16 }; /* the slots are random places in tens of megabytes */
 	for (size_t i = 0; i < s->npersons; i++) {
 		if (i + AHEAD < s->npersons)
-			__builtin_prefetch(&s->slots[slot_of(s->persons[i + AHEAD].hash, cap - 1)], 1);
+			__builtin_prefetch(&s->slots[slot_of(s->persons[i + AHEAD].hash, cap - 1)],
+					   1);
 		if (slot_put(s, s->persons[i].hash, (uint32_t)i))
 			return -1;
 	}
