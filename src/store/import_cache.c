@@ -213,8 +213,7 @@ static const char *keep(struct import_cache *c, const char *s)
 	return s ? arena_strdup(&c->strings, s) : NULL;
 }
 
-void import_cache_add_fact(struct import_cache *c, int64_t person, int64_t id, int own,
-			   const char *type, const char *value, const char *from, const char *to)
+static struct ic_fact *add_fact(struct import_cache *c, int64_t person, int64_t id, int own)
 {
 	if (c->nfacts == c->facts_cap) {
 		c->facts_cap = c->facts_cap ? c->facts_cap * 2 : 1024;
@@ -222,10 +221,25 @@ void import_cache_add_fact(struct import_cache *c, int64_t person, int64_t id, i
 	}
 	struct ic_fact *f = &c->facts[c->nfacts];
 	f->id = id, f->own = own, f->superseded = 0;
-	f->type = keep(c, type), f->value = keep(c, value);
-	f->from = keep(c, from), f->to = keep(c, to);
 	f->next = imap_get(&c->fact_head, person);
 	imap_put(&c->fact_head, person, (int32_t)c->nfacts++);
+	return f;
+}
+
+void import_cache_add_fact(struct import_cache *c, int64_t person, int64_t id, int own,
+			   const char *type, const char *value, const char *from, const char *to)
+{
+	struct ic_fact *f = add_fact(c, person, id, own);
+	f->type = keep(c, type), f->value = keep(c, value);
+	f->from = keep(c, from), f->to = keep(c, to);
+}
+
+void import_cache_add_fact_ref(struct import_cache *c, int64_t person, int64_t id, int own,
+			       const char *type, const char *value, const char *from,
+			       const char *to)
+{
+	struct ic_fact *f = add_fact(c, person, id, own);
+	f->type = type, f->value = value, f->from = from, f->to = to;
 }
 
 void import_cache_drop_fact(struct import_cache *c, int64_t person, int64_t id, const char *type)

@@ -142,6 +142,10 @@ struct ic_person *import_cache_person(struct import_cache *c, const char *id18, 
 struct ic_person *import_cache_person_by_id(struct import_cache *c, int64_t id);
 void import_cache_add_fact(struct import_cache *c, int64_t person, int64_t id, int own,
 			   const char *type, const char *value, const char *from, const char *to);
+/* The same with texts that outlive the batch (the registry snapshot's): not copied. */
+void import_cache_add_fact_ref(struct import_cache *c, int64_t person, int64_t id, int own,
+			       const char *type, const char *value, const char *from,
+			       const char *to);
 /* Fact id of the person is superseded now; id may be one this batch added (id 0 here):
  * the person's own current fact of that type. */
 void import_cache_drop_fact(struct import_cache *c, int64_t person, int64_t id, const char *type);

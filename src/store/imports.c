@@ -511,6 +511,7 @@ void store_imports_cache_free(struct import_cache *c)
 static void snap_drop(struct import_cache *c)
 {
 	if (c && c->snap) {
+		import_cache_clear_batch(c); /* its facts' texts may be the snapshot's */
 		import_snap_free(c->snap);
 		c->snap = NULL;
 	}
