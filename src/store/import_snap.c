@@ -715,8 +715,8 @@ int import_snap_load(const struct import_snap *s, struct import_cache *c, int64_
 	imap_put(&c->loaded, id, 1);
 	for (uint32_t k = s->fact_head[id]; k; k = s->facts[k - 1].next) {
 		const struct snap_fact *f = &s->facts[k - 1];
-		import_cache_add_fact_ref(c, id, f->id, f->own, fstr(s, f->type),
-					  fstr(s, f->value), fstr(s, f->from), fstr(s, f->to));
+		import_cache_add_fact_ref(c, id, f->id, f->own, fstr(s, f->type), fstr(s, f->value),
+					  fstr(s, f->from), fstr(s, f->to));
 		c->facts[c->nfacts - 1].superseded = f->superseded;
 	}
 	for (uint32_t k = s->rel_head[id]; k; k = s->rels[k - 1].next)
