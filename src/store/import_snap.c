@@ -29,6 +29,8 @@ struct strs {
 	size_t n, cap;
 	struct strs_slot {
 		uint32_t at, hash; /* at 0: empty */
+		uint32_t n;
+		uint64_t w[2]; /* the first 16 bytes, zero after the end: most texts whole */
 	} * slots;
 	size_t nslots, used;
 };
@@ -115,22 +117,57 @@ static void strs_grow(struct strs *t)
 	t->slots = slots, t->nslots = cap;
 }
 
-static int strs_intern(struct strs *t, const unsigned char *s, size_t n, uint32_t *out)
+/* A text's first 16 bytes as two words (zero after its end) and its length: texts of 16
+ * bytes or fewer (regions, dates, codes: nearly all that are interned) are told apart by
+ * these alone, without touching the texts' bytes. */
+struct text_key {
+	uint64_t w[2];
+	uint32_t n;
+};
+
+static struct text_key text_key(const unsigned char *s, size_t n)
+{
+	struct text_key k = {{0, 0}, (uint32_t)n};
+	if (n)
+		memcpy(k.w, s, n < 16 ? n : 16);
+	return k;
+}
+
+static int key_eq(const struct text_key *k, uint32_t n, const uint64_t w[2])
+{
+	return k->n == n && k->w[0] == w[0] && k->w[1] == w[1];
+}
+
+static uint32_t key_hash(const struct text_key *k, const unsigned char *s)
+{
+	if (k->n > 16)
+		return text_hash(s, k->n);
+	uint64_t h = (k->w[0] ^ 0x9E3779B97F4A7C15ULL) * 0xFF51AFD7ED558CCDULL;
+	h = (h ^ (h >> 29) ^ k->w[1] ^ k->n) * 0xC4CEB9FE1A85EC53ULL;
+	return (uint32_t)(h >> 32) | 1;
+}
+
+static int strs_intern(struct strs *t, const unsigned char *s, const struct text_key *key,
+		       uint32_t *out)
 {
 	if (t->used * 2 >= t->nslots)
 		strs_grow(t);
-	uint32_t h = text_hash(s, n);
+	size_t n = key->n;
+	uint32_t h = key_hash(key, s);
 	size_t k = h & (t->nslots - 1);
 	for (; t->slots[k].at; k = (k + 1) & (t->nslots - 1)) {
-		uint32_t at = t->slots[k].at;
-		if (t->slots[k].hash == h && str_len(t, at) == n && !memcmp(t->p + at, s, n)) {
-			*out = at;
+		const struct strs_slot *e = &t->slots[k];
+		if (e->hash == h && key_eq(key, e->n, e->w) &&
+		    (n <= 16 || !memcmp(t->p + e->at, s, n))) {
+			*out = e->at;
 			return 0;
 		}
 	}
 	if (strs_add(t, s, n, out))
 		return -1;
-	t->slots[k].at = *out, t->slots[k].hash = h;
+	struct strs_slot *e = &t->slots[k];
+	e->at = *out, e->hash = h, e->n = key->n;
+	e->w[0] = key->w[0], e->w[1] = key->w[1];
 	t->used++;
 	return 0;
 }
@@ -293,9 +330,12 @@ struct build {
 	uint64_t *superseded; /* bitmap over fact ids */
 	uint64_t max_fact;
 	size_t persons_cap;
-	int bad;		  /* something the snapshot does not expect: no snapshot */
-	uint32_t memo[M_COLUMNS]; /* a column's previous interned value (intern) */
-	uint32_t scope_at;	  /* the last scope region met, and whether it is in the scope */
+	int bad;      /* something the snapshot does not expect: no snapshot */
+	struct memo { /* a column's previous interned value (intern) */
+		struct text_key key;
+		uint32_t at;
+	} memo[M_COLUMNS];
+	uint32_t scope_at; /* the last scope region met, and whether it is in the scope */
 	int scope_in;
 };
 
@@ -322,13 +362,15 @@ static int intern(struct build *b, int column, const struct ps_value *v, uint32_
 	if (v->type == PS_NULL)
 		return 0;
 	struct strs *t = b->strs;
-	uint32_t last = b->memo[column];
-	if (last && str_len(t, last) == v->n && !memcmp(t->p + last, v->p, v->n)) {
-		*out = last;
+	struct memo *m = &b->memo[column];
+	struct text_key key = text_key(v->p, v->n);
+	if (m->at && key_eq(&key, m->key.n, m->key.w) &&
+	    (v->n <= 16 || !memcmp(t->p + m->at, v->p, v->n))) {
+		*out = m->at;
 		return 0;
 	}
-	int rc = strs_intern(t, v->p, v->n, out);
-	b->memo[column] = *out;
+	int rc = strs_intern(t, v->p, &key, out);
+	m->key = key, m->at = *out;
 	return rc;
 }
 
