@@ -157,6 +157,21 @@ struct seen {
 	size_t cap, n;
 };
 
+struct dup_keys {
+	uint64_t row_key, id_key[PROFILE_MAX_ROLES];
+	uint32_t row_check, id_check[PROFILE_MAX_ROLES];
+	unsigned char has_id[PROFILE_MAX_ROLES];
+};
+
+/* The reading thread's last row, in its chunk but not yet checked for duplicates: where
+ * its parts begin in the chunk, to take them back if it is one. */
+struct dup_pending {
+	int active;
+	int64_t rowno;
+	struct dup_keys k;
+	size_t row, nvals, nids, nfacts, slen;
+};
+
 struct pipe {
 	struct store *st;
 	const struct wb_scope *sc;
@@ -202,6 +217,7 @@ struct pipe {
 	int64_t skip_rows;			/* resumed: data rows already applied */
 	int64_t data_rows;			/* data rows met so far */
 	struct wb_error rowerr;
+	struct dup_pending dup; /* the reading thread */
 	const struct table_row *row;
 	char **fact_types;
 	int nfact_types, last_fact_type;
@@ -785,45 +801,50 @@ static int plan_fact(struct pipe *p, const struct profile_fact *f)
 	return 0;
 }
 
-/* Whole-row duplicates, and one ID number with two different names in the file. */
 /* Start fetching the slot a look-up of key will probe first: the tables hold every row
  * and ID number of the file, far larger than the caches, so each probe is a wait for
- * memory; a row's four are fetched together instead of one after another. */
+ * memory. A row's four are fetched together, and the reading thread probes them only
+ * when the next row comes (dup_pending), so that the wait overlaps with reading it. */
 static void seen_prefetch(const struct seen *s, uint64_t key)
 {
 	if (s->cap)
 		__builtin_prefetch(&s->slots[key & (s->cap - 1)]);
 }
 
-static int check_duplicates(struct pipe *p, int64_t rowno)
+/* Whole-row duplicates, and one ID number with two different names in the file: the
+ * row's keys (dup_keys, fetched ahead), then the look-ups in row order (dup_probe). */
+static void dup_keys(struct pipe *p, struct dup_keys *k)
 {
 	struct dup_hash h = {14695981039346656037ULL, 2166136261u};
 	for (int c = 0; c < p->prof.ncolumns; c++)
 		dup_hash_add(&h, val(p, c), p->values[c] ? p->vallen[c] : 0);
+	k->row_key = h.key, k->row_check = (uint32_t)h.check;
 	seen_prefetch(&p->seen_rows, h.key);
-	uint64_t keys[PROFILE_MAX_ROLES];
-	uint32_t checks[PROFILE_MAX_ROLES];
 	for (int r = 0; r < p->prof.nroles; r++) {
 		const struct import_values *v = &p->roles[r].v;
-		if (!v->id_number[0])
+		if (!(k->has_id[r] = v->id_number[0] != 0))
 			continue;
 		struct dup_hash id = {1469598103934665603ULL, 0}, name = {0, 7};
 		dup_hash_add(&id, v->id_number, IDNO_LEN);
 		dup_hash_add(&name, v->name, strlen(v->name));
-		keys[r] = id.key, checks[r] = (uint32_t)name.check;
-		seen_prefetch(&p->seen_ids, keys[r]);
+		k->id_key[r] = id.key, k->id_check[r] = (uint32_t)name.check;
+		seen_prefetch(&p->seen_ids, k->id_key[r]);
 	}
-	int64_t first = seen_put(&p->seen_rows, h.key, (uint32_t)h.check, rowno);
+}
+
+static int dup_probe(struct pipe *p, const struct dup_keys *k, int64_t rowno)
+{
+	int64_t first = seen_put(&p->seen_rows, k->row_key, k->row_check, rowno);
 	if (first)
 		return row_fail(p, "DUPLICATE_ROW", "the same row appears earlier in the file",
 				"与文件中第 %" PRId64 " 行重复", first);
 	for (int r = 0; r < p->prof.nroles; r++) {
-		if (!p->roles[r].v.id_number[0])
+		if (!k->has_id[r])
 			continue;
 		/* Same ID with the same name is fine (one prisoner, two children); another name
 		 * than the first row's under that ID number is not. One entry per ID number. */
 		int other = 0;
-		int64_t b = seen_find(&p->seen_ids, keys[r], checks[r], rowno, 1, &other);
+		int64_t b = seen_find(&p->seen_ids, k->id_key[r], k->id_check[r], rowno, 1, &other);
 		if (b && other)
 			return row_fail(p, "DUPLICATE_ID", "one ID number, two names in the file",
 					"%s身份证号与第 %" PRId64 " 行相同但姓名不同",
@@ -832,9 +853,25 @@ static int check_duplicates(struct pipe *p, int64_t rowno)
 	return 0;
 }
 
+static int check_duplicates(struct pipe *p, int64_t rowno)
+{
+	struct dup_keys k;
+	dup_keys(p, &k);
+	return dup_probe(p, &k, rowno);
+}
+
 /* Phase one, first part: parse and check the row on its own and against the rows before
  * it (nothing stored is read). 0 ready, WB_EINVAL rejected (p->rowerr). */
+static int parse_row_alone(struct pipe *p);
+
 static int parse_row(struct pipe *p, int64_t rowno)
+{
+	int rc = parse_row_alone(p);
+	return rc ? rc : check_duplicates(p, rowno) ? WB_EINVAL : 0;
+}
+
+/* parse_row but for the duplicates. */
+static int parse_row_alone(struct pipe *p)
 {
 	for (int i = 0; i < p->prof.nrequired; i++)
 		if (!*val(p, p->prof.required[i]))
@@ -870,7 +907,7 @@ static int parse_row(struct pipe *p, int64_t rowno)
 					"需要%s的性别（或身份证号）才能确定是父亲还是母亲",
 					role_label(&p->prof, rel->adult));
 	}
-	return check_duplicates(p, rowno) ? WB_EINVAL : 0;
+	return 0;
 }
 
 /* Phase one, second part: find or decide each person of a parsed row (reads the store).
@@ -1405,8 +1442,11 @@ static struct chunk *relay_take_free(struct relay *rl)
 	return ch;
 }
 
+static void dup_resolve(struct pipe *rd, struct chunk *ch);
+
 static void relay_hand_over(struct relay *rl, struct chunk *ch, struct pipe *rd)
 {
+	dup_resolve(rd, ch); /* the chunk's last row is checked before it goes */
 	uint64_t done, total;
 	table_progress(rd->tr, &done, &total);
 	ch->data_rows = rd->data_rows, ch->done = done, ch->total = total;
@@ -1475,6 +1515,26 @@ static void chunk_add(struct chunk *ch, struct pipe *rd, const struct table_row 
 	}
 }
 
+/* The duplicate look-ups of the reader's last row, now that their memory has come: a
+ * duplicate is taken back out of the chunk and kept as rejected, as parse_row would have
+ * left it. Before the next row, and before a chunk is handed over. */
+static void dup_resolve(struct pipe *rd, struct chunk *ch)
+{
+	struct dup_pending *d = &rd->dup;
+	if (!d->active)
+		return;
+	d->active = 0;
+	if (!dup_probe(rd, &d->k, d->rowno))
+		return;
+	ch->nvals = d->nvals, ch->nids = d->nids, ch->nfacts = d->nfacts, ch->slen = d->slen;
+	struct prow *w = &ch->rows[d->row];
+	memset(w, 0, sizeof(*w));
+	w->status = WB_EINVAL;
+	GROW(ch->errs, ch->nerrs, ch->errs_cap, 16);
+	w->err = (uint32_t)ch->nerrs;
+	ch->errs[ch->nerrs++] = rd->rowerr;
+}
+
 /* A data row (after the header). Rows of a resumed import that were applied before are
  * only remembered for the duplicate checks; the others are parsed into the chunk. 1 when
  * the chunk is to be handed over: full (commit: the batch ends) or large. */
@@ -1492,10 +1552,19 @@ static int data_row(struct pipe *rd, struct chunk *ch, const struct table_row *r
 		check_duplicates(rd, row->number);
 		return 0;
 	}
+	dup_resolve(rd, ch);
 	load_values(rd, row);
 	for (int r = 0; r < rd->prof.nroles; r++)
 		rd->school[r][0] = 0;
-	chunk_add(ch, rd, row, parse_row(rd, row->number));
+	int rc = parse_row_alone(rd);
+	if (!rc) {
+		struct dup_pending *d = &rd->dup;
+		dup_keys(rd, &d->k);
+		d->active = 1, d->rowno = row->number, d->row = ch->raw.n;
+		d->nvals = ch->nvals, d->nids = ch->nids, d->nfacts = ch->nfacts,
+		d->slen = ch->slen;
+	}
+	chunk_add(ch, rd, row, rc);
 	if (++*in_batch >= (rd->rq->batch_rows > 0 ? rd->rq->batch_rows : BATCH_ROWS)) {
 		*in_batch = 0;
 		ch->commit = 1;
