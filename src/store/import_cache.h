@@ -86,7 +86,7 @@ struct import_cache {
 	/* the batch */
 	struct ic_person *persons;
 	size_t npersons, persons_cap;
-	uint32_t *slots; /* hash of id18 → index + 1 into persons; 0 empty */
+	uint64_t *slots; /* hash of id18 → its high 32 bits << 32 | index + 1; 0 empty */
 	size_t nslots;
 	struct imap byid;      /* person → index into persons */
 	struct imap loaded;    /* person → 1: facts and relations below are complete */
@@ -138,6 +138,8 @@ void import_cache_idx_reserve(struct import_cache *c, size_t n); /* room for n e
 int64_t import_cache_idx_get(const struct import_cache *c, const unsigned char *hash); /* 0 */
 /* The entry for id18, or NULL; with add, a new entry (found = 0) instead of NULL. */
 struct ic_person *import_cache_person(struct import_cache *c, const char *id18, int add);
+/* A hint: start fetching the slot import_cache_person(c, id18, …) will probe first. */
+void import_cache_person_prefetch(const struct import_cache *c, const char *id18);
 /* The entry of a person by row id (persons found or created by ID number), or NULL. */
 struct ic_person *import_cache_person_by_id(struct import_cache *c, int64_t id);
 void import_cache_add_fact(struct import_cache *c, int64_t person, int64_t id, int own,

@@ -857,9 +857,11 @@ int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct i
 	struct ic_person **unresolved = xmalloc((n ? n : 1) * sizeof(*unresolved));
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct ic_person *e = import_cache_person(c, ids[i], 0);
-		if (!e) {
-			e = import_cache_person(c, ids[i], 1);
+		if (i + 8 < n)
+			import_cache_person_prefetch(c, ids[i + 8]);
+		size_t before = c->npersons;
+		struct ic_person *e = import_cache_person(c, ids[i], 1);
+		if (c->npersons > before) { /* new in this batch */
 			if (hashes)
 				memcpy(e->hash, hashes[i], SECRET_HASH_BYTES);
 			else
