@@ -64,6 +64,7 @@ struct role_plan {
 	struct import_person cur; /* when found */
 	int found;		  /* 1: cur is the stored person */
 	int64_t person_id;	  /* after apply */
+	int64_t id_at; /* its ID number's place in the chunk's look-up (chunk.ids), or -1 */
 };
 
 struct fact_plan {
@@ -218,6 +219,7 @@ struct pipe {
 	int64_t data_rows;			/* data rows met so far */
 	struct wb_error rowerr;
 	struct dup_pending dup; /* the reading thread */
+	int64_t id_cursor;	/* the store thread: the next ID number of the chunk's look-up */
 	const struct table_row *row;
 	char **fact_types;
 	int nfact_types, last_fact_type;
@@ -660,8 +662,12 @@ static int find_person(struct pipe *p, int r, struct role_plan *rp, char **revie
 		       struct wb_error *err)
 {
 	if (rp->v.id_number[0]) {
-		int rc = store_imports_find_by_id(p->st, p->sc, p->cache, rp->v.id_number, &rp->cur,
-						  err);
+		int rc = rp->id_at >= 0
+				 ? store_imports_find_looked_up(p->st, p->sc, p->cache,
+								(size_t)rp->id_at, rp->v.id_number,
+								&rp->cur, err)
+				 : store_imports_find_by_id(p->st, p->sc, p->cache, rp->v.id_number,
+							    &rp->cur, err);
 		if (rc < 0)
 			return rc;
 		rp->found = rc == 1;
@@ -879,6 +885,8 @@ static int parse_row_alone(struct pipe *p)
 					"缺少必填项“%s”",
 					p->prof.columns[p->prof.required[i]].aliases[0]);
 	memset(p->roles, 0, (size_t)p->prof.nroles * sizeof(p->roles[0])); /* the rest stay 0 */
+	for (int r = 0; r < p->prof.nroles; r++)
+		p->roles[r].id_at = -1; /* looked up by ID number when it comes to that */
 	for (int r = 0; r < p->prof.nroles; r++) {
 		struct role_plan *rp = &p->roles[r];
 		if (!(rp->present = role_present(p, r)))
@@ -1677,6 +1685,8 @@ static int consume_row(struct pipe *p, struct chunk *ch, size_t i, struct wb_err
 			struct role_plan *rp = &p->roles[r];
 			rp->present = w->present >> r & 1;
 			rp->v = ch->vals[w->first_val + (uint32_t)r];
+			/* chunk_add put the ID numbers to look up in this order */
+			rp->id_at = rp->v.id_number[0] ? p->id_cursor++ : -1;
 			if (w->school[r])
 				rp->v.school_unit_id = store_imports_school(
 					p->st, p->meta.region, ch->schools + w->school[r] - 1);
@@ -1713,6 +1723,7 @@ static int consume_chunk(struct pipe *p, struct chunk *ch, struct wb_error *err)
 					    (const char(*)[IDNO_LEN + 1]) ch->ids,
 					    (const unsigned char(*)[SECRET_HASH_BYTES])ch->hashes,
 					    ch->want, ch->nids, err);
+	p->id_cursor = 0;
 	for (size_t i = 0; !rc && i < ch->raw.n; i++)
 		rc = consume_row(p, ch, i, err);
 	p->data_rows = ch->data_rows, p->done = ch->done, p->total = ch->total;

@@ -377,7 +377,7 @@ void import_cache_free(struct import_cache *c)
 	if (!c)
 		return;
 	free(c->persons), free(c->slots), free(c->facts), free(c->rels);
-	free(c->idx.keys), free(c->idx.ids), free(c->fact_rows);
+	free(c->idx.keys), free(c->idx.ids), free(c->fact_rows), free(c->id_entry);
 	imap_release(&c->byid), imap_release(&c->loaded), imap_release(&c->fact_head);
 	imap_release(&c->rel_head), free(c->stated.w), imap_release(&c->own_imports);
 	imap_release(&c->hint_at), imap_release(&c->superseded);

@@ -88,6 +88,8 @@ struct import_cache {
 	size_t npersons, persons_cap;
 	uint64_t *slots; /* hash of id18 → its high 32 bits << 32 | index + 1; 0 empty */
 	size_t nslots;
+	uint32_t *id_entry; /* the batch's i-th ID number looked up → index into persons */
+	size_t id_entry_cap;
 	struct imap byid;      /* person → index into persons */
 	struct imap loaded;    /* person → 1: facts and relations below are complete */
 	struct imap fact_head; /* person → first index into facts */

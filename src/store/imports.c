@@ -856,11 +856,16 @@ int store_imports_prefetch(struct store *st, const struct wb_scope *sc, struct i
 	}
 	struct ic_person **unresolved = xmalloc((n ? n : 1) * sizeof(*unresolved));
 	size_t k = 0;
+	if (n > c->id_entry_cap) {
+		c->id_entry_cap = n;
+		c->id_entry = xrealloc(c->id_entry, n * sizeof(*c->id_entry));
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (i + 8 < n)
 			import_cache_person_prefetch(c, ids[i + 8]);
 		size_t before = c->npersons;
 		struct ic_person *e = import_cache_person(c, ids[i], 1);
+		c->id_entry[i] = (uint32_t)(e - c->persons);
 		if (c->npersons > before) { /* new in this batch */
 			if (hashes)
 				memcpy(e->hash, hashes[i], SECRET_HASH_BYTES);
@@ -937,6 +942,21 @@ int store_imports_find_by_id(struct store *st, const struct wb_scope *sc, struct
 		fill_person(s, out);
 	db_done(s);
 	return rc < 0 ? rc : rc == DB_ROW;
+}
+
+int store_imports_find_looked_up(struct store *st, const struct wb_scope *sc,
+				 struct import_cache *c, size_t at, const char *id18,
+				 struct import_person *out, struct wb_error *err)
+{
+	if (c && at < c->id_entry_cap && c->id_entry[at] < c->npersons) {
+		const struct ic_person *e = &c->persons[c->id_entry[at]];
+		if (!memcmp(e->id18, id18, IDNO_LEN)) {
+			if (e->found)
+				*out = e->p;
+			return e->found;
+		}
+	}
+	return store_imports_find_by_id(st, sc, c, id18, out, err);
 }
 
 int store_imports_person_get(struct store *st, const struct wb_scope *sc, int64_t id,
