@@ -123,6 +123,7 @@ struct chunk {
 	size_t nids, ids_cap;
 	char *header; /* a sheet's header (JSON), to record before the rows; NULL none */
 	int header_sheet;
+	int hashed; /* hashes holds the keyed hashes (else the store thread works them out) */
 	int commit; /* the batch ends with this chunk */
 	int end;    /* the last chunk */
 	int rc;	    /* the reader failed (err): nothing of this chunk applies */
@@ -141,6 +142,7 @@ struct relay {
 	size_t put;	   /* the next chunk the reader fills */
 	int stop;	   /* the store thread gave up: the reader ends */
 	int go;		   /* the import is started: the reader may hand rows over */
+	int store_waited;  /* the store thread waited for a chunk since the reader took one */
 	int64_t skip_rows; /* resumed: data rows applied before (set with go) */
 	int started;	   /* the thread runs */
 	pthread_t th;
@@ -1444,9 +1446,17 @@ static struct chunk *relay_take_free(struct relay *rl)
 	while (rl->full[rl->put % RELAY_CHUNKS] && !rl->stop)
 		pthread_cond_wait(&rl->cv, &rl->mu);
 	struct chunk *ch = rl->stop ? NULL : &rl->ch[rl->put % RELAY_CHUNKS];
+	/* The thread that waits for the other is the faster one: when the store thread had
+	 * to wait for rows, the keyed hashes of this chunk's ID numbers (a sixth of the
+	 * reading) are left to it (store_imports_prefetch works them out); when the reader
+	 * waits for a free chunk, as in a first import, it keeps them. */
+	int hashed = !rl->store_waited;
+	rl->store_waited = 0;
 	pthread_mutex_unlock(&rl->mu);
-	if (ch)
+	if (ch) {
 		chunk_reset(ch);
+		ch->hashed = hashed;
+	}
 	return ch;
 }
 
@@ -1507,11 +1517,12 @@ static void chunk_add(struct chunk *ch, struct pipe *rd, const struct table_row 
 				ch->want = xrealloc(ch->want, ch->ids_cap);
 			}
 			memcpy(ch->ids[ch->nids], rp->v.id_number, IDNO_LEN + 1);
-			if (memcmp(rd->last_id[r], rp->v.id_number, IDNO_LEN)) {
+			if (ch->hashed && memcmp(rd->last_id[r], rp->v.id_number, IDNO_LEN)) {
 				store_imports_id_hash(rd->st, rp->v.id_number, rd->last_hash[r]);
 				memcpy(rd->last_id[r], rp->v.id_number, IDNO_LEN + 1);
 			}
-			memcpy(ch->hashes[ch->nids], rd->last_hash[r], SECRET_HASH_BYTES);
+			if (ch->hashed)
+				memcpy(ch->hashes[ch->nids], rd->last_hash[r], SECRET_HASH_BYTES);
 			ch->want[ch->nids++] = rd->wants[r];
 		}
 	}
@@ -1719,10 +1730,10 @@ static int consume_chunk(struct pipe *p, struct chunk *ch, struct wb_error *err)
 		return ch->rc;
 	}
 	if (!rc && ch->raw.n)
-		rc = store_imports_prefetch(p->st, p->sc, p->cache, p->prof.name,
-					    (const char(*)[IDNO_LEN + 1]) ch->ids,
-					    (const unsigned char(*)[SECRET_HASH_BYTES])ch->hashes,
-					    ch->want, ch->nids, err);
+		rc = store_imports_prefetch(
+			p->st, p->sc, p->cache, p->prof.name, (const char(*)[IDNO_LEN + 1]) ch->ids,
+			ch->hashed ? (const unsigned char(*)[SECRET_HASH_BYTES])ch->hashes : NULL,
+			ch->want, ch->nids, err);
 	p->id_cursor = 0;
 	for (size_t i = 0; !rc && i < ch->raw.n; i++)
 		rc = consume_row(p, ch, i, err);
@@ -1806,6 +1817,8 @@ static int read_all(struct pipe *p, struct wb_error *err)
 	reader_go(p);
 	for (size_t get = 0;; get++) {
 		pthread_mutex_lock(&rl->mu);
+		if (!rl->full[get % RELAY_CHUNKS])
+			rl->store_waited = 1;
 		while (!rl->full[get % RELAY_CHUNKS])
 			pthread_cond_wait(&rl->cv, &rl->mu);
 		pthread_mutex_unlock(&rl->mu);
