@@ -29,15 +29,14 @@ void *xcalloc(size_t count, size_t size)
 	return p;
 }
 
-/* Aligned to a huge page and advised to use them; NULL below 8 MiB (not worth it). */
-static void *huge(size_t count, size_t size, size_t *len)
+void *xcalloc_huge(size_t count, size_t size)
 {
 	enum { HUGE_PAGE = 2 << 20 };
 	size_t n = count * size;
 	if (size && n / size != count)
 		die_oom(SIZE_MAX);
 	if (n < 4 * (size_t)HUGE_PAGE)
-		return NULL;
+		return xcalloc(count, size);
 	void *p = NULL;
 	n = (n + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
 	if (posix_memalign(&p, HUGE_PAGE, n))
@@ -45,25 +44,8 @@ static void *huge(size_t count, size_t size, size_t *len)
 #ifdef MADV_HUGEPAGE
 	madvise(p, n, MADV_HUGEPAGE); /* a hint: without it, 4 KiB pages */
 #endif
-	*len = n;
-	return p;
-}
-
-void *xcalloc_huge(size_t count, size_t size)
-{
-	size_t n;
-	void *p = huge(count, size, &n);
-	if (!p)
-		return xcalloc(count, size);
 	memset(p, 0, n);
 	return p;
-}
-
-void *xmalloc_huge(size_t count, size_t size)
-{
-	size_t n;
-	void *p = huge(count, size, &n);
-	return p ? p : xmalloc(count * size);
 }
 
 void *xrealloc(void *p, size_t n)

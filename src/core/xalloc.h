@@ -15,9 +15,6 @@ void *xcalloc(size_t count, size_t size);
  * 8 MiB on, aligned to and backed by 2 MiB pages where the kernel has them (transparent
  * huge pages on madvise), which spares a TLB miss on most probes. Freed with free(). */
 void *xcalloc_huge(size_t count, size_t size);
-/* The same, not cleared: for arrays written before they are read (their pages are
- * touched, and cleared by the kernel, as they are written). */
-void *xmalloc_huge(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
