@@ -160,16 +160,6 @@ struct seen {
 	size_t cap, n;
 };
 
-/* The file's hash on a thread of its own, from setup until start needs it: it overlaps
- * with reading the registry (the reading thread is mostly idle then). */
-struct hasher { /* on the heap: the reading thread's copy of the pipe copies the pointer */
-	pthread_t th;
-	int started, rc;
-	const char *path;
-	unsigned char out[SECRET_HASH_BYTES];
-	struct wb_error err;
-};
-
 struct dup_keys {
 	uint64_t row_key, id_key[PROFILE_MAX_ROLES];
 	uint32_t row_check, id_check[PROFILE_MAX_ROLES];
@@ -232,7 +222,6 @@ struct pipe {
 	struct wb_error rowerr;
 	struct dup_pending dup; /* the reading thread */
 	int64_t id_cursor;	/* the store thread: the next ID number of the chunk's look-up */
-	struct hasher *hasher;	/* meta.file_hash, worked out meanwhile the import starts */
 	const struct table_row *row;
 	char **fact_types;
 	int nfact_types, last_fact_type;
@@ -1190,45 +1179,6 @@ static int ensure_link_index(struct pipe *p, struct wb_error *err)
 	return rc;
 }
 
-static int file_hash(const char *path, unsigned char out[SECRET_HASH_BYTES], struct wb_error *err);
-
-static void *hasher_main(void *arg)
-{
-	struct hasher *h = arg;
-	h->rc = file_hash(h->path, h->out, &h->err);
-	return NULL;
-}
-
-static struct hasher *hasher_start(const char *path)
-{
-	struct hasher *h = xcalloc(1, sizeof(*h));
-	h->path = path;
-	wb_error_clear(&h->err);
-	h->started = !pthread_create(&h->th, NULL, hasher_main, h);
-	if (!h->started)
-		hasher_main(h);
-	return h;
-}
-
-/* Wait for the hash; into out when it worked. Frees the hasher (NULL: nothing). */
-static int hasher_join(struct hasher **hp, unsigned char out[SECRET_HASH_BYTES],
-		       struct wb_error *err)
-{
-	struct hasher *h = *hp;
-	if (!h)
-		return 0;
-	if (h->started)
-		pthread_join(h->th, NULL);
-	int rc = h->rc;
-	if (rc)
-		*err = h->err;
-	else
-		memcpy(out, h->out, SECRET_HASH_BYTES);
-	free(h);
-	*hp = NULL;
-	return rc;
-}
-
 static int file_hash(const char *path, unsigned char out[SECRET_HASH_BYTES], struct wb_error *err)
 {
 	FILE *f = fopen(path, "rb");
@@ -1312,7 +1262,8 @@ static int setup(struct pipe *p, struct wb_error *err)
 	} else {
 		date_format(date_today(), m->extract_date);
 	}
-	p->hasher = hasher_start(rq->path); /* joined in start (or teardown) */
+	if ((rc = file_hash(rq->path, m->file_hash, err)))
+		return rc;
 	address_index_init(&p->addr, m->region);
 	if ((rc = store_regions_subtree(p->st, m->region, REGION_VILLAGE, add_region, &p->addr,
 					err)))
@@ -1331,9 +1282,6 @@ static int setup(struct pipe *p, struct wb_error *err)
 
 static void teardown(struct pipe *p)
 {
-	struct wb_error e;
-	unsigned char unused[SECRET_HASH_BYTES];
-	hasher_join(&p->hasher, unused, &e); /* when start was not reached */
 	table_close(p->tr);
 	address_index_release(&p->addr);
 	matcher_free(p->link);
@@ -1904,18 +1852,14 @@ static int start(struct pipe *p, struct wb_error *err)
 {
 	int64_t id = 0, done = 0;
 	int rc;
+	if (!p->rq->dry_run &&
+	    (rc = store_imports_find_running(p->st, p->sc, &p->meta, &id, &done, err)))
+		return rc;
 	int64_t lookups = p->file_rows * p->prof.nroles;
 	store_imports_prepare(p->st, lookups);
 	if ((rc = store_imports_batch_begin(p->st, err)))
 		return rc;
 	if ((rc = store_imports_index(p->st, p->sc, p->cache, p->meta.profile, lookups, err)))
-		return rc;
-	/* The file's hash names the import to resume: asked for once the registry is read
-	 * (inside the first batch's transaction: nobody can start the same import meanwhile). */
-	if ((rc = hasher_join(&p->hasher, p->meta.file_hash, err)))
-		return rc;
-	if (!p->rq->dry_run &&
-	    (rc = store_imports_find_running(p->st, p->sc, &p->meta, &id, &done, err)))
 		return rc;
 	if (id) { /* resume the interrupted import of this file */
 		struct import_meta m;
