@@ -16,8 +16,9 @@
 #include "store/store.h"
 
 /* Past SNAP_MAX_PERSONS stored persons the snapshot would take more than about a GiB:
- * the import looks up by SQL instead. Reads of the file go READ_AHEAD bytes at a time
- * while they are sequential (a table written in order lies in runs of pages). */
+ * the import looks up by SQL instead. The file is read through SQLite's memory map of its
+ * handle (db_file_map); past the map's end, READ_AHEAD bytes at a time while the reads
+ * are sequential (a table written in order lies in runs of pages). */
 enum { SNAP_MAX_PERSONS = 16 << 20, READ_AHEAD = 1 << 20, HASH_KEPT = 16 };
 
 /* Texts: a length byte (255: 255 or more), the bytes, a NUL; offsets name the bytes, and
@@ -437,10 +438,8 @@ static int person_row(void *ctx, int64_t rowid, const struct ps_value *v, int n)
 	    !(v[P_SCHOOL].type == PS_NULL ||
 	      (v[P_SCHOOL].type == PS_INT && v[P_SCHOOL].i > 0 && v[P_SCHOOL].i <= UINT32_MAX)))
 		return refuse(b);
-	if (s->npersons == b->persons_cap) {
-		b->persons_cap = b->persons_cap ? b->persons_cap * 2 : 65536;
-		s->persons = xrealloc(s->persons, b->persons_cap * sizeof(*s->persons));
-	}
+	if (s->npersons == b->persons_cap) /* sized for every id: not for a damaged tree */
+		return refuse(b);
 	struct snap_person *p = &s->persons[s->npersons];
 	memcpy(p->hash, v[P_ID_HASH].p, HASH_KEPT);
 	p->id = (uint32_t)rowid;

@@ -133,7 +133,9 @@ void store_imports_id_hash(const struct store *st, const char *id18,
  * index) so that the batches find their persons by row id, in table order, instead of by
  * hash. */
 void store_imports_prepare(struct store *st, int64_t lookups);
-/* After the import (whatever its outcome): the connection's settings as before. */
+/* After the import (whatever its outcome; a transaction still open is rolled back): the
+ * connection's settings as before. Between the two, the connection checks no foreign keys
+ * (the import checks its references itself: imports.c) and checkpoints less often. */
 void store_imports_release(struct store *st);
 int store_imports_index(struct store *st, const struct wb_scope *sc, struct import_cache *c,
 			const char *profile, int64_t lookups, struct wb_error *err);
