@@ -130,11 +130,43 @@ struct text_key {
 	uint32_t n;
 };
 
+static uint64_t load64(const unsigned char *s)
+{
+	uint64_t v;
+	memcpy(&v, s, sizeof(v));
+	return v;
+}
+
+static uint64_t load32(const unsigned char *s)
+{
+	uint32_t v;
+	memcpy(&v, s, sizeof(v));
+	return v;
+}
+
+/* The words from whole loads inside the text (overlapping, shifted into place), not byte
+ * by byte: a word read back from bytes just stored one by one waits for them (measured, a
+ * quarter of the interning); a load past the text's end could leave the mapped file. */
 static struct text_key text_key(const unsigned char *s, size_t n)
 {
 	struct text_key k = {{0, 0}, (uint32_t)n};
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n >= 16) {
+		k.w[0] = load64(s), k.w[1] = load64(s + 8);
+	} else if (n >= 8) {
+		k.w[0] = load64(s);
+		if (n > 8) /* bytes 8 .. n-1, from the last eight */
+			k.w[1] = load64(s + n - 8) >> (8 * (16 - n));
+	} else if (n >= 4) {
+		k.w[0] = load32(s) | load32(s + n - 4) << (8 * (n - 4));
+	} else if (n) {
+		k.w[0] = (uint64_t)s[0] | (uint64_t)s[n / 2] << (8 * (n / 2)) |
+			 (uint64_t)s[n - 1] << (8 * (n - 1));
+	}
+#else
 	if (n)
 		memcpy(k.w, s, n < 16 ? n : 16);
+#endif
 	return k;
 }
 
