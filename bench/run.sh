@@ -74,6 +74,8 @@ timed_import() { # timed_import LABEL: sets rps
 		"$out/import.$1.out")
 	printf 'import %-9s rows=%s seconds=%s rows_per_s=%s peak_rss_mb=%s facts %s\n' "$1" \
 		"$rows" "$secs" "$rps" "$((kb / 1024))" "$facts"
+	# where the time went (the import's own log line)
+	sed -n 's/.* info import [0-9]*: [0-9]* rows in /  in /p' "$out/import.$1.out"
 }
 timed_import first
 first_rps=$rps

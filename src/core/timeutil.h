@@ -25,6 +25,7 @@ int date_age(int64_t birth, int64_t at);
 
 int64_t time_now(void);	   /* Unix seconds */
 int64_t time_now_ms(void); /* Unix milliseconds */
+double time_mono(void);	   /* seconds on a monotonic clock: for durations */
 void time_format(int64_t unix_seconds, char out[21]);
 
 #endif

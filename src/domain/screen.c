@@ -125,16 +125,9 @@ static void merge(struct screen_stats *to, const struct screen_stats *from)
 		to->category[i] += from->category[i];
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int run_job(struct job *jp, int threads, struct screen_stats *stats, struct wb_error *err)
 {
-	double t0 = now_s();
+	double t0 = time_mono();
 	if (threads < 1 || threads > 64)
 		return wb_error_set(err, WB_EINVAL, 400, "SCREEN_THREADS", "线程数应为1到64",
 				    "threads must be 1 to 64");
@@ -157,7 +150,7 @@ static int run_job(struct job *jp, int threads, struct screen_stats *stats, stru
 		merge(&total, &w[i].st);
 	}
 	free(w);
-	total.seconds = now_s() - t0;
+	total.seconds = time_mono() - t0;
 	if (stats)
 		*stats = total;
 	if (atomic_load(&j->stop))

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "store/bulk_index.h"
 #include "store/db.h"
@@ -133,13 +134,6 @@ static struct {
 static char load_time[21];
 static size_t load_time_len;
 static double t_begin, t_loaded, t_indexed, t_committed;
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int writer_start(struct store *st);
 static int writer_stop(int cancel, struct wb_error *err);
@@ -314,7 +308,7 @@ int bulk_begin(struct store *st, const char *path, struct bulk_ids *next, struct
 {
 	store_now(load_time);
 	load_time_len = strlen(load_time);
-	t_begin = t_loaded = t_indexed = t_committed = now_s();
+	t_begin = t_loaded = t_indexed = t_committed = time_mono();
 	memset(&L, 0, sizeof(L));
 	snprintf(L.path, sizeof(L.path), "%s", path);
 	snprintf(L.tmp_path, sizeof(L.tmp_path), "%s.bulk-tmp", path);
@@ -979,7 +973,7 @@ int bulk_finish(struct store *st, struct wb_error *err)
 {
 	(void)st;
 	int rc = writer_stop(0, err);
-	t_loaded = now_s();
+	t_loaded = time_mono();
 	if (rc)
 		return rc;
 	if (!L.pages) /* no page-written rows: the SQL rows are all */
@@ -992,7 +986,7 @@ int bulk_finish(struct store *st, struct wb_error *err)
 		rc = bix_write(L.bix, L.pf, L.index_root, 2, err);
 	bix_free(L.bix);
 	L.bix = NULL;
-	t_indexed = now_s();
+	t_indexed = time_mono();
 	struct pf_file *pf = L.pf;
 	L.pf = NULL;
 	if (rc)
@@ -1038,7 +1032,7 @@ int bulk_commit(struct store *st, struct wb_error *err)
 		return rc;
 	}
 	fsync_path(dirname(dir), 1);
-	t_committed = now_s();
+	t_committed = time_mono();
 	return 0;
 }
 

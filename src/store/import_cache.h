@@ -121,6 +121,7 @@ struct import_cache {
 	int npacks;
 	struct ic_fact_row *fact_rows; /* to insert, in the rows' order */
 	int nfact_rows, fact_rows_cap;
+	double facts_seconds; /* spent inserting them, for the import's log */
 };
 
 void imap_put(struct imap *m, int64_t key, int32_t val);

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/num.h"
 #include "core/radix.h"
+#include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "store/audit.h"
 #include "store/import_cache.h"
@@ -1306,6 +1307,7 @@ static int fact_flush(struct store *st, struct import_cache *c, struct wb_error 
 		     {SQL_FACT_INSERT, SQL_DIRTY_1, 1}};
 	if (!n)
 		return 0;
+	double t0 = time_mono();
 	const struct ic_fact_row **ord = facts_by_person(c, n);
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
 		while (!rc && n - at >= sizes[k].rows) {
@@ -1320,7 +1322,13 @@ static int fact_flush(struct store *st, struct import_cache *c, struct wb_error 
 		}
 	free(ord);
 	c->nfact_rows = 0;
+	c->facts_seconds += time_mono() - t0;
 	return rc;
+}
+
+double store_imports_facts_seconds(const struct import_cache *c)
+{
+	return c ? c->facts_seconds : 0;
 }
 
 /* Copy s (NULL: absent) into out; 0 when it does not fit. */

@@ -167,6 +167,9 @@ int store_imports_row(struct store *st, struct import_cache *c, int64_t import_i
 		      struct wb_error *err);
 int store_imports_rows_flush(struct store *st, struct import_cache *c, int64_t import_id,
 			     struct wb_error *err);
+/* Seconds the cache's facts took to insert so far (the import's log says where its time
+ * went). */
+double store_imports_facts_seconds(const struct import_cache *c);
 /* Resuming: the persons the applied batches of the import concerned (for the end of
  * listing, store_imports_end_missing). */
 int store_imports_stated_load(struct store *st, struct import_cache *c, int64_t import_id,

@@ -5,7 +5,7 @@
 // and the resume, and malformed files refused whole with nothing stored.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -58,6 +58,18 @@ test('dry run: exact counts and reasons, nothing stored', () => {
   assert.match(out, /DUPLICATE_ROW/);
   assert.deepEqual(state(), base);
   assert.equal(sql(db, 'select count(*) from imports'), '0');
+});
+
+test('the import logs where its time went, and the parts add up', () => {
+  const r = spawnSync(BIN, ['import', '--db', db, '--profile', 'hukou', '--region', TOWN,
+    '--date', '2026-11-01', '--dry-run', join(data, 'hukou.csv')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const m = r.stderr.match(/import \d+: 7 rows in ([\d.]+) s: start ([\d.]+) s .*, rows ([\d.]+) s \(facts inserted ([\d.]+) s, commits ([\d.]+) s\), end ([\d.]+) s/);
+  assert.ok(m, r.stderr);
+  const [total, start, rows, facts, commits, end] = m.slice(1).map(Number);
+  assert.ok(Math.abs(start + rows + end - total) <= 0.03, r.stderr);
+  assert.ok(facts + commits <= rows + 0.01, r.stderr);
+  assert.deepEqual(state(), base);
 });
 
 test('every example file imports with its expected outcome', () => {
