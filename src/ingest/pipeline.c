@@ -670,12 +670,9 @@ static int find_person(struct pipe *p, int r, struct role_plan *rp, char **revie
 		       struct wb_error *err)
 {
 	if (rp->v.id_number[0]) {
-		int rc = rp->id_at >= 0
-				 ? store_imports_find_looked_up(p->st, p->sc, p->cache,
-								(size_t)rp->id_at, rp->v.id_number,
-								&rp->cur, err)
-				 : store_imports_find_by_id(p->st, p->sc, p->cache, rp->v.id_number,
-							    &rp->cur, err);
+		size_t at = rp->id_at >= 0 ? (size_t)rp->id_at : SIZE_MAX;
+		int rc = store_imports_find_by_id(p->st, p->sc, p->cache, at, rp->v.id_number,
+						  &rp->cur, err);
 		if (rc < 0)
 			return rc;
 		rp->found = rc == 1;
@@ -874,17 +871,8 @@ static int check_duplicates(struct pipe *p, int64_t rowno)
 	return dup_probe(p, &k, rowno);
 }
 
-/* Phase one, first part: parse and check the row on its own and against the rows before
- * it (nothing stored is read). 0 ready, WB_EINVAL rejected (p->rowerr). */
-static int parse_row_alone(struct pipe *p);
-
-static int parse_row(struct pipe *p, int64_t rowno)
-{
-	int rc = parse_row_alone(p);
-	return rc ? rc : check_duplicates(p, rowno) ? WB_EINVAL : 0;
-}
-
-/* parse_row but for the duplicates. */
+/* Phase one, first part, the row on its own (nothing stored is read; the duplicates are
+ * parse_row's): 0 ready, WB_EINVAL rejected (p->rowerr). */
 static int parse_row_alone(struct pipe *p)
 {
 	for (int i = 0; i < p->prof.nrequired; i++)
@@ -924,6 +912,14 @@ static int parse_row_alone(struct pipe *p)
 					role_label(&p->prof, rel->adult));
 	}
 	return 0;
+}
+
+/* Phase one, first part: parse and check the row on its own and against the rows before
+ * it (nothing stored is read). 0 ready, WB_EINVAL rejected (p->rowerr). */
+static int parse_row(struct pipe *p, int64_t rowno)
+{
+	int rc = parse_row_alone(p);
+	return rc ? rc : check_duplicates(p, rowno) ? WB_EINVAL : 0;
 }
 
 /* Phase one, second part: find or decide each person of a parsed row (reads the store).
@@ -1532,6 +1528,16 @@ static void relay_hand_over(struct relay *rl, struct chunk *ch, struct pipe *rd)
 
 /* Keep what phase one made of the row in the chunk: its values, facts and the ID numbers
  * to look up, or the reason it was rejected. */
+/* Row w of the chunk rejected for err (the row's other parts are not kept). */
+static void chunk_reject(struct chunk *ch, struct prow *w, const struct wb_error *err)
+{
+	memset(w, 0, sizeof(*w));
+	w->status = WB_EINVAL;
+	GROW(ch->errs, ch->nerrs, ch->errs_cap, 16);
+	w->err = (uint32_t)ch->nerrs;
+	ch->errs[ch->nerrs++] = *err;
+}
+
 static void chunk_add(struct chunk *ch, struct pipe *rd, const struct table_row *row, int rc)
 {
 	const struct profile *pr = &rd->prof;
@@ -1539,11 +1545,8 @@ static void chunk_add(struct chunk *ch, struct pipe *rd, const struct table_row 
 	struct prow *w = &ch->rows[ch->raw.n];
 	pending_add(&ch->raw, row);
 	memset(w, 0, sizeof(*w));
-	w->status = rc;
 	if (rc) {
-		GROW(ch->errs, ch->nerrs, ch->errs_cap, 16);
-		w->err = (uint32_t)ch->nerrs;
-		ch->errs[ch->nerrs++] = rd->rowerr;
+		chunk_reject(ch, w, &rd->rowerr);
 		return;
 	}
 	w->first_val = (uint32_t)ch->nvals;
@@ -1602,12 +1605,7 @@ static void dup_resolve(struct pipe *rd, struct chunk *ch)
 	if (!dup_probe(rd, &d->k, d->rowno))
 		return;
 	ch->nvals = d->nvals, ch->nids = d->nids, ch->nfacts = d->nfacts, ch->slen = d->slen;
-	struct prow *w = &ch->rows[d->row];
-	memset(w, 0, sizeof(*w));
-	w->status = WB_EINVAL;
-	GROW(ch->errs, ch->nerrs, ch->errs_cap, 16);
-	w->err = (uint32_t)ch->nerrs;
-	ch->errs[ch->nerrs++] = rd->rowerr;
+	chunk_reject(ch, &ch->rows[d->row], &rd->rowerr);
 }
 
 /* A data row (after the header). Rows of a resumed import that were applied before are
@@ -1933,20 +1931,21 @@ static int start(struct pipe *p, struct wb_error *err)
 }
 
 /* Where an import's time went, for operations (and for whoever makes it faster). */
-static void log_times(const struct pipe *p, double t_begin, double t_started, double t_read)
+static void log_times(const struct pipe *p, double t_begin, double t_started, double t_read,
+		      double facts_seconds)
 {
 	double t_end = time_mono();
 	log_info("import %" PRId64 ": %" PRId64 " rows in %.2f s: start %.2f s (the registry "
 		 "read, the file hashed and scanned), rows %.2f s (facts inserted %.2f s, "
 		 "commits %.2f s), end %.2f s",
 		 p->meta.id, p->res->rows, t_end - t_begin, t_started - t_begin, t_read - t_started,
-		 store_imports_facts_seconds(p->cache), p->commit_seconds, t_end - t_read);
+		 facts_seconds, p->commit_seconds, t_end - t_read);
 }
 
 int import_run(struct store *st, const struct wb_scope *sc, const struct import_request *rq,
 	       struct import_result *res, struct wb_error *err)
 {
-	double t_begin = time_mono(), t_started = 0, t_read = 0;
+	double t_begin = time_mono(), t_started = 0, t_read = 0, facts_seconds = 0;
 	struct pipe *p = xcalloc(1, sizeof(*p));
 	char counts[512];
 	p->st = st, p->sc = sc, p->rq = rq, p->res = res;
@@ -1967,6 +1966,7 @@ int import_run(struct store *st, const struct wb_scope *sc, const struct import_
 		if (!rc)
 			rc = end_missing(p, err);
 		t_read = time_mono();
+		facts_seconds = store_imports_facts_seconds(p->cache);
 		import_result_counts_json(res, counts, sizeof(counts));
 		if (!rc && !rq->dry_run)
 			rc = store_imports_rows_flush(st, p->cache, p->meta.id, err);
@@ -1982,7 +1982,7 @@ int import_run(struct store *st, const struct wb_scope *sc, const struct import_
 		if (!rc)
 			report(p);
 		if (!rc)
-			log_times(p, t_begin, t_started, t_read);
+			log_times(p, t_begin, t_started, t_read, facts_seconds);
 	}
 	reader_finish(p);
 	store_imports_release(st);

@@ -11,6 +11,7 @@
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/persons.h"
+#include "store/screening.h"
 #include "store/store.h"
 
 #define FACT_COLS                                                                                  \
@@ -35,7 +36,6 @@ static const char SQL_INSERT[] =
 	"INSERT INTO facts (person_id, type, value, valid_from, valid_to, source_unit_id, "
 	"source_doc, note, recorded_by, recorded_at, supersedes) "
 	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
-static const char SQL_QUEUE[] = "INSERT INTO screen_dirty (person_id) VALUES (?)";
 static const char SQL_LIST[] =
 	"SELECT " FACT_COLS FACT_FROM "WHERE f.person_id = ? AND (? = 1 OR t.sensitive = 0) "
 	"ORDER BY f.id DESC";
@@ -211,10 +211,8 @@ int store_facts_add(struct store *st, const struct wb_scope *sc, int64_t person_
 		*id = db_col_int(s, 0);
 	db_done(s);
 	if (rc == DB_ROW) { /* queued for screening (migration 012: no trigger does it) */
-		s = db_stmt(st->db, SQL_QUEUE);
-		db_bind_int(s, 1, person_id);
-		rc = db_step_done(s, err);
-		rc = rc ? rc : DB_ROW;
+		int q = store_screening_queue(st, person_id, err);
+		rc = q ? q : DB_ROW;
 	}
 	if (rc == WB_ECONFLICT) {
 		/* The unique key on supersedes: someone corrected the same fact first. */

@@ -366,7 +366,6 @@ struct build {
 	struct imap own;
 	uint64_t *superseded; /* bitmap over fact ids */
 	uint64_t max_fact;
-	size_t persons_cap;
 	int bad;      /* something the snapshot does not expect: no snapshot */
 	struct memo { /* a column's previous interned value (intern) */
 		struct text_key key;
@@ -470,7 +469,7 @@ static int person_row(void *ctx, int64_t rowid, const struct ps_value *v, int n)
 	    !(v[P_SCHOOL].type == PS_NULL ||
 	      (v[P_SCHOOL].type == PS_INT && v[P_SCHOOL].i > 0 && v[P_SCHOOL].i <= UINT32_MAX)))
 		return refuse(b);
-	if (s->npersons == b->persons_cap) /* sized for every id: not for a damaged tree */
+	if (s->npersons > s->max_id) /* sized for every id: not for a damaged tree */
 		return refuse(b);
 	struct snap_person *p = &s->persons[s->npersons];
 	memcpy(p->hash, v[P_ID_HASH].p, HASH_KEPT);
@@ -663,7 +662,7 @@ int import_snap_build(struct store *st, const struct wb_scope *sc, const char *p
 	struct db_file *file = db_file(st->db);
 	uint64_t map_len = 0;
 	const unsigned char *map = file ? db_file_map(st->db, size, &map_len) : NULL;
-	struct build b = {.s = s, .strs = &s->strs, .sc = sc, .persons_cap = s->max_id + 1};
+	struct build b = {.s = s, .strs = &s->strs, .sc = sc};
 	struct reader r = {.f = file,
 			   .buf = xmalloc(READ_AHEAD),
 			   .size = size,

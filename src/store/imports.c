@@ -923,8 +923,8 @@ void store_imports_id_hash(const struct store *st, const char *id18,
 
 /* ---- rows ------------------------------------------------------------------------------ */
 
-int store_imports_find_by_id(struct store *st, const struct wb_scope *sc, struct import_cache *c,
-			     const char *id18, struct import_person *out, struct wb_error *err)
+static int find_by_hash(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			const char *id18, struct import_person *out, struct wb_error *err)
 {
 	struct ic_person *e = c ? import_cache_person(c, id18, 0) : NULL;
 	if (e) {
@@ -945,9 +945,9 @@ int store_imports_find_by_id(struct store *st, const struct wb_scope *sc, struct
 	return rc < 0 ? rc : rc == DB_ROW;
 }
 
-int store_imports_find_looked_up(struct store *st, const struct wb_scope *sc,
-				 struct import_cache *c, size_t at, const char *id18,
-				 struct import_person *out, struct wb_error *err)
+int store_imports_find_by_id(struct store *st, const struct wb_scope *sc, struct import_cache *c,
+			     size_t at, const char *id18, struct import_person *out,
+			     struct wb_error *err)
 {
 	if (c && at < c->id_entry_cap && c->id_entry[at] < c->npersons) {
 		const struct ic_person *e = &c->persons[c->id_entry[at]];
@@ -957,7 +957,7 @@ int store_imports_find_looked_up(struct store *st, const struct wb_scope *sc,
 			return e->found;
 		}
 	}
-	return store_imports_find_by_id(st, sc, c, id18, out, err);
+	return find_by_hash(st, sc, c, id18, out, err);
 }
 
 int store_imports_person_get(struct store *st, const struct wb_scope *sc, int64_t id,

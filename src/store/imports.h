@@ -140,15 +140,13 @@ void store_imports_release(struct store *st);
 int store_imports_index(struct store *st, const struct wb_scope *sc, struct import_cache *c,
 			const char *profile, int64_t lookups, struct wb_error *err);
 
-/* Find by ID number: 1 and *out filled, 0 when no such person. */
+/* Find by ID number: 1 and *out filled, 0 when no such person. `at` is the number's place
+ * in the batch's look-up (store_imports_prefetch's ids): its entry is known then, no hash
+ * and no probe (rows meet their persons in the order they were looked up); SIZE_MAX for a
+ * number not looked up (found through the cache or by SQL). */
 int store_imports_find_by_id(struct store *st, const struct wb_scope *sc, struct import_cache *c,
-			     const char *id18, struct import_person *out, struct wb_error *err);
-/* The same for the at-th ID number of the batch's look-up (store_imports_prefetch's ids):
- * its entry is known, no hash and no probe (rows meet their persons in the order they
- * were looked up). */
-int store_imports_find_looked_up(struct store *st, const struct wb_scope *sc,
-				 struct import_cache *c, size_t at, const char *id18,
-				 struct import_person *out, struct wb_error *err);
+			     size_t at, const char *id18, struct import_person *out,
+			     struct wb_error *err);
 int store_imports_person_get(struct store *st, const struct wb_scope *sc, int64_t id,
 			     struct import_person *out, struct wb_error *err);
 int store_imports_person_create(struct store *st, const struct wb_scope *sc, struct import_cache *c,

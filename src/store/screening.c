@@ -490,6 +490,15 @@ int store_screening_last_run(struct store *st, char month[8], int64_t *rule_vers
 	return rc < 0 ? rc : 0;
 }
 
+static const char SQL_QUEUE[] = "INSERT INTO screen_dirty (person_id) VALUES (?)";
+
+int store_screening_queue(struct store *st, int64_t person_id, struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_QUEUE);
+	db_bind_int(s, 1, person_id);
+	return db_step_done(s, err);
+}
+
 static const char SQL_DIRTY_PEEK[] = "SELECT count(*), coalesce(max(seq), 0) FROM screen_dirty";
 static const char SQL_DIRTY_LIST[] =
 	"SELECT DISTINCT person_id FROM screen_dirty WHERE seq <= ? ORDER BY person_id";

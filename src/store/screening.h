@@ -93,9 +93,12 @@ int store_screening_run_log(struct store *st, int64_t rule_version, const char *
 int store_screening_last_run(struct store *st, char month[8], int64_t *rule_version,
 			     struct wb_error *err);
 
-/* The change queue the triggers fill (migration 005): how many rows up to which seq;
- * the distinct persons up to max_seq; removing them once handled (in the caller's
- * write transaction). */
+/* Queue a person for screening (in the caller's transaction): what the writers of facts
+ * do themselves since migration 012 (the import queues its facts' persons in batches). */
+int store_screening_queue(struct store *st, int64_t person_id, struct wb_error *err);
+/* The change queue (filled by the triggers of migration 005 and by the writers of facts,
+ * above): how many rows up to which seq; the distinct persons up to max_seq; removing
+ * them once handled (in the caller's write transaction). */
 int store_screening_dirty_peek(struct store *st, int64_t *count, int64_t *max_seq,
 			       struct wb_error *err);
 int store_screening_dirty_list(struct store *st, int64_t max_seq,
