@@ -128,6 +128,49 @@ void idno_mask(char out[IDNO_LEN + 1], const char *id)
 	out[18] = '\0';
 }
 
+/* Bytes of the digit (or an ID number's X after at least 14 digits) at s, or 0. */
+static size_t digit_at(const char *s, size_t run)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (isdigit(u[0]) || (run >= 14 && (u[0] == 'X' || u[0] == 'x')))
+		return 1;
+	if (u[0] != 0xEF || !u[1] || !u[2])
+		return 0;
+	if (u[1] == 0xBC && u[2] >= 0x90 && u[2] <= 0x99) /* full-width ０-９ */
+		return 3;
+	if (run >= 14 && ((u[1] == 0xBC && u[2] == 0xB8) || (u[1] == 0xBD && u[2] == 0x98)))
+		return 3; /* Ｘ U+FF38, ｘ U+FF58 */
+	return 0;
+}
+
+void idno_mask_text(char *out, const char *in)
+{
+	size_t o = 0;
+	while (*in) {
+		size_t run = 0, bytes = 0, n;
+		while ((n = digit_at(in + bytes, run)))
+			bytes += n, run++;
+		if (run < 11) {
+			size_t take = bytes ? bytes : 1;
+			memcpy(out + o, in, take);
+			o += take, in += take;
+			continue;
+		}
+		size_t keep = run >= 15 ? 6 : 3;
+		for (size_t i = 0; i < run; i++) {
+			size_t len = digit_at(in, i);
+			if (i < keep || i >= run - 4) {
+				memcpy(out + o, in, len);
+				o += len;
+			} else {
+				out[o++] = '*';
+			}
+			in += len;
+		}
+	}
+	out[o] = 0;
+}
+
 void phone_mask(char *out, const char *in)
 {
 	size_t n = strlen(in);

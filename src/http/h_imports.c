@@ -152,12 +152,14 @@ static int spool_file(struct req *r, char *path, size_t cap)
 	return close(fd);
 }
 
+/* Answers 422; -1, so that the caller stops (a reply_* function answers 0 once sent). */
 static int bad_param(struct req *r, const char *code, const char *zh, const char *en)
 {
-	return reply_errorx(r, 422, code, zh, en);
+	return reply_errorx(r, 422, code, zh, en), -1;
 }
 
-/* Check what can be checked before queueing: the profile, the region and its scope. */
+/* Check what can be checked before queueing: the profile, the region and its scope.
+ * Nonzero once the refusal is answered: nothing is spooled or queued then. */
 static int check_request(struct req *r, struct import_job *a)
 {
 	struct profile prof;
@@ -171,10 +173,11 @@ static int check_request(struct req *r, struct import_job *a)
 				 "no such import profile");
 	snprintf(a->profile, sizeof(a->profile), "%s", prof.name);
 	if (region_code_normalize(a->region, region && *region ? region : r->scope.region, &err))
-		return reply_error(r, &err);
+		return reply_error(r, &err), -1;
 	if (!store_scope_has_region(&r->scope, a->region))
 		return reply_errorx(r, 403, "REGION_OUT_OF_SCOPE", "导入的地区不在您的管辖范围内",
-				    "the region is outside your area");
+				    "the region is outside your area"),
+		       -1;
 	if (date && (strlen(date) != 10 || date[4] != '-' || date[7] != '-'))
 		return bad_param(r, "DATE_INVALID", "名单日期应为 YYYY-MM-DD",
 				 "date is YYYY-MM-DD");
@@ -192,7 +195,8 @@ static int check_request(struct req *r, struct import_job *a)
 	snprintf(a->file_name, sizeof(a->file_name), "%s", name && *name ? name : "upload");
 	if (!r->body.len)
 		return reply_errorx(r, 400, "BODY_REQUIRED", "请上传名单文件（CSV 或 XLSX）",
-				    "upload the file (CSV or XLSX) as the request body");
+				    "upload the file (CSV or XLSX) as the request body"),
+		       -1;
 	return 0;
 }
 

@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include "core/timeutil.h"
+#include "core/xalloc.h"
+#include "domain/idno.h"
 #include "domain/role.h"
 #include "http/handlers.h"
 #include "ingest/pipeline.h"
@@ -191,7 +193,9 @@ static json_t *candidate_json(const struct person *p, json_t *cand)
 			 differs_json(cand));
 }
 
-/* The row's cells under the sheet's header: what the clerk's file said. */
+/* The row's cells under the sheet's header: what the clerk's file said, with the numbers
+ * in it masked (the ID numbers and phones of the parents or others named in the row, who
+ * may live outside the reader's area); full numbers only through reveal and export. */
 static json_t *cells_json(const struct review *rv)
 {
 	json_t *hdr = json_loads(rv->header, 0, NULL), *cells = json_loads(rv->cells, 0, NULL);
@@ -199,9 +203,13 @@ static json_t *cells_json(const struct review *rv)
 	for (size_t i = 0; i < json_array_size(cells); i++) {
 		const char *h = json_string_value(json_array_get(hdr, i));
 		const char *v = json_string_value(json_array_get(cells, i));
-		if (v && *v)
-			json_array_append_new(
-				out, json_pack("{s:s, s:s}", "header", h ? h : "", "value", v));
+		if (!v || !*v)
+			continue;
+		char *masked = xmalloc(strlen(v) + 1);
+		idno_mask_text(masked, v);
+		json_array_append_new(
+			out, json_pack("{s:s, s:s}", "header", h ? h : "", "value", masked));
+		free(masked);
 	}
 	json_decref(hdr);
 	json_decref(cells);

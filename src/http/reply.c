@@ -67,6 +67,7 @@ int reply_raw(struct req *r, unsigned status, const char *type, const void *data
 		return -1;
 	if (type)
 		MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "Cache-Control", "no-store"); /* e.g. rejected rows */
 	if (extra_header)
 		MHD_add_response_header(resp, extra_header, extra_value);
 	return reply_queue(r, status, resp);

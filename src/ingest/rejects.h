@@ -3,7 +3,9 @@
  * with BOM, so Excel opens it) with each sheet's original header and cells, then the
  * reason in Chinese, its code and the original row number. The clerk fixes the cells and
  * imports the same file again: the extra columns are ignored. Cells are guarded against
- * formula injection.
+ * formula injection. The import's own uploader gets the cells as they were; anyone else
+ * (a colleague, the county) gets their numbers masked (idno_mask_text). Every download is
+ * an audit entry ("import.rejects").
  */
 #ifndef WB_REJECTS_H
 #define WB_REJECTS_H

@@ -1644,12 +1644,13 @@ int store_imports_end_missing(struct store *st, const struct wb_scope *sc, struc
 int store_imports_rejects(struct store *st, const struct wb_scope *sc, int64_t id,
 			  void (*cb)(void *ctx, int sheet, int64_t row, const char *code,
 				     const char *reason, const char *cells),
-			  void *ctx, struct wb_error *err)
+			  void *ctx, int *own, struct wb_error *err)
 {
 	struct import_meta m;
 	int rc = store_imports_get(st, sc, id, &m, err);
 	if (rc)
 		return rc;
+	*own = m.created_by == sc->user_id;
 	struct db_stmt *s = db_stmt(st->db, SQL_REJECTS);
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, id);

@@ -207,11 +207,12 @@ int store_imports_header(struct store *st, int64_t import_id, int sheet, const c
 			 struct wb_error *err);
 
 /* Rejected rows, each sheet's header first (row 0, code "HEADER", reason ""):
- * cb(ctx, sheet, row, code, reason, cells_json). */
+ * cb(ctx, sheet, row, code, reason, cells_json). *own: the caller made the import (the
+ * rows are what they uploaded; anyone else gets them masked). */
 int store_imports_rejects(struct store *st, const struct wb_scope *sc, int64_t id,
 			  void (*cb)(void *ctx, int sheet, int64_t row, const char *code,
 				     const char *reason, const char *cells),
-			  void *ctx, struct wb_error *err);
+			  void *ctx, int *own, struct wb_error *err);
 
 /* Undo: retract the import's facts, remove its relations and the persons it created that
  * nothing else refers to, clear the fields it filled. Own transaction, audited. */

@@ -120,7 +120,15 @@ int store_reviews_list(struct store *st, const struct wb_scope *sc, const struct
 		n++;
 	}
 	db_done(s);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	/* One entry per page, like a list of persons: the rows show children's names. */
+	char detail[128];
+	snprintf(detail, sizeof(detail), "{\"region\":\"%s\",\"count\":%d,\"decided\":%s}",
+		 q->region ? q->region : sc->region, n, q->decided ? "true" : "false");
+	struct audit_entry e = {"review.list", "region", 0, detail};
+	audit_queue_push(st, sc, &e);
+	return 0;
 }
 
 int store_reviews_get(struct store *st, const struct wb_scope *sc, int64_t id, struct review *out,
@@ -138,7 +146,12 @@ int store_reviews_get(struct store *st, const struct wb_scope *sc, int64_t id, s
 		return wb_error_set(err, WB_ENOTFOUND, 404, "REVIEW_NOT_FOUND",
 				    "待核查记录不存在或不在您的管辖范围内",
 				    "no such review, or not within your area");
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	/* The row as uploaded is shown with it (masked): a read of a child's record. */
+	struct audit_entry e = {"review.read", "import_review", id, NULL};
+	audit_queue_push(st, sc, &e);
+	return 0;
 }
 
 int store_reviews_begin(struct store *st, struct wb_error *err)

@@ -12,17 +12,20 @@ import { startServer, sql, unitId, assertError } from './harness.mjs';
 
 const data = join(dirname(fileURLToPath(import.meta.url)), '../data/import');
 const PW = 'import-pass-1';
-let srv, station, other, village;
+let srv, station, colleague, other, village;
 
 before(async () => {
   srv = await startServer({ demo: { minors: 300, seed: 9 } });
   await srv.addUser({ username: 'mu', role: 'township_station', region: '500242207',
+    unit: unitId(srv.db, 'minor_station', '500242207'), password: PW });
+  await srv.addUser({ username: 'mu2', role: 'township_station', region: '500242207',
     unit: unitId(srv.db, 'minor_station', '500242207'), password: PW });
   await srv.addUser({ username: 'lt', role: 'township_station', region: '500242101',
     unit: unitId(srv.db, 'minor_station', '500242101'), password: PW });
   await srv.addUser({ username: 'vd', role: 'village_director', region: '500242207201',
     unit: unitId(srv.db, 'village_committee', '500242207201'), password: PW });
   station = await srv.login('mu', PW);
+  colleague = await srv.login('mu2', PW);
   other = await srv.login('lt', PW);
   village = await srv.login('vd', PW);
 });
@@ -105,6 +108,18 @@ test('import, then the rejected rows as a CSV download, then undo', async () => 
   assert.match(rej.headers.get('content-disposition'), /attachment/);
   assert.ok(rej.text.replace(/^\ufeff/, '').startsWith('姓名,性别,公民身份号码'), rej.text);
   assert.equal(rej.text.trim().split('\r\n').length, 5);
+  assert.equal(rej.headers.get('cache-control'), 'no-store');
+  // the uploader gets their rows back as they were (to fix and import again); a colleague
+  // of the same station gets the same rows with the numbers masked; both are audited
+  const ids = (text) => text.match(/\d{17}[\dX]/g) || [];
+  assert.ok(ids(rej.text).length > 0, rej.text);
+  const col = await colleague.get(`/imports/${id}/rejects`);
+  assert.equal(col.status, 200, col.text);
+  assert.deepEqual(ids(col.text), []);
+  assert.equal(col.text.trim().split('\r\n').length, 5);
+  for (const full of ids(rej.text)) assert.ok(col.text.includes(full.slice(0, 6) + '********' + full.slice(14)));
+  assert.equal(sql(srv.db, `select group_concat(detail, ' ') from audit_log where action = 'import.rejects' and object_id = ${id}`),
+    '{"rows":4,"masked":false} {"rows":4,"masked":true}');
   // the other township sees neither the import nor its rows, exactly as if it did not exist
   const list = await other.get('/imports');
   assert.ok(!list.body.items.some((x) => x.id === id));
@@ -163,6 +178,34 @@ test('refused uploads: permission, scope, profile, empty body, CSRF, session, si
   assertError(await srv.anonymous().request('POST', '/imports?profile=hukou', bytes,
     { 'Content-Type': 'text/csv' }), 401, 'NOT_LOGGED_IN');
   assertError(await announce(station, '/imports?profile=hukou', 33 * 1024 * 1024), 413, 'BODY_TOO_LARGE');
+});
+
+// A refusal answered after the body was read must not queue the import anyway: a dry run
+// refused for its date once ran as a real import (its flag not yet parsed).
+test('a refused upload queues nothing: no import, no fact, no audit of an import', async () => {
+  const count = (q) => Number(sql(srv.db, q));
+  const imports = count('select count(*) from imports');
+  const facts = count('select count(*) from facts');
+  const audited = "select count(*) from audit_log where action like 'import.%' and action <> 'import.dry_run'";
+  const started = count(audited);
+  for (const [query, status, code] of [
+    ['profile=hukou&region=500242207&dry_run=1&date=2026/01/01', 422, 'DATE_INVALID'],
+    ['profile=hukou&region=500242207&dry_run=1&source_unit=999999', 422, 'UNIT_NOT_FOUND'],
+    ['profile=hukou&region=500242207&dry_run=1&source_unit=x', 422, 'UNIT_NOT_FOUND'],
+    ['profile=a/b&region=500242207&dry_run=1', 422, 'PROFILE_NOT_FOUND'],
+    ['profile=hukou&region=500242101&dry_run=1', 403, 'REGION_OUT_OF_SCOPE'],
+    ['profile=hukou&region=12x&dry_run=1', 422, null]]) {
+    const r = await upload(station, 'hukou.csv', query);
+    assert.equal(r.status, status, `${query}: ${r.text}`);
+    if (code) assert.equal(r.body.error.code, code);
+    assert.ok(r.body.error.message && r.body.error.message_en, r.text);
+  }
+  // Jobs run one after another: once a later one is done, any queued before it has run.
+  const r = await upload(station, 'psych.csv', 'profile=psych&region=500242207&dry_run=1');
+  assert.equal((await finish(station, r.body.job)).status, 'done');
+  assert.equal(count('select count(*) from imports'), imports);
+  assert.equal(count('select count(*) from facts'), facts);
+  assert.equal(count(audited), started);
 });
 
 test('profiles for the upload page', async () => {

@@ -144,6 +144,32 @@ test('doubtful rows wait in the queue of their area, side by side with their can
   assertError(await village.get(`/reviews/${rv.id}`), 403, 'FORBIDDEN');
 });
 
+// The row as uploaded may name others (a guardian registered elsewhere, a phone): its
+// numbers come masked, and showing the queue or a review is an audited read.
+test('a review shows the uploaded row with its numbers masked; reads are audited', async () => {
+  const [kid] = await children(1);
+  const guardianId = idNumber('19800515', '011');
+  const csv = ['姓名,性别,出生日期,保障类别,保障起始日期,月保障金额,所在村（社区）,监护人身份证号,联系电话',
+    `${offByOne(kid.name)},${kid.gender === 'M' ? '男' : '女'},${kid.birth},农村低保,2025-03-01,${amount++},${otherVillage(kid.region)},${guardianId},13812345678`]
+    .join('\n') + '\n';
+  const job = await importCsv(csv);
+  assert.equal(job.result.review, 1, JSON.stringify(job.result));
+  const lists = () => Number(sql(srv.db, "select count(*) from audit_log where action = 'review.list'"));
+  const listed = lists();
+  const list = await station.get(`/reviews?region=${T}&limit=200`);
+  const rv = list.body.items.find((x) => x.import_id === job.result.import_id);
+  const d = await station.get(`/reviews/${rv.id}`);
+  assert.equal(d.status, 200, d.text);
+  const cell = (h) => d.body.cells.find((x) => x.header === h).value;
+  assert.equal(cell('监护人身份证号'), guardianId.slice(0, 6) + '********' + guardianId.slice(14));
+  assert.equal(cell('联系电话'), '138****5678');
+  assert.equal(cell('出生日期'), kid.birth);
+  assert.ok(!d.text.includes(guardianId) && !d.text.includes('13812345678'), d.text);
+  await new Promise((res) => setTimeout(res, 300));
+  assert.equal(lists(), listed + 1);
+  assert.equal(sql(srv.db, `select count(*) from audit_log where action = 'review.read' and object_id = ${rv.id}`), '1');
+});
+
 test('pages of the queue and bad list parameters', async () => {
   const all = (await station.get(`/reviews?limit=200`)).body.items;
   assert.ok(all.length >= 2);

@@ -116,6 +116,35 @@ static void masking(void **state)
 	assert_string_equal(p, "***45");
 }
 
+/* Numbers inside a cell of an uploaded row: ID numbers and phones masked wherever they
+ * stand, full-width digits too; dates and short numbers kept. */
+static void masking_text(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+		{"50024220140309123X", "500242********123X"},
+		{"50024220140309123x", "500242********123x"},
+		{"身份证 500242201403091230，电话13812345678。",
+		 "身份证 500242********1230，电话138****5678。"},
+		{"500242140309123", "500242*****9123"},
+		{"５００２４２２０１４０３０９１２３Ｘ", "５００２４２********１２３Ｘ"},
+		{"2015-03-12 木叶乡梨耳村2组 023-75551234",
+		 "2015-03-12 木叶乡梨耳村2组 023-75551234"},
+		{"20150312", "20150312"},
+		{"1381234567", "1381234567"},
+		{"X13812345678X", "X138****5678X"},
+		{"", ""},
+		{"\xEF", "\xEF"},
+		{"\xEF\xBC", "\xEF\xBC"},
+	};
+	char out[128];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		idno_mask_text(out, cases[i][0]);
+		assert_string_equal(out, cases[i][1]);
+		assert_true(strlen(out) <= strlen(cases[i][0]));
+	}
+}
+
 /* idno_birth_date reads the digits; it must say what date_format(idno_birth_days) says,
  * for every day from 1900 to 2025. */
 static void birth_date_from_digits(void **state)
@@ -148,6 +177,7 @@ int main(void)
 		cmocka_unit_test(every_error_code),
 		cmocka_unit_test(leap_day_is_valid),
 		cmocka_unit_test(masking),
+		cmocka_unit_test(masking_text),
 		cmocka_unit_test(birth_date_from_digits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
