@@ -74,3 +74,21 @@ int role_scoped_to_unit(int role)
 {
 	return role == ROLE_SCHOOL;
 }
+
+int role_purpose_stated(const char *purpose)
+{
+	if (!purpose || strlen(purpose) > PURPOSE_MAX_BYTES)
+		return 0;
+	int chars = 0;
+	for (const unsigned char *p = (const unsigned char *)purpose; *p; p++) {
+		if (*p <= ' ' || *p == 0x7f)
+			continue; /* ASCII white space and controls */
+		if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) {
+			p += 2; /* U+3000 */
+			continue;
+		}
+		if ((*p & 0xC0) != 0x80) /* the first byte of a character */
+			chars++;
+	}
+	return chars >= PURPOSE_MIN_CHARS;
+}

@@ -43,6 +43,12 @@ const char *role_code(int role);
 const char *role_name(int role); /* Chinese */
 const char *role_name_en(int role);
 int role_can(int role, int perm);
+
+/* A purpose stated for seeing full ID numbers (reveal, export): at least 4 characters
+ * that are not white space (ASCII or the ideographic space U+3000), at most 500 bytes. */
+#define PURPOSE_MIN_CHARS 4
+#define PURPOSE_MAX_BYTES 500
+int role_purpose_stated(const char *purpose);
 /* 1 when this role's record scope is the caller's unit (schools see their students). */
 int role_scoped_to_unit(int role);
 

@@ -13,13 +13,16 @@
  *
  * The upload body is taken only after the session and CSRF token were checked (server.c
  * does that on the first call for this route), up to HTTP_UPLOAD_MAX, and spooled to a
- * private file that the job removes when it ends.
+ * private file that the job removes when it ends; what a crash left there is removed when
+ * the server starts again (h_imports_sweep_spool).
  */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +39,7 @@
 
 struct import_job {
 	char path[512];
+	int spool_fd; /* held open, flock'ed, while the job lives: h_imports_sweep_spool */
 	char file_name[256];
 	char profile[PROFILE_NAME_MAX];
 	char region[REGION_CODE_MAX + 1];
@@ -50,6 +54,7 @@ static void free_import_job(void *arg)
 {
 	struct import_job *a = arg;
 	unlink(a->path);
+	close(a->spool_fd);
 	free(a);
 }
 
@@ -127,29 +132,62 @@ static json_t *job_json(const struct job_view *v)
 }
 
 /* The spool directory next to the database: private to the server's user. */
-static int spool_file(struct req *r, char *path, size_t cap)
+static void spool_dir(const char *db_path, char *dir, size_t cap)
+{
+	snprintf(dir, cap, "%s.spool", db_path);
+}
+
+/* The upload into a private file, kept open with an exclusive flock until the job ends
+ * (*fd), so that a sweep can tell a live upload from one a crash left behind. */
+static int spool_file(struct req *r, char *path, size_t cap, int *fd_out)
 {
 	char dir[512];
-	snprintf(dir, sizeof(dir), "%s.spool", r->app->db_path);
+	spool_dir(r->app->db_path, dir, sizeof(dir));
 	if (mkdir(dir, 0700) && access(dir, W_OK))
 		return -1;
 	char token[SECRET_TOKEN_CHARS];
 	secret_token(token);
 	snprintf(path, cap, "%s/upload-%s", dir, token);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
 	size_t off = 0;
-	while (off < r->body.len) {
+	int bad = flock(fd, LOCK_EX);
+	while (!bad && off < r->body.len) {
 		ssize_t n = write(fd, r->body.data + off, r->body.len - off);
-		if (n <= 0) {
-			close(fd);
-			unlink(path);
-			return -1;
-		}
-		off += (size_t)n;
+		bad = n <= 0;
+		off += bad ? 0 : (size_t)n;
 	}
-	return close(fd);
+	if (bad) {
+		unlink(path);
+		close(fd);
+		return -1;
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+int h_imports_sweep_spool(const char *db_path)
+{
+	char dir[512], path[1024];
+	spool_dir(db_path, dir, sizeof(dir));
+	DIR *d = opendir(dir);
+	int swept = 0;
+	if (!d)
+		return 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (strncmp(e->d_name, "upload-", 7))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (!flock(fd, LOCK_EX | LOCK_NB) && !unlink(path)) /* no live job holds it */
+			swept++;
+		close(fd);
+	}
+	closedir(d);
+	return swept;
 }
 
 /* Answers 422; -1, so that the caller stops (a reply_* function answers 0 once sent). */
@@ -212,7 +250,7 @@ int h_imports_create(struct req *r)
 		return 0;
 	}
 	a->scope = r->scope;
-	if (spool_file(r, a->path, sizeof(a->path))) {
+	if (spool_file(r, a->path, sizeof(a->path), &a->spool_fd)) {
 		free(a);
 		return reply_errorx(r, 500, "SPOOL_FAILED", "无法暂存上传的文件",
 				    "cannot keep the uploaded file");

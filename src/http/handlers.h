@@ -26,6 +26,9 @@ int h_imports_list(struct req *r);
 int h_imports_get(struct req *r);
 int h_imports_rejects(struct req *r);
 int h_imports_undo(struct req *r);
+/* Remove the uploads a crashed server left in the spool directory (those no live job
+ * holds); how many. Called when the server starts. */
+int h_imports_sweep_spool(const char *db_path);
 int h_import_profiles(struct req *r);
 int h_jobs_get(struct req *r);
 int h_reviews_list(struct req *r);

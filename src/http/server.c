@@ -256,6 +256,9 @@ int server_run(const char *db_path, const struct secret_keys *keys,
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
+	int swept = h_imports_sweep_spool(db_path);
+	if (swept)
+		log_info("removed %d upload(s) left in the spool by an earlier run", swept);
 	int rc = audit_queue_start(db_path, keys, err);
 	if (rc)
 		return rc;

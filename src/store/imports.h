@@ -208,7 +208,8 @@ int store_imports_header(struct store *st, int64_t import_id, int sheet, const c
 
 /* Rejected rows, each sheet's header first (row 0, code "HEADER", reason ""):
  * cb(ctx, sheet, row, code, reason, cells_json). *own: the caller made the import (the
- * rows are what they uploaded; anyone else gets them masked). */
+ * rows are what they uploaded; anyone else gets them masked), or is weibao itself (the
+ * CLI). */
 int store_imports_rejects(struct store *st, const struct wb_scope *sc, int64_t id,
 			  void (*cb)(void *ctx, int sheet, int64_t row, const char *code,
 				     const char *reason, const char *cells),

@@ -691,7 +691,7 @@ int store_persons_reveal(struct store *st, const struct wb_scope *sc, int64_t id
 		return wb_error_set(err, WB_EFORBIDDEN, 403, "FORBIDDEN",
 				    "您的角色无权查看完整身份证号码",
 				    "your role may not see full ID numbers");
-	if (!purpose || jsonx_utf8_len(purpose) < 4 || strlen(purpose) > 500) {
+	if (!role_purpose_stated(purpose)) {
 		wb_error_set(
 			err, WB_EINVAL, 422, "PURPOSE_REQUIRED",
 			"查看完整身份证号码须说明用途（至少4个字）",

@@ -143,7 +143,7 @@ static int prepare(struct store *st, const struct wb_scope *sc, const struct reg
 			return wb_error_set(err, WB_EFORBIDDEN, 403, "FORBIDDEN",
 					    "您的角色无权导出完整身份证号码",
 					    "your role may not export full ID numbers");
-		if (jsonx_utf8_len(q->purpose) < 4 || strlen(q->purpose) > 500) {
+		if (!role_purpose_stated(q->purpose)) {
 			wb_error_set(err, WB_EINVAL, 422, "PURPOSE_REQUIRED",
 				     "导出完整身份证号码须说明用途（至少4个字）",
 				     "state the purpose of exporting full ID numbers (at least 4 "

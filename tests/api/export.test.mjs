@@ -211,6 +211,8 @@ test('full ID numbers: a role without reveal rights gets 403, a missing or short
   assertError(r, 403, 'FORBIDDEN');
   assertError(await download(county, 'POST', '/registers/export', { region: village, purpose: '核对' }), 422, 'PURPOSE_REQUIRED');
   assertError(await download(county, 'POST', '/registers/export', { region: village }), 422, 'PURPOSE_REQUIRED');
+  assertError(await download(county, 'POST', '/registers/export', { region: village, purpose: '      ' }), 422, 'PURPOSE_REQUIRED');
+  assertError(await download(county, 'POST', '/registers/export', { region: village, purpose: '\u3000\u3000核 \t对\u3000' }), 422, 'PURPOSE_REQUIRED');
   assertError(await download(county, 'POST', '/registers/export', { region: other, purpose: '核对台账信息', extra: 1 }), 422);
   // CSRF like every POST.
   const noCsrf = await fetch(srv.url + '/api/v1/registers/export', { method: 'POST',

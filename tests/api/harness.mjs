@@ -41,6 +41,7 @@ export async function startServer(opts = {}) {
     run(['demo', '--db', db, '--county', opts.demo.county || '500242',
       '--minors', String(opts.demo.minors || 300), '--seed', String(opts.demo.seed || 1)]);
   }
+  if (opts.prepare) opts.prepare(db);
   const proc = spawn(BIN, ['serve', '--db', db, '--port', '0', ...(opts.args || [])],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

@@ -4,7 +4,7 @@
 // (no session, wrong CSRF token, over the size limit).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +87,9 @@ test('dry run over HTTP: counts, reasons and samples; nothing stored', async () 
   assert.ok(res.samples.some((x) => x.row === 6 && x.code === 'ID_CHECKSUM'));
   assert.equal(job.total, job.done);
   assert.equal(persons(), before1);
+  // it stores nothing, yet tells which ID numbers are registered: recorded like a search
+  const audit = sql(srv.db, "select username || ' ' || detail from audit_log where action = 'import.dry_run' order by seq desc limit 1");
+  assert.match(audit, /^mu \{"profile":"hukou","region":"500242207\d*","counts":\{/);
 });
 
 test('import, then the rejected rows as a CSV download, then undo', async () => {
@@ -206,6 +209,24 @@ test('a refused upload queues nothing: no import, no fact, no audit of an import
   assert.equal(count('select count(*) from imports'), imports);
   assert.equal(count('select count(*) from facts'), facts);
   assert.equal(count(audited), started);
+});
+
+// An upload is spooled to a private file until its job ends; one a crash (kill -9) left
+// behind holds children's rows in full, and goes when the server starts again.
+test('uploads a crash left in the spool are removed at start', async () => {
+  let spool;
+  const s2 = await startServer({ prepare: (db) => {
+    spool = db + '.spool';
+    mkdirSync(spool, { mode: 0o700 });
+    writeFileSync(join(spool, 'upload-left-by-a-crash'), readFileSync(join(data, 'hukou.csv')), { mode: 0o600 });
+    writeFileSync(join(spool, 'other-file'), 'not an upload');
+  } });
+  try {
+    assert.deepEqual(readdirSync(spool).sort(), ['other-file']);
+    assert.match(s2.stderr(), /removed 1 upload/);
+  } finally {
+    await s2.stop();
+  }
 });
 
 test('profiles for the upload page', async () => {

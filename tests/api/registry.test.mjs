@@ -74,6 +74,7 @@ test('a 15-digit legacy number is converted and checked against the birth date',
 
 test('reveal: needs the role and a purpose, and is audited with the purpose', async () => {
   assertError(await station.post(`/persons/${child.id}/reveal`, { purpose: '' }), 422, 'PURPOSE_REQUIRED');
+  assertError(await station.post(`/persons/${child.id}/reveal`, { purpose: '     ' }), 422, 'PURPOSE_REQUIRED');
   const r = await station.post(`/persons/${child.id}/reveal`, { purpose: '办理事实无人抚养儿童认定' });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.body.id_number, idNumber('20140309', '033'));

@@ -110,12 +110,32 @@ static void role_matrix(void **state)
 	assert_false(role_can(ROLE_COUNT, PERM_PERSON_READ));
 }
 
+/* A purpose for full ID numbers: four characters that are not white space. */
+static void purpose_stated(void **state)
+{
+	(void)state;
+	assert_false(role_purpose_stated(NULL));
+	assert_false(role_purpose_stated(""));
+	assert_false(role_purpose_stated("     "));
+	assert_false(role_purpose_stated("\xe3\x80\x80\xe3\x80\x80核 \t对\xe3\x80\x80"));
+	assert_false(role_purpose_stated("核对台"));
+	assert_true(role_purpose_stated("核对台账"));
+	assert_true(role_purpose_stated(" 核 对 台 账 "));
+	assert_true(role_purpose_stated("check"));
+	char long_text[PURPOSE_MAX_BYTES + 2];
+	memset(long_text, 'a', sizeof(long_text) - 1);
+	long_text[sizeof(long_text) - 1] = 0;
+	assert_false(role_purpose_stated(long_text));
+	long_text[PURPOSE_MAX_BYTES] = 0;
+	assert_true(role_purpose_stated(long_text));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(valid_person),	   cmocka_unit_test(every_field_reported_at_once),
 		cmocka_unit_test(names_and_codes), cmocka_unit_test(birth_date_rules),
-		cmocka_unit_test(role_matrix),
+		cmocka_unit_test(role_matrix),	   cmocka_unit_test(purpose_stated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
