@@ -17,6 +17,7 @@
 #include "store/import_snap.h"
 #include "store/db.h"
 #include "store/persons.h"
+#include "store/sealed_rows.h"
 #include "store/store.h"
 
 #define META_COLS                                                                                  \
@@ -148,12 +149,12 @@ static const char SQL_REJECT[] =
 /* A row already waiting for review (the same file imported again) is not queued twice. */
 #define SAME_ROW                                                                                   \
 	"FROM import_reviews r JOIN imports i ON i.id = r.import_id WHERE r.role = ? AND "         \
-	"r.region = ? AND r.cells = ? AND i.status <> 'undone' AND "                               \
+	"r.region = ? AND r.cells_key = ? AND i.status <> 'undone' AND "                           \
 	"i.profile = (SELECT profile FROM imports WHERE id = ?) "
 static const char SQL_REVIEW_WAITING[] = "SELECT 1 " SAME_ROW "AND r.status = 'open' LIMIT 1";
 static const char SQL_REVIEW[] =
 	"INSERT INTO import_reviews (import_id, sheet, row_number, role, region, record, cells, "
-	"candidates) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+	"candidates, cells_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 /* An officer's earlier decision on the same row of the same profile. */
 static const char SQL_DECIDED[] =
 	"SELECT r.person_id " SAME_ROW
@@ -1533,7 +1534,8 @@ int store_imports_reject(struct store *st, int64_t import_id, int sheet, int64_t
 	db_bind_text(s, 4, code);
 	db_bind_text(s, 5, reason);
 	db_bind_text(s, 6, reason_en);
-	db_bind_text(s, 7, cells_json);
+	struct sealed_place at = {SEALED_REJECTS, import_id, sheet, row};
+	sealed_rows_bind(st, s, 7, &at, cells_json);
 	return db_step_done(s, err);
 }
 
@@ -1542,10 +1544,12 @@ int store_imports_review(struct store *st, int64_t import_id, int sheet, int64_t
 			 const char *cells_json, const char *candidates_json, struct wb_error *err)
 {
 	/* Checked and inserted in the batch's write transaction: nothing comes in between. */
+	unsigned char key[SECRET_HASH_BYTES];
+	sealed_rows_key(st, key, cells_json);
 	struct db_stmt *s = db_stmt(st->db, SQL_REVIEW_WAITING);
 	db_bind_text(s, 1, role);
 	db_bind_text(s, 2, region);
-	db_bind_text(s, 3, cells_json);
+	db_bind_blob(s, 3, key, sizeof(key));
 	db_bind_int(s, 4, import_id);
 	int rc = db_step(s, err);
 	db_done(s);
@@ -1558,18 +1562,22 @@ int store_imports_review(struct store *st, int64_t import_id, int sheet, int64_t
 	db_bind_text(s, 4, role);
 	db_bind_text(s, 5, region);
 	db_bind_text(s, 6, record_json);
-	db_bind_text(s, 7, cells_json);
+	struct sealed_place at = {SEALED_REVIEWS, import_id, sheet, row};
+	sealed_rows_bind(st, s, 7, &at, cells_json);
 	db_bind_text(s, 8, candidates_json);
+	db_bind_blob(s, 9, key, sizeof(key));
 	return db_step_done(s, err);
 }
 
 int64_t store_imports_decided(struct store *st, int64_t import_id, const char *role,
 			      const char *region, const char *cells_json)
 {
+	unsigned char key[SECRET_HASH_BYTES];
+	sealed_rows_key(st, key, cells_json);
 	struct db_stmt *s = db_stmt(st->db, SQL_DECIDED);
 	db_bind_text(s, 1, role);
 	db_bind_text(s, 2, region);
-	db_bind_text(s, 3, cells_json);
+	db_bind_blob(s, 3, key, sizeof(key));
 	db_bind_int(s, 4, import_id);
 	int64_t id = db_step(s, NULL) == DB_ROW && !db_col_is_null(s, 0) ? db_col_int(s, 0) : 0;
 	db_done(s);
@@ -1655,9 +1663,24 @@ int store_imports_rejects(struct store *st, const struct wb_scope *sc, int64_t i
 	struct db_stmt *s = db_stmt(st->db, SQL_REJECTS);
 	db_bind_int(s, 1, id);
 	db_bind_int(s, 2, id);
-	while ((rc = db_step(s, err)) == DB_ROW)
-		cb(ctx, (int)db_col_int(s, 0), db_col_int(s, 1), db_col_text(s, 2),
-		   db_col_text(s, 3), db_col_text(s, 4));
+	while ((rc = db_step(s, err)) == DB_ROW) {
+		int sheet = (int)db_col_int(s, 0);
+		int64_t row = db_col_int(s, 1);
+		if (!row) { /* the sheet's header: column names, not sealed */
+			cb(ctx, sheet, 0, db_col_text(s, 2), db_col_text(s, 3), db_col_text(s, 4));
+			continue;
+		}
+		struct sealed_place at = {SEALED_REJECTS, id, sheet, row};
+		char *cells = sealed_rows_open(st, s, 4, &at);
+		if (!cells) {
+			rc = wb_error_set(err, WB_EDB, 500, "ROW_SEAL_BROKEN",
+					  "退回行数据已损坏，无法解密",
+					  "a rejected row's sealed cells do not open (damaged)");
+			break;
+		}
+		cb(ctx, sheet, row, db_col_text(s, 2), db_col_text(s, 3), cells);
+		free(cells);
+	}
 	db_done(s);
 	return rc < 0 ? rc : 0;
 }

@@ -9,6 +9,7 @@
 #include "core/xalloc.h"
 #include "store/audit.h"
 #include "store/db.h"
+#include "store/sealed_rows.h"
 #include "store/store.h"
 
 #define REVIEW_COLS                                                                                \
@@ -51,7 +52,8 @@ void store_reviews_release(struct review *rv)
 	rv->record = rv->candidates = rv->cells = rv->header = NULL;
 }
 
-/* Fill from a row of REVIEW_COLS (and, with full, the cells and the header after them). */
+/* Fill from a row of REVIEW_COLS (and, with full, the header after them and the cells:
+ * store_reviews_get opens those). */
 static void fill(struct db_stmt *s, struct review *rv, int full)
 {
 	memset(rv, 0, sizeof(*rv));
@@ -75,10 +77,8 @@ static void fill(struct db_stmt *s, struct review *rv, int full)
 	rv->source_unit_id = db_col_is_null(s, 17) ? 0 : db_col_int(s, 17);
 	rv->record = xstrdup(db_col_text(s, 18));
 	rv->candidates = xstrdup(db_col_text(s, 19));
-	if (full) {
-		rv->cells = xstrdup(db_col_text(s, 20));
+	if (full)
 		rv->header = xstrdup(db_col_text(s, 21));
-	}
 }
 
 static void bind_scope(struct db_stmt *s, const struct wb_scope *sc, const char *region, int at)
@@ -139,8 +139,14 @@ int store_reviews_get(struct store *st, const struct wb_scope *sc, int64_t id, s
 	db_bind_int(s, 1, id);
 	bind_scope(s, sc, NULL, 2);
 	int rc = db_step(s, err);
-	if (rc == DB_ROW)
+	if (rc == DB_ROW) {
 		fill(s, out, 1);
+		struct sealed_place at = {SEALED_REVIEWS, out->import_id, out->sheet, out->row};
+		if (!(out->cells = sealed_rows_open(st, s, 20, &at)))
+			rc = wb_error_set(err, WB_EDB, 500, "ROW_SEAL_BROKEN",
+					  "待核查行数据已损坏，无法解密",
+					  "the review's sealed cells do not open (damaged)");
+	}
 	db_done(s);
 	if (rc == DB_DONE)
 		return wb_error_set(err, WB_ENOTFOUND, 404, "REVIEW_NOT_FOUND",

@@ -9,6 +9,7 @@
 #include "domain/role.h"
 #include "store/db.h"
 #include "store/migrate.h"
+#include "store/sealed_rows.h"
 
 int store_open(struct store *st, const char *path, const struct secret_keys *keys, int create,
 	       int migrate, struct wb_error *err)
@@ -18,7 +19,9 @@ int store_open(struct store *st, const char *path, const struct secret_keys *key
 	int rc = db_open(&st->db, path, create, err);
 	if (rc)
 		return rc;
-	if (migrate && (rc = migrate_apply(st->db, err))) {
+	if (migrate && !(rc = migrate_apply(st->db, err)))
+		rc = sealed_rows_seal_legacy(st, err);
+	if (rc) {
 		db_close(st->db);
 		st->db = NULL;
 	}

@@ -4,7 +4,7 @@
 // (no session, wrong CSRF token, over the size limit).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -123,6 +123,10 @@ test('import, then the rejected rows as a CSV download, then undo', async () => 
   for (const full of ids(rej.text)) assert.ok(col.text.includes(full.slice(0, 6) + '********' + full.slice(14)));
   assert.equal(sql(srv.db, `select group_concat(detail, ' ') from audit_log where action = 'import.rejects' and object_id = ${id}`),
     '{"rows":4,"masked":false} {"rows":4,"masked":true}');
+  // at rest the rows are sealed: no rejected ID number is in the database's files
+  assert.equal(sql(srv.db, `select count(*) from import_rejects where typeof(cells) <> 'blob'`), '0');
+  const files = [srv.db, srv.db + '-wal'].filter((f) => existsSync(f)).map((f) => readFileSync(f).toString('latin1'));
+  for (const full of ids(rej.text)) assert.ok(!files.some((t) => t.includes(full)), `${full} in the database file`);
   // the other township sees neither the import nor its rows, exactly as if it did not exist
   const list = await other.get('/imports');
   assert.ok(!list.body.items.some((x) => x.id === id));

@@ -123,6 +123,25 @@ test('rejected rows come back under their own header, with reasons, and import a
   assert.match(again, /4 行\/rows — 导入\/applied 1, 待核查\/review 0, 退回\/rejected 3/);
 });
 
+// A database of before migration 013 kept the rows as JSON text: they are sealed, once,
+// when a store first opens it, and still come back the same.
+test('rejected rows stored as text by an older version are sealed when the database opens', () => {
+  const id = Number(sql(db, "select min(id) from imports where profile = 'hukou'"));
+  const out = join(dir, 'rejects-before.csv');
+  run(['import', 'rejects', '--db', db, '--id', String(id), '--out', out]);
+  const before1 = readFileSync(out, 'utf8');
+  const row = sql(db, `select rowid from import_rejects where import_id = ${id} order by row_number limit 1`);
+  sql(db, `update import_rejects set cells = '["冉小雨","女","500242201503120229"]' where rowid = ${row};
+    delete from settings where key = 'rows_sealed'`);
+  assert.equal(sql(db, `select typeof(cells) from import_rejects where rowid = ${row}`), 'text');
+  run(['import', 'rejects', '--db', db, '--id', String(id), '--out', out]);
+  assert.equal(sql(db, `select count(*) from import_rejects where typeof(cells) <> 'blob'`), '0');
+  assert.equal(sql(db, "select value from settings where key = 'rows_sealed'"), '1');
+  const after1 = readFileSync(out, 'utf8');
+  assert.match(after1, /\r\n冉小雨,女,500242201503120229,/);
+  assert.equal(after1.split('\r\n').length, before1.split('\r\n').length);
+});
+
 test('a person missing from the next extract of the same source has the fact ended', () => {
   const src = readFileSync(join(data, 'custody_gbk.csv'));
   const lines = src.toString('latin1').split('\r\n');
