@@ -114,7 +114,10 @@ struct chunk {
 	size_t nvals, vals_cap;
 	struct fact_plan *facts;
 	size_t nfacts, facts_cap;
-	struct wb_error *errs;
+	struct chunk_reject { /* why a row was rejected, and whom it names (if one can tell) */
+		struct wb_error err;
+		char id_number[IDNO_LEN + 1]; /* the subject's, when valid; "" otherwise */
+	} * errs;
 	size_t nerrs, errs_cap;
 	char *schools;
 	size_t slen, scap;
@@ -1073,8 +1076,13 @@ static int row_empty(const struct table_row *row)
 	return 1;
 }
 
-static int record_reject(struct pipe *p, const struct table_row *row, struct wb_error *err)
+/* id18: the subject's ID number ("" when the row names nobody by a valid one). */
+static int record_reject(struct pipe *p, const struct table_row *row, const char *id18,
+			 struct wb_error *err)
 {
+	unsigned char hash[SECRET_HASH_BYTES];
+	if (*id18)
+		store_imports_id_hash(p->st, id18, hash);
 	p->res->rejected++;
 	add_reason(p->res, &p->rowerr);
 	if (p->res->nsamples < IMPORT_MAX_SAMPLES) {
@@ -1087,7 +1095,7 @@ static int record_reject(struct pipe *p, const struct table_row *row, struct wb_
 	char *cells = cells_json(row);
 	int rc = store_imports_reject(p->st, p->meta.id, row->sheet, row->number, p->rowerr.code,
 				      p->rowerr.message, p->rowerr.message_en, cells ? cells : "[]",
-				      err);
+				      *id18 ? hash : NULL, err);
 	free(cells);
 	return rc;
 }
@@ -1245,22 +1253,6 @@ static int hash_join(struct pipe *p, struct wb_error *err)
 	free(h);
 	p->hashing = NULL;
 	return rc;
-}
-
-/* Read the whole file once before writing anything: a file that is malformed anywhere
- * (a truncated zip, bad bytes for its encoding, an oversized cell on the last row) is
- * refused whole, and nothing of it is stored. Streaming, so memory stays flat. */
-static int scan(const char *path, int64_t *rows, struct wb_error *err)
-{
-	struct table_reader *tr;
-	struct table_options topt = {0};
-	struct table_row row;
-	int rc = table_open(&tr, path, &topt, err);
-	*rows = 0;
-	while (!rc && (rc = table_next(tr, &row, err)) == 1)
-		rc = 0, ++*rows;
-	table_close(tr);
-	return rc < 0 ? rc : 0;
 }
 
 /* About how many rows the file holds, from the length of its first ones: the ID index
@@ -1530,13 +1522,28 @@ static void relay_hand_over(struct relay *rl, struct chunk *ch, struct pipe *rd)
 /* Keep what phase one made of the row in the chunk: its values, facts and the ID numbers
  * to look up, or the reason it was rejected. */
 /* Row w of the chunk rejected for err (the row's other parts are not kept). */
-static void chunk_reject(struct chunk *ch, struct prow *w, const struct wb_error *err)
+/* Reject the row w; id18 ("" when none) is its subject's ID number. */
+static void chunk_reject(struct chunk *ch, struct prow *w, const struct wb_error *err,
+			 const char *id18)
 {
 	memset(w, 0, sizeof(*w));
 	w->status = WB_EINVAL;
 	GROW(ch->errs, ch->nerrs, ch->errs_cap, 16);
 	w->err = (uint32_t)ch->nerrs;
-	ch->errs[ch->nerrs++] = *err;
+	ch->errs[ch->nerrs].err = *err;
+	snprintf(ch->errs[ch->nerrs++].id_number, IDNO_LEN + 1, "%s", id18);
+}
+
+/* The subject's ID number of a row rejected on the reading thread, read again from its
+ * cell (the row may have failed before or in parsing it): a rejected row with a valid
+ * number still says that its person is on the list (store_imports_spare_rejected). */
+static const char *subject_id(struct pipe *rd, char out[IDNO_LEN + 1])
+{
+	struct wb_error e;
+	err_reset(&e);
+	if (idno_normalize(out, role_val(rd, 0, PF_ID_NUMBER), &e))
+		out[0] = 0;
+	return out;
 }
 
 static void chunk_add(struct chunk *ch, struct pipe *rd, const struct table_row *row, int rc)
@@ -1547,7 +1554,8 @@ static void chunk_add(struct chunk *ch, struct pipe *rd, const struct table_row 
 	pending_add(&ch->raw, row);
 	memset(w, 0, sizeof(*w));
 	if (rc) {
-		chunk_reject(ch, w, &rd->rowerr);
+		char id[IDNO_LEN + 1];
+		chunk_reject(ch, w, &rd->rowerr, subject_id(rd, id));
 		return;
 	}
 	w->first_val = (uint32_t)ch->nvals;
@@ -1606,7 +1614,7 @@ static void dup_resolve(struct pipe *rd, struct chunk *ch)
 	if (!dup_probe(rd, &d->k, d->rowno))
 		return;
 	ch->nvals = d->nvals, ch->nids = d->nids, ch->nfacts = d->nfacts, ch->slen = d->slen;
-	chunk_reject(ch, &ch->rows[d->row], &rd->rowerr);
+	chunk_reject(ch, &ch->rows[d->row], &rd->rowerr, ""); /* its first row names them */
 }
 
 /* A data row (after the header). Rows of a resumed import that were applied before are
@@ -1657,6 +1665,48 @@ static int no_header(struct pipe *p, struct wb_error *err)
 	return wb_error_set(err, WB_EINVAL, 422, "IMPORT_NO_HEADER", zh, en);
 }
 
+/* Read the whole file once before writing anything: a file that is malformed anywhere
+ * (a truncated zip, bad bytes for its encoding, an oversized cell on the last row, a
+ * later sheet without its header or a required column) is refused whole, and nothing of
+ * it is stored; so is one with no data row (a header alone would otherwise end every
+ * fact of the last extract). The headers are looked for as reader_main will, with the
+ * reading thread's pipe, left as it was found. Streaming, so memory stays flat. */
+static int scan(struct pipe *rd, int64_t *rows, struct wb_error *err)
+{
+	struct table_reader *tr;
+	struct table_options topt = {0};
+	struct table_row row;
+	int64_t data = 0;
+	int rc = table_open(&tr, rd->rq->path, &topt, err), search = 0, headers = 0;
+	*rows = 0;
+	rd->sheet = -1;
+	while (!rc && (rc = table_next(tr, &row, err)) == 1) {
+		rc = 0, ++*rows;
+		if (row.sheet != rd->sheet)
+			rd->sheet = row.sheet, rd->have_header = 0, search = 0;
+		if (rd->have_header) {
+			data += !row_empty(&row);
+		} else if (try_header(rd, &row)) {
+			headers++;
+			rc = missing_header(rd, err);
+		} else if (++search == HEADER_SEARCH_ROWS) {
+			rc = no_header(rd, err);
+		}
+	}
+	table_close(tr);
+	rd->sheet = 0, rd->have_header = 0;
+	if (rc)
+		return rc < 0 ? rc : 0;
+	if (!headers && *rows)
+		return no_header(rd, err);
+	if (!data)
+		return wb_error_set(
+			err, WB_EINVAL, 422, headers ? "IMPORT_NO_ROWS" : "IMPORT_EMPTY",
+			headers ? "文件只有表头，没有数据行" : "文件是空的，没有可导入的数据",
+			headers ? "the file holds a header but no data rows" : "the file is empty");
+	return 0;
+}
+
 /* The reading thread: read the file, find each sheet's header, run the first part of
  * phase one (parse_row) on every data row and hand the rows over a chunk at a time. It
  * touches neither the store (but for its keys: the ID hashes) nor the import's result;
@@ -1676,7 +1726,7 @@ static void *reader_main(void *arg)
 	seen_reserve(&rd->seen_ids, rd->file_rows * rd->prof.nroles);
 	/* The whole file first (scan), while the store thread starts the import: a file
 	 * malformed anywhere is refused before its first batch can commit. */
-	int scanned = scan(rd->rq->path, &rows, &e);
+	int scanned = scan(rd, &rows, &e);
 	pthread_mutex_lock(&rl->mu);
 	while (!rl->go && !rl->stop)
 		pthread_cond_wait(&rl->cv, &rl->mu);
@@ -1742,8 +1792,10 @@ static int consume_row(struct pipe *p, struct chunk *ch, size_t i, struct wb_err
 	pending_row(&ch->raw, i, &row);
 	p->res->rows++;
 	p->sheet = row.sheet;
+	const char *named = ""; /* the subject's ID number, should the row be rejected */
 	if (w->status) {
-		p->rowerr = ch->errs[w->err];
+		p->rowerr = ch->errs[w->err].err;
+		named = ch->errs[w->err].id_number;
 		rc = WB_EINVAL;
 	} else {
 		memset(p->roles, 0, sizeof(p->roles));
@@ -1764,9 +1816,10 @@ static int consume_row(struct pipe *p, struct chunk *ch, size_t i, struct wb_err
 		p->row = &row;
 		rc = link_row(p, &review, &review_role, err);
 		p->row = NULL;
+		named = p->roles[0].present ? p->roles[0].v.id_number : "";
 	}
 	if (rc == WB_EINVAL)
-		rc = record_reject(p, &row, err);
+		rc = record_reject(p, &row, named, err);
 	else if (rc == 1)
 		rc = record_review(p, &row, review_role, review, err);
 	else if (rc == 0 && (rc = apply(p, row.number, err)) == 0)
@@ -1890,17 +1943,27 @@ static int read_all(struct pipe *p, struct wb_error *err)
 	}
 }
 
+/* Facts of the last extract that this one no longer states. A person of a rejected row
+ * is on the list all the same (the clerk will fix the row), and an extract of which no
+ * row applied says nothing of who left it: it ends nothing. */
 static int end_missing(struct pipe *p, struct wb_error *err)
 {
-	for (int i = 0; i < p->prof.nend; i++) {
-		int64_t n;
-		int rc = store_imports_end_missing(p->st, p->sc, p->cache, &p->meta,
-						   p->prof.end_missing[i], &n, err);
-		if (rc)
-			return rc;
+	if (!p->prof.nend)
+		return 0;
+	if (!p->res->applied) {
+		log_info("import %" PRId64 ": no row applied, so no fact is ended", p->meta.id);
+		return 0;
+	}
+	int rc = store_imports_spare_rejected(p->st, p->cache, p->meta.id, err);
+	if (rc)
+		return rc;
+	for (int i = 0; !rc && i < p->prof.nend; i++) {
+		int64_t n = 0;
+		rc = store_imports_end_missing(p->st, p->sc, p->cache, &p->meta,
+					       p->prof.end_missing[i], &n, err);
 		p->res->facts_ended += n;
 	}
-	return 0;
+	return rc;
 }
 
 static int start(struct pipe *p, struct wb_error *err)

@@ -144,8 +144,12 @@ static const char SQL_REL_INSERT[] =
 	"created_by, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
 	"ON CONFLICT (person_id, related_id, kind) DO NOTHING";
 static const char SQL_REJECT[] =
-	"INSERT INTO import_rejects (import_id, sheet, row_number, code, reason, reason_en, cells) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+	"INSERT INTO import_rejects (import_id, sheet, row_number, code, reason, reason_en, cells, "
+	"id_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+/* The persons named by valid ID numbers in this import's rejected rows. */
+static const char SQL_REJECTED_PERSONS[] =
+	"SELECT p.id FROM import_rejects j JOIN persons p ON p.id_hash = j.id_hash "
+	"WHERE j.import_id = ? AND j.id_hash IS NOT NULL";
 /* A row already waiting for review (the same file imported again) is not queued twice. */
 #define SAME_ROW                                                                                   \
 	"FROM import_reviews r JOIN imports i ON i.id = r.import_id WHERE r.role = ? AND "         \
@@ -1525,7 +1529,7 @@ int store_imports_relation(struct store *st, struct import_cache *c, int64_t imp
 
 int store_imports_reject(struct store *st, int64_t import_id, int sheet, int64_t row,
 			 const char *code, const char *reason, const char *reason_en,
-			 const char *cells_json, struct wb_error *err)
+			 const char *cells_json, const unsigned char *id_hash, struct wb_error *err)
 {
 	struct db_stmt *s = db_stmt(st->db, SQL_REJECT);
 	db_bind_int(s, 1, import_id);
@@ -1536,7 +1540,23 @@ int store_imports_reject(struct store *st, int64_t import_id, int sheet, int64_t
 	db_bind_text(s, 6, reason_en);
 	struct sealed_place at = {SEALED_REJECTS, import_id, sheet, row};
 	sealed_rows_bind(st, s, 7, &at, cells_json);
+	if (id_hash)
+		db_bind_blob(s, 8, id_hash, SECRET_HASH_BYTES);
+	else
+		db_bind_null(s, 8);
 	return db_step_done(s, err);
+}
+
+int store_imports_spare_rejected(struct store *st, struct import_cache *c, int64_t import_id,
+				 struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_REJECTED_PERSONS);
+	db_bind_int(s, 1, import_id);
+	int rc;
+	while ((rc = db_step(s, err)) == DB_ROW)
+		bits_set(&c->stated, db_col_int(s, 0));
+	db_done(s);
+	return rc < 0 ? rc : 0;
 }
 
 int store_imports_review(struct store *st, int64_t import_id, int sheet, int64_t row,

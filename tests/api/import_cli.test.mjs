@@ -220,17 +220,55 @@ test('malformed files are refused whole: a clear error, nothing stored', () => {
     'wide.csv': [Buffer.from('姓名,' + 'a,'.repeat(100000) + '\n'), /TABLE_TOO_MANY_COLUMNS/],
     'noheader.csv': [Buffer.from('a,b,c\n'.repeat(30)), /IMPORT_NO_HEADER/],
     'late-error.csv': [Buffer.from('姓名,公民身份号码\n' + '张三,1\n'.repeat(5000) + '"open\n'), /TABLE_QUOTE/],
+    // rows, but none of them a header: not "empty"
+    'fewrows.csv': [Buffer.from('a,b,c\n'.repeat(5)), /IMPORT_NO_HEADER/],
+    // a header alone would end every fact of the last extract of the source
+    'headeronly.csv': [Buffer.from('\ufeff姓名,身份证号,保障类别\r\n'), /IMPORT_NO_ROWS/, 'civil_assist'],
+    // a good first sheet, a second one without a required column: refused before the
+    // first batch (of one row) commits
+    'sheet2.xlsx': [readFileSync(join(data, 'school_sheet2_bad.xlsx')), /IMPORT_COLUMN_MISSING/, 'school'],
   };
-  for (const [name, [bytes, code]] of Object.entries(cases)) {
+  for (const [name, [bytes, code, profile = 'hukou']] of Object.entries(cases)) {
     const f = join(dir, name);
     writeFileSync(f, bytes);
-    const r = runStatus(['import', '--db', db, '--profile', 'hukou', '--region', TOWN, f]);
+    const r = runStatus(['import', '--db', db, '--profile', profile, '--region', TOWN, '--batch', '1', f]);
     assert.notEqual(r.status, 0, name);
     assert.match(r.stderr, code, name);
     assert.match(r.stderr, /[\u4e00-\u9fff]/, `${name}: a Chinese message`);
+    assert.match(r.stderr, /\n\s+[A-Za-z]/, `${name}: an English message`);
   }
   assert.deepEqual(state(), before1);
   assert.equal(sql(db, 'select count(*) from imports'), imports);
+});
+
+// A rejected row still names its person (by a valid ID number): the clerk will fix it,
+// and the person has not left the list. An extract of which no row applied ends nothing.
+test('facts end for persons missing from the next extract, not for those of rejected rows', () => {
+  const open = (name) => sql(db, `select count(*) from facts f join persons p on p.id = f.person_id
+    where p.name = '${name}' and f.type in ('low_income', 'unsupported_allowance')
+    and f.valid_to is null and f.retracted_at is null and f.import_id is not null
+    and not exists (select 1 from facts g where g.supersedes = f.id and g.retracted_at is null)`);
+  importFile(join(data, 'dibao_upload.csv'), 'civil_assist', [], '2026-11-01');
+  for (const n of ['杨思远', '石佳琪', '覃晓鑫']) assert.equal(open(n), '1', n);
+  const text = readFileSync(join(data, 'dibao_upload.csv'), 'utf8').split('\n')
+    .map((l) => l.replace('农村低保,2025-01-01,450,木叶村', '农村低保户,2025-01-01,450,木叶村')
+      .replace('2015-06-21', '2015年6月21号'))
+    .filter((l) => !l.includes('覃晓鑫')).join('\n');
+  const next = join(dir, 'dibao-next.csv');
+  writeFileSync(next, text);
+  const out = importFile(next, 'civil_assist', [], '2026-11-15');
+  assert.match(out, /VALUE_UNKNOWN/);
+  assert.match(out, /DATE_INVALID/);
+  assert.equal(open('杨思远'), '1');
+  assert.equal(open('石佳琪'), '1');
+  assert.equal(open('覃晓鑫'), '0'); // left the list: its fact ends
+  // every row rejected: nothing applied, nothing ended
+  const bad = join(dir, 'dibao-bad.csv');
+  writeFileSync(bad, text.split('\n').slice(0, 2).join('\n') + '\n');
+  const out2 = importFile(bad, 'civil_assist', [], '2026-11-20');
+  assert.match(out2, /导入\/applied 0/);
+  assert.equal(counts(lastId()).facts_ended, 0);
+  assert.equal(open('石佳琪'), '1');
 });
 
 test('bad requests: unknown profile, region outside the tree, bad date', () => {

@@ -1,6 +1,8 @@
 # Writes school.xlsx: the 学籍 example as Excel saves it (two sheets, one per school, a
 # title row above the header, dates as serial numbers with a date style, ID numbers as
-# text). Run from this directory; the output is committed.
+# text), and school_sheet2_bad.xlsx: the same, but the second sheet's header lacks the
+# required 在校状态 column (the whole file is refused, though its first sheet is good).
+# Run from this directory; the output is committed.
 import zipfile
 from datetime import date
 from xml.sax.saxutils import escape
@@ -37,17 +39,23 @@ def sheet_xml(rows):
     for r, row in enumerate(rows, 1):
         out.append('<row r="%d">%s</row>' % (r, ''.join(cell('%s%d' % (col(i), r), v) for i, v in enumerate(row))))
     return '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet %s><sheetData>%s</sheetData></worksheet>' % (NS, ''.join(out))
-parts = {
-    '[Content_Types].xml': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
-    '_rels/.rels': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="%s/officeDocument" Target="xl/workbook.xml"/></Relationships>' % R,
-    'xl/workbook.xml': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook %s xmlns:r="%s"><sheets>%s</sheets></workbook>' % (NS, R, ''.join('<sheet name="%s" sheetId="%d" r:id="rId%d"/>' % (n, i + 1, i + 1) for i, (n, _) in enumerate(sheets))),
-    'xl/_rels/workbook.xml.rels': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">%s<Relationship Id="rIdS" Type="%s/styles" Target="styles.xml"/></Relationships>' % (''.join('<Relationship Id="rId%d" Type="%s/worksheet" Target="worksheets/sheet%d.xml"/>' % (i + 1, R, i + 1) for i in range(len(sheets))), R),
-    'xl/styles.xml': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet %s><numFmts count="1"><numFmt numFmtId="176" formatCode="yyyy/m/d"/></numFmts><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="176" applyNumberFormat="1"/></cellXfs></styleSheet>' % NS,
-}
-for i, (_, rows) in enumerate(sheets):
-    parts['xl/worksheets/sheet%d.xml' % (i + 1)] = sheet_xml(rows)
-with zipfile.ZipFile('school.xlsx', 'w', zipfile.ZIP_DEFLATED) as z:
-    for name, text in parts.items():
-        info = zipfile.ZipInfo(name, date_time=(2025, 11, 1, 0, 0, 0))
-        info.compress_type = zipfile.ZIP_DEFLATED
-        z.writestr(info, text.encode('utf-8'))
+def write(path, sheets):
+    parts = {
+        '[Content_Types].xml': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+        '_rels/.rels': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="%s/officeDocument" Target="xl/workbook.xml"/></Relationships>' % R,
+        'xl/workbook.xml': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook %s xmlns:r="%s"><sheets>%s</sheets></workbook>' % (NS, R, ''.join('<sheet name="%s" sheetId="%d" r:id="rId%d"/>' % (n, i + 1, i + 1) for i, (n, _) in enumerate(sheets))),
+        'xl/_rels/workbook.xml.rels': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">%s<Relationship Id="rIdS" Type="%s/styles" Target="styles.xml"/></Relationships>' % (''.join('<Relationship Id="rId%d" Type="%s/worksheet" Target="worksheets/sheet%d.xml"/>' % (i + 1, R, i + 1) for i in range(len(sheets))), R),
+        'xl/styles.xml': '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet %s><numFmts count="1"><numFmt numFmtId="176" formatCode="yyyy/m/d"/></numFmts><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="176" applyNumberFormat="1"/></cellXfs></styleSheet>' % NS,
+    }
+    for i, (_, rows) in enumerate(sheets):
+        parts['xl/worksheets/sheet%d.xml' % (i + 1)] = sheet_xml(rows)
+    with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            info = zipfile.ZipInfo(name, date_time=(2025, 11, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, text.encode('utf-8'))
+
+write('school.xlsx', sheets)
+bad_head = [h for h in head if h != '在校状态']
+write('school_sheet2_bad.xlsx', [sheets[0], ('木叶乡中学', [bad_head,
+      ['白秀英', '女', idn('20120203', '044'), '木叶乡中学', '八年级', '1班', ('d', '2025-10-15')]])])

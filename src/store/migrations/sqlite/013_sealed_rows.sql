@@ -6,3 +6,6 @@
 -- the database key, which SQL does not have).
 ALTER TABLE import_reviews ADD COLUMN cells_key BLOB;
 CREATE INDEX import_reviews_cells_key ON import_reviews(cells_key) WHERE cells_key IS NOT NULL;
+-- The keyed hash of a rejected row's subject ID number, when valid: the person is on the
+-- extract although the row was not applied, and none of their facts ends as missing.
+ALTER TABLE import_rejects ADD COLUMN id_hash BLOB;
