@@ -4,14 +4,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/utf8.h"
+
 void wb_error_clear(struct wb_error *e)
 {
 	memset(e, 0, sizeof(*e));
 }
 
+/* Cut to the buffer, and still valid UTF-8 (a message goes into JSON replies). */
 static void copy(char *dst, size_t cap, const char *src)
 {
 	snprintf(dst, cap, "%s", src ? src : "");
+	utf8_scrub(dst);
 }
 
 int wb_error_set(struct wb_error *e, int rc, int status, const char *code, const char *message,
@@ -37,6 +41,8 @@ int wb_error_setx(struct wb_error *e, int rc, int status, const char *code, cons
 		snprintf(e->message + n, sizeof(e->message) - n, "：%s", suffix);
 		n = strlen(e->message_en);
 		snprintf(e->message_en + n, sizeof(e->message_en) - n, ": %s", suffix);
+		utf8_scrub(e->message);
+		utf8_scrub(e->message_en);
 	}
 	return rc;
 }

@@ -34,6 +34,7 @@
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/timeutil.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "domain/idno.h"
 #include "domain/person.h"
@@ -1286,6 +1287,7 @@ static int setup(struct pipe *p, struct wb_error *err)
 	snprintf(m->profile, sizeof(m->profile), "%s", p->prof.name);
 	snprintf(m->file_name, sizeof(m->file_name), "%s",
 		 rq->file_name ? rq->file_name : rq->path);
+	utf8_scrub(m->file_name); /* an upload's name as sent, cut to its place */
 	m->source_unit_id = rq->source_unit_id;
 	const char *region = rq->region && *rq->region ? rq->region : p->sc->region;
 	if (!*region || !strcmp(region, "0"))

@@ -11,6 +11,7 @@
 #include "core/num.h"
 #include "core/radix.h"
 #include "core/timeutil.h"
+#include "core/utf8.h"
 #include "core/xalloc.h"
 #include "store/audit.h"
 #include "store/import_cache.h"
@@ -349,6 +350,7 @@ static void fill_meta(struct db_stmt *s, struct import_meta *m)
 	m->id = db_col_int(s, 0);
 	snprintf(m->profile, sizeof(m->profile), "%s", db_col_text(s, 1));
 	snprintf(m->file_name, sizeof(m->file_name), "%s", db_col_text(s, 2));
+	utf8_scrub(m->file_name); /* stored by an older version as sent */
 	const void *h = db_col_blob(s, 3, &hl);
 	if (h && hl == sizeof(m->file_hash))
 		memcpy(m->file_hash, h, hl);

@@ -215,6 +215,22 @@ test('a refused upload queues nothing: no import, no fact, no audit of an import
   assert.equal(count(audited), started);
 });
 
+// A file name as the browser sends it: long (cut to its place inside a character) or not
+// UTF-8 at all; the import stays listable and readable.
+test('file names cut inside a character or not UTF-8 keep the import readable', async () => {
+  for (const name of [encodeURIComponent('a' + '名'.repeat(100) + '.csv'), '%E6%B5bad.csv']) {
+    const r = await station.request('POST', `/imports?profile=psych&region=500242207&file_name=${name}`,
+      readFileSync(join(data, 'psych.csv')), { 'Content-Type': 'text/csv' });
+    assert.equal(r.status, 202, r.text);
+    const job = await finish(station, r.body.job);
+    assert.equal(job.status, 'done', JSON.stringify(job.error));
+    const m = await station.get(`/imports/${job.result.import_id}`);
+    assert.equal(m.status, 200, m.text);
+    assert.ok(m.body.file_name.length > 0 && !m.body.file_name.includes('\ufffd'), m.body.file_name);
+    assert.ok((await station.get('/imports')).body.items.some((x) => x.id === job.result.import_id));
+  }
+});
+
 // An upload is spooled to a private file until its job ends; one a crash (kill -9) left
 // behind holds children's rows in full, and goes when the server starts again.
 test('uploads a crash left in the spool are removed at start', async () => {

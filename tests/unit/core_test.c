@@ -16,6 +16,7 @@
 #include "core/jsonx.h"
 #include "core/secret.h"
 #include "core/timeutil.h"
+#include "core/utf8.h"
 #include "ingest/csv.h"
 
 static void buf_ceiling(void **state)
@@ -243,6 +244,47 @@ static void crypto(void **state)
 	rmdir(dir);
 }
 
+/* Texts cut inside a character or holding stray bytes become valid UTF-8 that jansson
+ * takes; an error message cut to its buffer stays one. */
+static void utf8_kept_valid(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+		{"工作表", "工作表"},
+		{"工作\xe8\xa1", "工作"}, /* cut inside 表 */
+		{"ab\xe6\xb5"
+		 "bad.csv",
+		 "ab??bad.csv"},	      /* a stray lead byte and continuation */
+		{"\xc0\xafx", "??x"},	      /* overlong '/' */
+		{"\xed\xa0\x80", "???"},      /* a surrogate */
+		{"\xf4\x90\x80\x80", "????"}, /* past U+10FFFF */
+		{"\xf0\x9f\x98\x80!", "\xf0\x9f\x98\x80!"},
+		{"\xff", "?"},
+		{"", ""},
+	};
+	char buf[64];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", cases[i][0]);
+		utf8_scrub(buf);
+		assert_string_equal(buf, cases[i][1]);
+		json_t *j = json_string(buf);
+		assert_non_null(j);
+		json_decref(j);
+	}
+	/* a message longer than its buffer, cut by wb_error_set */
+	char long_zh[1024];
+	for (int i = 0; i < 300; i++)
+		memcpy(long_zh + 3 * i, "名", 3);
+	long_zh[900] = 0;
+	struct wb_error e;
+	wb_error_clear(&e);
+	wb_error_set(&e, WB_EINVAL, 422, "X", long_zh, "x");
+	json_t *j = json_string(e.message);
+	assert_non_null(j);
+	json_decref(j);
+	assert_int_equal(strlen(e.message) % 3, 0);
+}
+
 int main(void)
 {
 	if (secret_init())
@@ -254,6 +296,7 @@ int main(void)
 		cmocka_unit_test(crypto),
 		cmocka_unit_test(json_dump_same_as_jansson),
 		cmocka_unit_test(json_writer),
+		cmocka_unit_test(utf8_kept_valid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
