@@ -53,8 +53,8 @@ static void print_result(const struct import_result *r, int dry)
 	       r->facts_added, r->facts_replaced, r->facts_unchanged, r->facts_ended,
 	       r->relations_added);
 	for (int i = 0; i < r->nreasons; i++)
-		printf("  退回原因/reason %-24s %6" PRId64 "  %s\n", r->reasons[i].code,
-		       r->reasons[i].count, r->reasons[i].zh);
+		printf("  退回原因/reason %-24s %6" PRId64 "  %s / %s\n", r->reasons[i].code,
+		       r->reasons[i].count, r->reasons[i].zh, r->reasons[i].en);
 	if (r->import_id)
 		printf("  导入编号/import id %" PRId64 "%s\n", r->import_id,
 		       r->resumed ? " (续导入/resumed)" : "");

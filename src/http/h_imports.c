@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <dirent.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -72,15 +73,17 @@ static json_t *result_json(const struct import_result *res)
 	json_t *reasons = json_array(), *samples = json_array();
 	for (int i = 0; i < res->nreasons; i++)
 		json_array_append_new(reasons,
-				      json_pack("{s:s, s:s, s:I}", "code", res->reasons[i].code,
-						"message", res->reasons[i].zh, "count",
+				      json_pack("{s:s, s:s, s:s, s:I}", "code",
+						res->reasons[i].code, "message", res->reasons[i].zh,
+						"message_en", res->reasons[i].en, "count",
 						(json_int_t)res->reasons[i].count));
 	for (int i = 0; i < res->nsamples; i++)
-		json_array_append_new(samples, json_pack("{s:i, s:I, s:s, s:s}", "sheet",
-							 res->samples[i].sheet + 1, "row",
-							 (json_int_t)res->samples[i].row, "code",
-							 res->samples[i].code, "message",
-							 res->samples[i].zh));
+		json_array_append_new(samples,
+				      json_pack("{s:i, s:I, s:s, s:s, s:s}", "sheet",
+						res->samples[i].sheet + 1, "row",
+						(json_int_t)res->samples[i].row, "code",
+						res->samples[i].code, "message", res->samples[i].zh,
+						"message_en", res->samples[i].en));
 	json_object_set_new(o, "reasons", reasons);
 	json_object_set_new(o, "samples", samples);
 	json_object_set_new(o, "import_id",
@@ -196,6 +199,25 @@ static int bad_param(struct req *r, const char *code, const char *zh, const char
 	return reply_errorx(r, 422, code, zh, en), -1;
 }
 
+/* The body is the file itself (the upload page sends it so). A form or a JSON wrapping
+ * would be read as a CSV of its boundaries and fields: refused with what to do instead. */
+static int body_is_a_file(struct req *r)
+{
+	static const char *const wrapped[] = {"multipart/", "application/x-www-form-urlencoded",
+					      "application/json"};
+	const char *type = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
+	for (size_t i = 0; type && i < sizeof(wrapped) / sizeof(wrapped[0]); i++)
+		if (!strncasecmp(type, wrapped[i], strlen(wrapped[i])))
+			return reply_errorx(
+				       r, 415, "UPLOAD_NOT_A_FILE",
+				       "请直接上传名单文件本身（CSV 或 XLSX），不要用表单或 JSON "
+				       "包装",
+				       "send the file itself (CSV or XLSX) as the request body, "
+				       "not a form or JSON"),
+			       0;
+	return 1;
+}
+
 /* Check what can be checked before queueing: the profile, the region and its scope.
  * Nonzero once the refusal is answered: nothing is spooled or queued then. */
 static int check_request(struct req *r, struct import_job *a)
@@ -235,7 +257,7 @@ static int check_request(struct req *r, struct import_job *a)
 		return reply_errorx(r, 400, "BODY_REQUIRED", "请上传名单文件（CSV 或 XLSX）",
 				    "upload the file (CSV or XLSX) as the request body"),
 		       -1;
-	return 0;
+	return body_is_a_file(r) ? 0 : -1;
 }
 
 int h_imports_create(struct req *r)

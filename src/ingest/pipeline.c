@@ -364,6 +364,13 @@ static void err_reset(struct wb_error *e)
 	e->ndetails = 0;
 }
 
+/* A message into a smaller buffer, cut at a character's edge. */
+static void copy_text_cut(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src);
+	utf8_scrub(dst);
+}
+
 static void add_reason(struct import_result *res, const struct wb_error *e)
 {
 	for (int i = 0; i < res->nreasons; i++)
@@ -375,7 +382,8 @@ static void add_reason(struct import_result *res, const struct wb_error *e)
 		return;
 	struct import_reason *r = &res->reasons[res->nreasons++];
 	snprintf(r->code, sizeof(r->code), "%s", e->code);
-	snprintf(r->zh, sizeof(r->zh), "%s", e->message);
+	copy_text_cut(r->zh, sizeof(r->zh), e->message);
+	copy_text_cut(r->en, sizeof(r->en), e->message_en);
 	r->count = 1;
 }
 
@@ -1091,7 +1099,8 @@ static int record_reject(struct pipe *p, const struct table_row *row, const char
 		s->sheet = row->sheet;
 		s->row = row->number;
 		snprintf(s->code, sizeof(s->code), "%s", p->rowerr.code);
-		snprintf(s->zh, sizeof(s->zh), "%s", p->rowerr.message);
+		copy_text_cut(s->zh, sizeof(s->zh), p->rowerr.message);
+		copy_text_cut(s->en, sizeof(s->en), p->rowerr.message_en);
 	}
 	char *cells = cells_json(row);
 	int rc = store_imports_reject(p->st, p->meta.id, row->sheet, row->number, p->rowerr.code,

@@ -44,7 +44,7 @@ enum { IMPORT_MAX_REASONS = 24, IMPORT_MAX_SAMPLES = 20 };
 
 struct import_reason {
 	char code[40];
-	char zh[160];
+	char zh[160], en[160];
 	int64_t count;
 };
 
@@ -52,7 +52,7 @@ struct import_sample { /* the first rejected rows, for a dry run's preview */
 	int sheet;
 	int64_t row;
 	char code[40];
-	char zh[200];
+	char zh[200], en[200];
 };
 
 struct import_result {

@@ -87,6 +87,8 @@ test('dry run over HTTP: counts, reasons and samples; nothing stored', async () 
   assert.ok(res.samples.some((x) => x.row === 6 && x.code === 'ID_CHECKSUM'));
   assert.equal(job.total, job.done);
   assert.equal(persons(), before1);
+  assert.ok(res.reasons.every((x) => x.message && /^[\x20-\x7e]+$/.test(x.message_en)), JSON.stringify(res.reasons));
+  assert.ok(res.samples.every((x) => x.message && x.message_en), JSON.stringify(res.samples));
   // it stores nothing, yet tells which ID numbers are registered: recorded like a search
   const audit = sql(srv.db, "select username || ' ' || detail from audit_log where action = 'import.dry_run' order by seq desc limit 1");
   assert.match(audit, /^mu \{"profile":"hukou","region":"500242207\d*","counts":\{/);
@@ -185,6 +187,12 @@ test('refused uploads: permission, scope, profile, empty body, CSRF, session, si
   assertError(await srv.anonymous().request('POST', '/imports?profile=hukou', bytes,
     { 'Content-Type': 'text/csv' }), 401, 'NOT_LOGGED_IN');
   assertError(await announce(station, '/imports?profile=hukou', 33 * 1024 * 1024), 413, 'BODY_TOO_LARGE');
+  // a browser form or a JSON wrapping is not the file: it would be read as a CSV
+  const form = Buffer.concat([Buffer.from('------b\r\nContent-Disposition: form-data; name="file"; filename="h.csv"\r\n\r\n'),
+    bytes, Buffer.from('\r\n------b--\r\n')]);
+  for (const type of ['multipart/form-data; boundary=----b', 'application/x-www-form-urlencoded', 'application/json'])
+    assertError(await station.request('POST', '/imports?profile=hukou&region=500242207', form, { 'Content-Type': type }),
+      415, 'UPLOAD_NOT_A_FILE');
 });
 
 // A refusal answered after the body was read must not queue the import anyway: a dry run

@@ -29,10 +29,10 @@ function Reasons({ res }) {
     <div class="subcard">
       <h3>${t('reject_reasons')}</h3>
       <ul class="plain" data-testid="reasons">
-        ${res.reasons.map((r) => html`<li data-testid="reason" data-code=${r.code}><strong>${r.count}</strong> × ${r.message}</li>`)}
+        ${res.reasons.map((r) => html`<li data-testid="reason" data-code=${r.code}><strong>${r.count}</strong> × ${errorText(r)}</li>`)}
       </ul>
       <ul class="plain small muted" data-testid="samples">
-        ${res.samples.map((s) => html`<li>${t('row_n')}${s.row}${t('row_suffix')}：${s.message}</li>`)}
+        ${res.samples.map((s) => html`<li>${t('row_n')}${s.row}${t('row_suffix')}：${errorText(s)}</li>`)}
       </ul>
     </div>`;
 }
