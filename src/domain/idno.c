@@ -33,9 +33,34 @@ static int bad(struct wb_error *err, const char *code, const char *zh, const cha
 	return WB_EINVAL;
 }
 
+/* A number typed with a Chinese input method: full-width digits and Ｘ as ASCII, the
+ * no-break and ideographic spaces dropped. 1 when out (cap bytes) differs from in. */
+static int fold_wide(const char *in, char *out, size_t cap)
+{
+	const unsigned char *u = (const unsigned char *)in;
+	size_t o = 0;
+	int changed = 0;
+	while (*u && o + 1 < cap) {
+		if (u[0] == 0xEF && u[1] == 0xBC && u[2] >= 0x90 && u[2] <= 0x99) {
+			out[o++] = (char)('0' + (u[2] - 0x90)), u += 3, changed = 1;
+		} else if ((u[0] == 0xEF && u[1] == 0xBC && u[2] == 0xB8) ||
+			   (u[0] == 0xEF && u[1] == 0xBD && u[2] == 0x98)) {
+			out[o++] = 'X', u += 3, changed = 1; /* Ｘ ｘ */
+		} else if (u[0] == 0xC2 && u[1] == 0xA0) {
+			u += 2, changed = 1; /* U+00A0 */
+		} else if (u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) {
+			u += 3, changed = 1; /* U+3000 */
+		} else {
+			out[o++] = (char)*u++;
+		}
+	}
+	out[o] = 0;
+	return changed && !*u;
+}
+
 int idno_normalize(char out[IDNO_LEN + 1], const char *in, struct wb_error *err)
 {
-	char s[IDNO_LEN + 1], check = 0;
+	char s[IDNO_LEN + 1], check = 0, folded[64];
 	size_t n = 0;
 
 	/* Trim ASCII spaces around the number; anything else is part of it. */
@@ -44,9 +69,12 @@ int idno_normalize(char out[IDNO_LEN + 1], const char *in, struct wb_error *err)
 	size_t len = strlen(in);
 	while (len && (in[len - 1] == ' ' || in[len - 1] == '\t'))
 		len--;
-	if (len != 15 && len != 18)
+	if (len != 15 && len != 18) {
+		if (len < sizeof(folded) && fold_wide(in, folded, sizeof(folded)))
+			return idno_normalize(out, folded, err); /* folded has no wide forms left */
 		return bad(err, "ID_FORMAT", "身份证号码应为18位（或旧式15位）",
 			   "an ID number has 18 characters (or 15 for the old form)");
+	}
 	/* Only the last character may be a letter (X): upper-casing the others, which must
 	 * be digits, would change no outcome, so it is left out. */
 	memcpy(s, in, len);

@@ -228,7 +228,7 @@ static int check_request(struct req *r, struct import_job *a)
 	const char *date = req_query(r, "date"), *dry = req_query(r, "dry_run");
 	const char *name = req_query(r, "file_name"), *unit = req_query(r, "source_unit");
 	wb_error_clear(&err);
-	if (!profile || strchr(profile, '/') || profile_load(&prof, profile, &err))
+	if (!profile || profile_load_builtin(&prof, profile, &err))
 		return bad_param(r, "PROFILE_NOT_FOUND", "没有这个导入模板",
 				 "no such import profile");
 	snprintf(a->profile, sizeof(a->profile), "%s", prof.name);

@@ -200,6 +200,7 @@ struct pipe {
 	int sheet;
 	int have_header;
 	int colmap[1024]; /* table column → profile column, -1 unused */
+	int conflict;	  /* load_values: a field two columns give differently, or -1 */
 	size_t ncols;
 	const char *values[PROFILE_MAX_COLUMNS];
 	size_t vallen[PROFILE_MAX_COLUMNS]; /* strlen(values[c]) when values[c] is set */
@@ -416,11 +417,9 @@ static int try_header(struct pipe *p, const struct table_row *row)
 	int matched = 0;
 	size_t n = row->ncells < 1024 ? row->ncells : 1024;
 	for (size_t i = 0; i < n; i++) {
+		/* Two headers may name one field ("身份证号" and "公民身份号码"): load_values
+		 * takes the first that is filled in, and refuses a row where they differ. */
 		p->colmap[i] = profile_match_header(&p->prof, row->cells[i]);
-		if (p->colmap[i] >= 0)
-			for (size_t j = 0; j < i; j++)
-				if (p->colmap[j] == p->colmap[i])
-					p->colmap[i] = -1; /* first of two equal headers wins */
 		matched += p->colmap[i] >= 0;
 	}
 	if (matched < 2)
@@ -888,6 +887,10 @@ static int check_duplicates(struct pipe *p, int64_t rowno)
  * parse_row's): 0 ready, WB_EINVAL rejected (p->rowerr). */
 static int parse_row_alone(struct pipe *p)
 {
+	if (p->conflict >= 0)
+		return row_fail(p, "FIELD_CONFLICT", "two columns of one field differ",
+				"两列都是“%s”，但取值不同",
+				p->prof.columns[p->conflict].aliases[0]);
 	for (int i = 0; i < p->prof.nrequired; i++)
 		if (!*val(p, p->prof.required[i]))
 			return row_fail(p, "FIELD_MISSING", "a required field is empty",
@@ -1050,12 +1053,28 @@ static int apply(struct pipe *p, int64_t rowno, struct wb_error *err)
 static const unsigned char TRIM_EDGE[256] = {
 	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, [0xe3] = 1, [0x80] = 1};
 
+/* A second column of field c (its header names the field again): 0 when the value
+ * loaded first stands (this one is empty or says the same; else p->conflict = c), 1 when
+ * this one is to be loaded instead (the first was empty). */
+static int same_value(struct pipe *p, int c, const char *cell)
+{
+	char v[VALUE_MAX];
+	if (norm_trim(v, sizeof(v), cell) < 0)
+		snprintf(v, sizeof(v), "%s", cell);
+	if (!p->vallen[c])
+		return 1;
+	if (v[0] && strcmp(v, p->values[c]))
+		p->conflict = c;
+	return 0;
+}
+
 static void load_values(struct pipe *p, const struct table_row *row)
 {
 	memset(p->values, 0, sizeof(p->values));
+	p->conflict = -1;
 	for (size_t i = 0; i < row->ncells && i < p->ncols; i++) {
 		int c = p->colmap[i];
-		if (c < 0 || p->values[c])
+		if (c < 0 || (p->values[c] && !same_value(p, c, row->cells[i])))
 			continue;
 		const unsigned char *cell = (const unsigned char *)row->cells[i];
 		size_t n = row->lens[i]; /* a cell holds no NUL (table.h) */

@@ -478,6 +478,11 @@ int profile_load(struct profile *p, const char *name, struct wb_error *err)
 	size_t n = strlen(name);
 	if (strchr(name, '/') || (n > 8 && !strcmp(name + n - 8, ".profile")))
 		return load_file(p, name, err);
+	return profile_load_builtin(p, name, err);
+}
+
+int profile_load_builtin(struct profile *p, const char *name, struct wb_error *err)
+{
 	for (int i = 0; i < profile_builtins_count; i++)
 		if (!strcmp(profile_builtins[i].name, name))
 			return profile_parse(p, profile_builtins[i].text, err);
@@ -500,9 +505,15 @@ static void header_key(const char *h, char *out, size_t cap)
 		if (at && at != out)
 			*at = 0;
 	}
-	/* "\xe3\x80\x80" is the ideographic space U+3000. */
-	for (char *sp; (sp = strstr(out, "\xe3\x80\x80"));)
-		memmove(sp, sp + 3, strlen(sp + 3) + 1);
+	/* The ideographic space U+3000, the no-break space U+00A0, and the byte-order mark
+	 * U+FEFF and zero-width space U+200B that files joined from others carry along. */
+	static const char *const invisible[] = {"\xe3\x80\x80", "\xc2\xa0", "\xef\xbb\xbf",
+						"\xe2\x80\x8b"};
+	for (size_t i = 0; i < sizeof(invisible) / sizeof(invisible[0]); i++) {
+		size_t n = strlen(invisible[i]);
+		for (char *sp; (sp = strstr(out, invisible[i]));)
+			memmove(sp, sp + n, strlen(sp + n) + 1);
+	}
 }
 
 int profile_match_header(const struct profile *p, const char *header)

@@ -109,6 +109,8 @@ int profile_parse(struct profile *p, const char *text, struct wb_error *err);
 
 /* A built-in profile by name, or a file when name contains '/' or ends in ".profile". */
 int profile_load(struct profile *p, const char *name, struct wb_error *err);
+/* A shipped profile by its name only, never a file (what an upload over HTTP may name). */
+int profile_load_builtin(struct profile *p, const char *name, struct wb_error *err);
 
 /* Built-in profiles: count, and the i-th name and text. */
 int profile_builtin_count(void);

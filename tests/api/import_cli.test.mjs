@@ -271,6 +271,21 @@ test('facts end for persons missing from the next extract, not for those of reje
   assert.equal(open('石佳琪'), '1');
 });
 
+// Two headers naming one field: the first filled in is taken, and a row where they
+// disagree is rejected with both named, not silently decided for the first.
+test('two columns of one field: the filled one is taken, a disagreement rejected', () => {
+  const a = idNumber('20140502', '301'), b = idNumber('20140502', '313');
+  // typed with a Chinese input method: full-width digits, a no-break space after it
+  const wide = [...idNumber('20140502', '323')].map((ch) =>
+    String.fromCharCode(ch === 'X' ? 0xff38 : 0xff10 + Number(ch))).join('') + '\u00a0';
+  const f = join(dir, 'twoid.csv');
+  writeFileSync(f, ['姓名,公民身份号码,身份证号,户口性质',
+    `甲一,${a},${a},农业`, `乙二,,${b},农业`, `丙三,${a},${b},农业`, `丁四,${wide},,农业`].join('\n') + '\n');
+  const out = importFile(f, 'hukou', ['--dry-run']);
+  assert.match(out, /4 行\/rows — 导入\/applied 3, 待核查\/review 0, 退回\/rejected 1/);
+  assert.match(out, /FIELD_CONFLICT .*两列都是“公民身份号码”，但取值不同/);
+});
+
 test('bad requests: unknown profile, region outside the tree, bad date', () => {
   const f = join(dir, 'h.csv');
   copyFileSync(join(data, 'hukou.csv'), f);

@@ -102,6 +102,38 @@ static void leap_day_is_valid(void **state)
 	assert_int_equal(idno_gender(out), 'M');
 }
 
+/* Typed with a Chinese input method: full-width digits and Ｘ, no-break or ideographic
+ * spaces around it. */
+static void wide_forms(void **state)
+{
+	(void)state;
+	struct wb_error e;
+	char out[IDNO_LEN + 1];
+	char id[IDNO_LEN + 1];
+	memcpy(id, "50024220140309123", 17);
+	id[17] = idno_check_char(id), id[18] = 0;
+	char wide[64] = "";
+	size_t o = 0;
+	for (int i = 0; i < 18; i++) {
+		if (id[i] == 'X') {
+			memcpy(wide + o, "\xef\xbc\xb8", 3);
+		} else {
+			memcpy(wide + o, "\xef\xbc\x90", 3);
+			wide[o + 2] = (char)(0x90 + (id[i] - '0'));
+		}
+		o += 3;
+	}
+	wide[o] = 0;
+	assert_int_equal(idno_normalize(out, wide, &e), 0);
+	assert_string_equal(out, id);
+	char nbsp[64];
+	snprintf(nbsp, sizeof(nbsp), "\xc2\xa0%s\xe3\x80\x80", id);
+	assert_int_equal(idno_normalize(out, nbsp, &e), 0);
+	assert_string_equal(out, id);
+	assert_int_not_equal(idno_normalize(out, "\xef\xbc\x95\xef\xbc\x90", &e), 0);
+	assert_string_equal(e.code, "ID_FORMAT");
+}
+
 static void masking(void **state)
 {
 	(void)state;
@@ -176,6 +208,7 @@ int main(void)
 		cmocka_unit_test(legacy_fifteen_digits),
 		cmocka_unit_test(every_error_code),
 		cmocka_unit_test(leap_day_is_valid),
+		cmocka_unit_test(wide_forms),
 		cmocka_unit_test(masking),
 		cmocka_unit_test(masking_text),
 		cmocka_unit_test(birth_date_from_digits),

@@ -45,6 +45,9 @@ static void headers_and_maps(void **state)
 	assert_int_equal(profile_match_header(&p, " 身份证号（18位）"), id);
 	assert_int_equal(profile_match_header(&p, "*证件号码："), id);
 	assert_int_equal(profile_match_header(&p, "身份证号\xe3\x80\x80"), id);
+	assert_int_equal(profile_match_header(&p, "\xef\xbb\xbf公民身份号码"), id); /* 2nd BOM */
+	assert_int_equal(profile_match_header(&p, "身份证号\xc2\xa0"), id);
+	assert_int_equal(profile_match_header(&p, "\xe2\x80\x8b身份证号"), id);
 	assert_int_equal(profile_match_header(&p, "备注"), -1);
 	int kind = profile_match_header(&p, "户口性质");
 	assert_string_equal(profile_map_value(&p, kind, "农业户口"), "hukou_rural");
