@@ -13,6 +13,7 @@
 #include "core/timeutil.h"
 #include "core/utf8.h"
 #include "core/xalloc.h"
+#include "domain/region.h"
 #include "store/audit.h"
 #include "store/import_cache.h"
 #include "store/import_snap.h"
@@ -1822,6 +1823,17 @@ int store_imports_undo(struct store *st, const struct wb_scope *sc, int64_t id, 
 		return rc;
 	if ((rc = store_imports_get(st, sc, id, &m, err)) != 0)
 		goto out;
+	/* Who made it, or an office above its area (the county for a township's), or weibao
+	 * itself (the CLI): not any colleague of the same area. */
+	if (m.created_by != sc->user_id && sc->user_id != 0 &&
+	    !(region_in_subtree(sc->region, m.region) &&
+	      !region_in_subtree(m.region, sc->region))) {
+		rc = wb_error_set(
+			err, WB_EFORBIDDEN, 403, "IMPORT_NOT_YOURS",
+			"只有导入人或上级单位可以撤销此导入",
+			"only who made the import, or an office above its area, may undo it");
+		goto out;
+	}
 	if (strcmp(m.status, "done") && strcmp(m.status, "failed")) {
 		rc = wb_error_set(err, WB_ECONFLICT, 409, "IMPORT_NOT_UNDOABLE",
 				  "只能撤销已完成（或失败）的导入",

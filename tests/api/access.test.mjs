@@ -112,7 +112,10 @@ async function call(c, method, path, target) {
     case 'get /imports/{id}': case 'get /imports/{id}/rejects':
       return c.get(path.replace('{id}', target.import));
     case 'post /imports/{id}/undo': {
+      // undo is for who made the import (or an office above it): made as the caller here;
+      // a colleague's import is refused (import_api.test.mjs)
       const id = target.import === MISSING ? MISSING : importAs(target.import === importA ? A : B);
+      if (id !== MISSING && c.user) sql(srv.db, `update imports set created_by = ${c.user.id} where id = ${id}`);
       return c.post(`/imports/${id}/undo`, {});
     }
     case 'get /reviews/{id}': return c.get(`/reviews/${target.review}`);

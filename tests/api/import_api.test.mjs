@@ -140,6 +140,9 @@ test('import, then the rejected rows as a CSV download, then undo', async () => 
   const mine = await station.get('/imports');
   assert.ok(mine.body.items.some((x) => x.id === id));
   assert.equal(sql(srv.db, 'pragma foreign_key_check'), ''); // batches skip SQLite's checks
+  // undo is for who made it (or an office above): not a colleague of the same station
+  assertError(await colleague.post(`/imports/${id}/undo`, {}), 403, 'IMPORT_NOT_YOURS');
+  assert.equal(sql(srv.db, `select status from imports where id = ${id}`), 'done');
   // undo puts everything back
   const u = await station.post(`/imports/${id}/undo`, {});
   assert.equal(u.status, 200, u.text);
