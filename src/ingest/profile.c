@@ -350,10 +350,11 @@ static int statement(struct parser *ps, const char *rest)
 		    w);
 }
 
-/* Split line into words in place; returns the text after the first word (for titles). */
-static const char *split(struct parser *ps, char *line)
+/* Split line into words in place; returns where the text after the first word starts
+ * (for titles: the caller reads it from its own copy, as the words are cut here). */
+static size_t split(struct parser *ps, char *line)
 {
-	const char *rest = "";
+	size_t rest = strlen(line);
 	ps->nwords = 0;
 	char *hash = strchr(line, '#');
 	if (hash)
@@ -371,9 +372,9 @@ static const char *split(struct parser *ps, char *line)
 		if (*q) {
 			*q++ = 0;
 			if (ps->nwords == 1) {
-				rest = q;
-				while (*rest == ' ' || *rest == '\t')
-					rest++;
+				while (*q == ' ' || *q == '\t')
+					q++;
+				rest = (size_t)(q - line);
 			}
 		}
 	}
@@ -423,11 +424,15 @@ int profile_parse(struct profile *p, const char *text, struct wb_error *err)
 		memcpy(line, q, n);
 		line[n] = 0;
 		q += n + (nl ? 1 : 0);
-		const char *rest = split(&ps, line);
+		char restbuf[LINE_MAX_BYTES];
+		memcpy(restbuf, line, n + 1); /* before split cuts the words apart */
+		size_t rest = split(&ps, line);
 		if (!ps.nwords)
 			continue;
-		char restbuf[LINE_MAX_BYTES];
-		snprintf(restbuf, sizeof(restbuf), "%s", rest);
+		memmove(restbuf, restbuf + (rest < n ? rest : n), n + 1 - (rest < n ? rest : n));
+		char *hash = strchr(restbuf, '#');
+		if (hash)
+			*hash = 0;
 		trim_end(restbuf);
 		if (statement(&ps, restbuf))
 			return WB_EINVAL;

@@ -220,7 +220,16 @@ static const char SQL_UNDO_ORPHANS[] =
 	"x.related_id = r.person_id) "
 	"AND NOT EXISTS (SELECT 1 FROM import_rows o JOIN imports i ON i.id = o.import_id "
 	"WHERE o.person_id = r.person_id AND o.import_id <> r.import_id AND i.status <> 'undone') "
-	"AND NOT EXISTS (SELECT 1 FROM import_reviews v WHERE v.person_id = r.person_id)";
+	"AND NOT EXISTS (SELECT 1 FROM import_reviews v WHERE v.person_id = r.person_id AND "
+	"v.import_id <> r.import_id)";
+/* The import's reviews go with it: those still open are closed, and a decision that
+ * created a person no longer names them (the person goes with the import). */
+static const char SQL_UNDO_REVIEWS[] =
+	"UPDATE import_reviews SET status = 'dismissed', reason = '导入已撤销 / the import was "
+	"undone', "
+	"decided_by = ?, decided_at = ? WHERE import_id = ? AND status = 'open'";
+static const char SQL_UNNAME_REVIEWS[] =
+	"UPDATE import_reviews SET person_id = NULL WHERE person_id = ? AND import_id = ?";
 /* Packs of the other imports not undone: their persons stay too. */
 static const char SQL_OTHER_PACKS[] =
 	"SELECT p.first_row, p.entries FROM import_row_packs p JOIN imports i ON i.id = "
@@ -1800,7 +1809,8 @@ static int undo_orphans(struct store *st, int64_t id, int64_t *deleted, struct w
 		for (size_t k = 0;
 		     !rc && k < sizeof(SQL_DEL_SCREENING) / sizeof(*SQL_DEL_SCREENING); k++)
 			rc = exec_id(st, SQL_DEL_SCREENING[k], people[i], 0, err);
-		if (rc || (rc = exec_id(st, SQL_DEL_FACTS, people[i], 0, err)) ||
+		if (rc || (rc = exec_id(st, SQL_UNNAME_REVIEWS, people[i], id, err)) ||
+		    (rc = exec_id(st, SQL_DEL_FACTS, people[i], 0, err)) ||
 		    (rc = exec_id(st, SQL_DEL_SOURCES, people[i], 0, err)) ||
 		    (rc = exec_id(st, SQL_DEL_ROWS, people[i], 0, err)) ||
 		    (rc = exec_id(st, SQL_DEL_PERSON, people[i], 0, err)))
@@ -1853,6 +1863,12 @@ int store_imports_undo(struct store *st, const struct wb_scope *sc, int64_t id, 
 	while ((rc = undo_fields(st, id, &cleared, err)) == 1)
 		;
 	if (rc || (rc = undo_orphans(st, id, &deleted, err)) != 0)
+		goto out;
+	s = db_stmt(st->db, SQL_UNDO_REVIEWS);
+	db_bind_int(s, 1, sc->user_id ? sc->user_id : 1);
+	db_bind_text(s, 2, now);
+	db_bind_int(s, 3, id);
+	if ((rc = db_step_done(s, err)) != 0)
 		goto out;
 	s = db_stmt(st->db, SQL_UNDONE);
 	db_bind_int(s, 1, sc->user_id ? sc->user_id : 1);

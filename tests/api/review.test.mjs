@@ -254,6 +254,20 @@ test('new: a person is created from the row, in the row\'s village', async () =>
   assert.equal(p.body.birth_date, kid.birth);
   assert.equal(p.body.household_region_name.endsWith(otherVillage(kid.region)), true, p.body.household_region_name);
   assert.ok(facts(r.body.person_id).some((f) => f.startsWith('low_income:')));
+  // undoing the import undoes the decision too: the person it created goes with it
+  const { importId, reviews: more } = await queue(await children(1));
+  const n2 = Number(sql(srv.db, 'select count(*) from persons'));
+  const c = await station.post(`/reviews/${more[0].id}/decision`, { decision: 'new' });
+  assert.equal(c.status, 200, c.text);
+  assert.equal(Number(sql(srv.db, 'select count(*) from persons')), n2 + 1);
+  const u = await station.post(`/imports/${importId}/undo`, {});
+  assert.equal(u.status, 200, u.text);
+  assert.equal(u.body.undone.persons_removed, 1);
+  assert.equal(Number(sql(srv.db, 'select count(*) from persons')), n2);
+  assertError(await station.get(`/persons/${c.body.person_id}`), 404, 'PERSON_NOT_FOUND');
+  assert.equal(sql(srv.db, `select count(*) from import_reviews where import_id = ${importId} and (status = 'open' or person_id is not null)`), '0');
+  assert.equal((await station.get(`/imports/${importId}`)).body.reviews_open, 0);
+  assert.equal(sql(srv.db, 'pragma foreign_key_check'), '');
 });
 
 test('dismiss: nothing changes but the review, which keeps the reason', async () => {

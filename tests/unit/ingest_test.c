@@ -24,6 +24,10 @@ static void shipped_profiles_parse(void **state)
 		assert_true(p.title[0] != 0 && p.title_en[0] != 0);
 	}
 	assert_int_equal(profile_load(&p, "custody", &e), 0);
+	/* a title is the whole rest of its line, words and all */
+	assert_string_equal(p.title_en,
+			    "Persons in prison, community correction or compulsory "
+			    "drug rehabilitation, and their children (justice, police)");
 	assert_int_equal(p.nroles, 2);
 	assert_int_equal(p.minor_role, 1);
 	assert_int_equal(p.nrelations, 1);
