@@ -22,7 +22,8 @@
 #include "store/screening.h"
 #include "store/store.h"
 
-#define BATCH 4000 /* persons written per write transaction of a full screen */
+#define BATCH	    4000 /* persons written per write transaction of a full screen */
+#define DIRTY_SLICE 1000 /* changed persons screened per write transaction */
 
 struct screening {
 	pthread_rwlock_t lock; /* snapshot + env */
@@ -540,19 +541,27 @@ int screening_dirty(struct screening *s, struct store *st, int64_t *handled, str
 		return rc;
 	if (count > SCREEN_DIRTY_FULL)
 		return dirty_full(s, st, max_seq, handled, err);
-	pthread_rwlock_wrlock(&s->lock);
-	rc = env_for_today(s, err);
-	if (!rc)
-		rc = db_begin_write(st->db, err);
-	if (!rc) {
-		rc = store_screening_dirty_list(st, max_seq, add_dirty, &d, err);
-		if (!rc)
-			rc = dirty_apply(s, st, &d, handled, err);
-		if (!rc)
-			rc = store_screening_dirty_clear(st, max_seq, err);
-		rc = rc ? (db_rollback(st->db), rc) : db_commit(st->db, err);
+	/* The queue only grows (a later change is a later seq), so it is read first and its
+	 * persons screened a slice per write transaction: the write lock is held a moment at
+	 * a time, not for the whole of a large import's persons (a login waiting behind it
+	 * timed out). The queue is cleared with the last slice; a crash before leaves it, and
+	 * the slices done are done again, to the same results. */
+	rc = store_screening_dirty_list(st, max_seq, add_dirty, &d, err);
+	for (size_t at = 0; !rc && at < d.n; at += DIRTY_SLICE) {
+		struct dirty_ctx slice = {d.ids + at,
+					  d.n - at < DIRTY_SLICE ? d.n - at : DIRTY_SLICE, 0};
+		int64_t n = 0;
+		pthread_rwlock_wrlock(&s->lock);
+		rc = env_for_today(s, err);
+		if (!rc && !(rc = db_begin_write(st->db, err))) {
+			rc = dirty_apply(s, st, &slice, &n, err);
+			if (!rc && at + slice.n == d.n)
+				rc = store_screening_dirty_clear(st, max_seq, err);
+			rc = rc ? (db_rollback(st->db), rc) : db_commit(st->db, err);
+		}
+		pthread_rwlock_unlock(&s->lock);
+		*handled += n;
 	}
-	pthread_rwlock_unlock(&s->lock);
 	free(d.ids);
 	return rc;
 }
