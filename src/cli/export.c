@@ -89,7 +89,7 @@ int cmd_export(int argc, char **argv)
 		store_close(&st);
 		return 2;
 	}
-	struct register_query q = {region, fact_type, purpose};
+	struct register_query q = {.region = region, .fact_type = fact_type, .purpose = purpose};
 	int rc = acting_scope(&st, user, &sc, &err);
 	if (!rc)
 		rc = regfile_export(&st, &sc, &q, format, part, NULL, &info, &count, &err);

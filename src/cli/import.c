@@ -55,6 +55,13 @@ static void print_result(const struct import_result *r, int dry)
 	for (int i = 0; i < r->nreasons; i++)
 		printf("  退回原因/reason %-24s %6" PRId64 "  %s / %s\n", r->reasons[i].code,
 		       r->reasons[i].count, r->reasons[i].zh, r->reasons[i].en);
+	int unused = 0;
+	for (int i = 0; i < r->ncolumns; i++)
+		if (!r->columns[i].field[0])
+			printf("%s%s", unused++ ? "、" : "  未使用的列/columns not read: ",
+			       r->columns[i].header);
+	if (unused)
+		printf("\n");
 	if (r->import_id)
 		printf("  导入编号/import id %" PRId64 "%s\n", r->import_id,
 		       r->resumed ? " (续导入/resumed)" : "");

@@ -88,7 +88,10 @@ void regfile_title(char *out, size_t cap, const struct register_info *info)
 
 void regfile_filename(char *out, size_t cap, const struct register_info *info, int format)
 {
-	snprintf(out, cap, "%s未成年人台账_%s.%s", info->place, info->date, regfile_ext(format));
+	/* the filter in the name too: several registers of one day are told apart */
+	snprintf(out, cap, "%s未成年人台账%s%s%s_%s.%s", info->place,
+		 info->fact_type_name[0] ? "（" : "", info->fact_type_name,
+		 info->fact_type_name[0] ? "）" : "", info->date, regfile_ext(format));
 }
 
 static int io_error(struct wb_error *err, const char *what)

@@ -84,8 +84,16 @@ static json_t *result_json(const struct import_result *res)
 						(json_int_t)res->samples[i].row, "code",
 						res->samples[i].code, "message", res->samples[i].zh,
 						"message_en", res->samples[i].en));
+	json_t *columns = json_array();
+	for (int i = 0; i < res->ncolumns; i++)
+		json_array_append_new(
+			columns,
+			json_pack("{s:s, s:o}", "header", res->columns[i].header, "field",
+				  res->columns[i].field[0] ? json_string(res->columns[i].field)
+							   : json_null()));
 	json_object_set_new(o, "reasons", reasons);
 	json_object_set_new(o, "samples", samples);
+	json_object_set_new(o, "columns", columns);
 	json_object_set_new(o, "import_id",
 			    res->import_id ? json_integer(res->import_id) : json_null());
 	json_object_set_new(o, "resumed", json_boolean(res->resumed));

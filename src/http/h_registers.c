@@ -1,8 +1,14 @@
 /*
  * h_registers -- the register (台账) export as a download.
  *
- *   GET  /registers/export?region=CODE&format=xlsx|csv&fact_type=T   masked ID numbers
- *   POST /registers/export {region, format, fact_type, purpose}      full ID numbers
+ *   GET  /registers/export?region=CODE&format=xlsx|csv&fact_type=T&category=C&min_level=N
+ *        &flagged=1                                                  masked ID numbers
+ *   POST /registers/export {region, format, fact_type, category, min_level, flagged,
+ *        purpose}                                                    full ID numbers
+ *
+ * category, min_level and flagged export a screening register (筛查台账): the children
+ * the rules flag, at a level or above, in one category; the category must be one of the
+ * rules in force, and its name titles the file.
  *
  * Full numbers only through POST: the purpose is audited and must not sit in URLs,
  * proxy logs and browser history, and POST carries the CSRF check. The POST needs
@@ -28,8 +34,11 @@
 #include <unistd.h>
 
 #include "domain/role.h"
+#include "domain/rule.h"
+#include "domain/screen.h"
 #include "export/register_file.h"
 #include "http/handlers.h"
+#include "screen/service.h"
 
 #define EXPORTS_MAX	2
 #define FACT_TYPE_MAX	40
@@ -65,9 +74,42 @@ static int busy(struct req *r)
 	return reply_error(r, &e);
 }
 
+#define SCREEN_WAIT_MS 10000 /* for the rules in force, while screening starts */
+
+/* The screening filters of a query: a category of the rules in force (its name kept in
+ * name_buf for the title), a level 0-4. 0, or the error answered. */
+static int screening_filters(struct req *r, struct register_query *q, const char *min_level,
+			     char *name_buf, size_t cap)
+{
+	if (q->category && !*q->category)
+		q->category = NULL;
+	if (min_level && *min_level) {
+		char *end;
+		long v = strtol(min_level, &end, 10);
+		if (*end || v < 0 || v > SCREEN_LEVEL_RED)
+			return reply_errorx(r, 422, "LEVEL_INVALID", "最低风险等级须为 0–4",
+					    "min_level must be 0 to 4"),
+			       -1;
+		q->min_level = (int)v;
+	}
+	if (!q->category)
+		return 0;
+	struct screening *svc = screening_service_wait(SCREEN_WAIT_MS);
+	struct rule_set *rs = svc ? screening_rules(svc, NULL) : NULL;
+	int i = rs ? rule_set_category_find(rs, q->category) : -1;
+	if (i >= 0)
+		snprintf(name_buf, cap, "%s", rule_set_category(rs, i)->name);
+	rule_set_free(rs);
+	if (i < 0)
+		return reply_errorx(r, 422, "CATEGORY_UNKNOWN", "类别不存在", "unknown category"),
+		       -1;
+	q->category_name = name_buf;
+	return 0;
+}
+
 /* Run the export into a private temporary file and send it. */
 static int send_export(struct req *r, const char *region_in, const char *format_in,
-		       const char *fact_type, const char *purpose)
+		       struct register_query *q)
 {
 	struct wb_error err;
 	struct register_info info;
@@ -75,6 +117,7 @@ static int send_export(struct req *r, const char *region_in, const char *format_
 	int64_t count = 0;
 	int format, fd = -1, rc;
 	struct stat sb;
+	const char *fact_type = q->fact_type;
 
 	wb_error_clear(&err);
 	if (!region_in || !*region_in) {
@@ -94,6 +137,8 @@ static int send_export(struct req *r, const char *region_in, const char *format_
 		wb_error_detail(&err, "fact_type", "FACT_TYPE_UNKNOWN", "事实类型不存在");
 		return reply_error(r, &err);
 	}
+	q->region = region;
+	q->fact_type = fact_type;
 
 	if (atomic_fetch_add(&running, 1) >= EXPORTS_MAX) {
 		atomic_fetch_sub(&running, 1);
@@ -107,8 +152,7 @@ static int send_export(struct req *r, const char *region_in, const char *format_
 				    "cannot create the temporary export file");
 	}
 	snprintf(path, sizeof(path), "%s/register.%s", dir, regfile_ext(format));
-	struct register_query q = {region, fact_type, purpose};
-	rc = regfile_export(r->st, &r->scope, &q, format, path, dir, &info, &count, &err);
+	rc = regfile_export(r->st, &r->scope, q, format, path, dir, &info, &count, &err);
 	if (rc == 0) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || fstat(fd, &sb) != 0)
@@ -151,15 +195,27 @@ int h_registers_export(struct req *r)
 			r, 400, "PURPOSE_IN_URL",
 			"导出完整身份证号码请使用 POST 请求并在请求体中说明用途",
 			"full ID numbers are exported with POST, the purpose in the body");
-	return send_export(r, req_query(r, "region"), req_query(r, "format"),
-			   req_query(r, "fact_type"), NULL);
+	char name[96];
+	const char *flagged = req_query(r, "flagged");
+	struct register_query q = {.fact_type = req_query(r, "fact_type"),
+				   .category = req_query(r, "category"),
+				   .flagged = flagged &&
+					      (!strcmp(flagged, "1") || !strcmp(flagged, "true"))};
+	if (screening_filters(r, &q, req_query(r, "min_level"), name, sizeof(name)))
+		return 0;
+	return send_export(r, req_query(r, "region"), req_query(r, "format"), &q);
 }
 
 int h_registers_export_full(struct req *r)
 {
 	struct wb_error err;
 	const char *region = NULL, *format = NULL, *fact_type = NULL, *purpose = NULL;
-	static const char *const keys[] = {"region", "format", "fact_type", "purpose", NULL};
+	const char *category = NULL;
+	int64_t min_level = 0;
+	int flagged = 0;
+	char name[96], level[8];
+	static const char *const keys[] = {"region",	"format",  "fact_type", "category",
+					   "min_level", "flagged", "purpose",	NULL};
 
 	if (req_require(r, PERM_REGISTER_EXPORT) || req_require(r, PERM_ID_REVEAL) ||
 	    req_parse_json(r))
@@ -170,6 +226,9 @@ int h_registers_export_full(struct req *r)
 	bad |= jget_str(r->json, "format", &format, &err) < 0;
 	bad |= jget_str(r->json, "fact_type", &fact_type, &err) < 0;
 	bad |= jget_str(r->json, "purpose", &purpose, &err) < 0;
+	bad |= jget_str(r->json, "category", &category, &err) < 0;
+	bad |= jget_int(r->json, "min_level", &min_level, &err) < 0;
+	bad |= jget_bool(r->json, "flagged", &flagged, &err) < 0;
 	if (!bad && !purpose) {
 		wb_error_set(&err, WB_EINVAL, 422, "PURPOSE_REQUIRED",
 			     "导出完整身份证号码须说明用途（至少4个字）",
@@ -185,5 +244,12 @@ int h_registers_export_full(struct req *r)
 				     "validation failed; see details");
 		return reply_error(r, &err);
 	}
-	return send_export(r, region, format, fact_type, purpose);
+	struct register_query q = {.fact_type = fact_type,
+				   .purpose = purpose,
+				   .category = category,
+				   .flagged = flagged};
+	snprintf(level, sizeof(level), "%lld", (long long)min_level);
+	if (screening_filters(r, &q, level, name, sizeof(name)))
+		return 0;
+	return send_export(r, region, format, &q);
 }

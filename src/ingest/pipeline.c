@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/log.h"
 #include "core/secret.h"
@@ -1304,6 +1305,14 @@ static int64_t estimate_rows(const char *path)
 	return done ? (int64_t)((double)rows * (double)total / (double)done) : rows;
 }
 
+/* A name that says Excel workbook: the content is sniffed, and a text file renamed .xlsx
+ * would otherwise be read as a CSV of whatever it holds. */
+static int named_xlsx(const char *name)
+{
+	size_t n = strlen(name);
+	return n >= 5 && (!strcasecmp(name + n - 5, ".xlsx") || !strcasecmp(name + n - 5, ".xlsm"));
+}
+
 static int setup(struct pipe *p, struct wb_error *err)
 {
 	const struct import_request *rq = p->rq;
@@ -1348,6 +1357,13 @@ static int setup(struct pipe *p, struct wb_error *err)
 	struct table_options topt = {0};
 	if ((rc = table_open(&p->tr, rq->path, &topt, err)))
 		return rc;
+	if (named_xlsx(m->file_name) && table_format_of(p->tr) != TABLE_XLSX)
+		return wb_error_set(
+			err, WB_EINVAL, 422, "FILE_NOT_XLSX",
+			"文件名为 .xlsx，但内容不是 Excel 工作簿（是否改过扩展名？请用 Excel "
+			"另存为 .xlsx 或 .csv）",
+			"the file is named .xlsx but is not an Excel workbook (renamed? save "
+			"it from Excel as .xlsx or .csv)");
 	p->file_rows = estimate_rows(rq->path);
 	return 0;
 }
@@ -1858,11 +1874,34 @@ static int consume_row(struct pipe *p, struct chunk *ch, size_t i, struct wb_err
 	return rc;
 }
 
+/* A sheet's header into the result's columns (each header text once). */
+static void note_columns(struct pipe *p, const char *header_json)
+{
+	struct import_result *res = p->res;
+	json_t *a = json_loads(header_json, 0, NULL);
+	for (size_t i = 0; i < json_array_size(a) && res->ncolumns < IMPORT_MAX_COLUMNS; i++) {
+		const char *h = json_string_value(json_array_get(a, i));
+		int seen = !h || !*h;
+		for (int k = 0; !seen && k < res->ncolumns; k++)
+			seen = !strcmp(res->columns[k].header, h);
+		if (seen)
+			continue;
+		struct import_column *c = &res->columns[res->ncolumns++];
+		copy_text_cut(c->header, sizeof(c->header), h);
+		int col = profile_match_header(&p->prof, h);
+		copy_text_cut(c->field, sizeof(c->field),
+			      col >= 0 ? p->prof.columns[col].aliases[0] : "");
+	}
+	json_decref(a);
+}
+
 static int consume_chunk(struct pipe *p, struct chunk *ch, struct wb_error *err)
 {
 	int rc = 0;
-	if (ch->header)
+	if (ch->header) {
+		note_columns(p, ch->header);
 		rc = store_imports_header(p->st, p->meta.id, ch->header_sheet, ch->header, err);
+	}
 	if (!rc && ch->rc) {
 		*err = ch->err;
 		return ch->rc;

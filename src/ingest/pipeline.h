@@ -40,7 +40,7 @@ struct import_request {
 	void *progress_ctx;
 };
 
-enum { IMPORT_MAX_REASONS = 24, IMPORT_MAX_SAMPLES = 20 };
+enum { IMPORT_MAX_REASONS = 24, IMPORT_MAX_SAMPLES = 20, IMPORT_MAX_COLUMNS = 64 };
 
 struct import_reason {
 	char code[40];
@@ -66,6 +66,14 @@ struct import_result {
 	struct import_reason reasons[IMPORT_MAX_REASONS];
 	int nsamples;
 	struct import_sample samples[IMPORT_MAX_SAMPLES];
+	/* The file's header cells (every sheet's, once each) and the profile's column each
+	 * was read as ("" when none: the column is ignored). A preview that shows columns
+	 * ignored tells a clerk who chose the wrong kind of extract. */
+	int ncolumns;
+	struct import_column {
+		char header[64];
+		char field[64]; /* the profile column's first header ("姓名"), or "" */
+	} columns[IMPORT_MAX_COLUMNS];
 	char format[16];
 };
 

@@ -45,7 +45,14 @@
 	"FROM persons p LEFT JOIN units u ON u.id = p.school_unit_id "                             \
 	"LEFT JOIN regions tw ON tw.code = substr(p.scope_region, 1, 9) || '000' "                 \
 	"LEFT JOIN regions vg ON vg.code = substr(p.scope_region, 1, 12) WHERE "
-/* After the scope predicate: region range, minors, then one clause per filter. */
+/* The level after a current override (? = today), as the screening registers read it. */
+#define EFFECTIVE_LEVEL                                                                            \
+	"coalesce((SELECT o.level FROM screen_overrides o WHERE o.person_id = p.id AND "           \
+	"o.revoked_at IS NULL AND o.expires_on >= ? ORDER BY o.id DESC LIMIT 1), r.level)"
+/* After the scope predicate: region range, minors, then one clause per filter: a current
+ * fact of a type (the child's or a family member's); on the screening register (flagged,
+ * at a level or above, in a category -- a membership resting on sensitive facts only for
+ * a role that may read them). */
 #define ROWS_TAIL                                                                                  \
 	" AND p.scope_region >= ? AND p.scope_region < ? AND p.birth_date > ? "                    \
 	"AND (? IS NULL OR EXISTS (SELECT 1 FROM facts f WHERE f.person_id = p.id AND f.type = ? " \
@@ -53,6 +60,18 @@
 		"f") ") OR EXISTS (SELECT 1 FROM relations r JOIN facts f ON f.person_id = "       \
 		     "r.related_id WHERE r.person_id = p.id AND" FAMILY(                           \
 			     "r") "AND f.type = ? AND" CURRENT("f") ")) "                          \
+								    "AND (? = 0 OR EXISTS "        \
+								    "(SELECT 1 FROM "              \
+								    "screen_results r WHERE "      \
+								    "r.person_id = p.id "          \
+								    "AND " EFFECTIVE_LEVEL         \
+								    " >= ? AND (? IS NULL OR "     \
+								    "EXISTS (SELECT 1 FROM "       \
+								    "screen_memberships m WHERE "  \
+								    "m.person_id = p.id AND "      \
+								    "m.category = ? AND "          \
+								    "m.status <> 'rejected' AND "  \
+								    "m.sensitive <= ?)))) "        \
 								    "ORDER BY "                    \
 								    "substr(p.scope_region, 1, "   \
 								    "9), substr(p.scope_region, "  \
@@ -179,6 +198,11 @@ static int prepare(struct store *st, const struct wb_scope *sc, const struct reg
 				"您的角色无权按此类敏感信息筛选",
 				"your role may not filter by this kind of sensitive fact");
 	}
+	if (!q->fact_type && q->category_name) /* the title names the register's category */
+		snprintf(info->fact_type_name, sizeof(info->fact_type_name), "%s",
+			 q->category_name);
+	else if (!q->fact_type && (q->flagged || q->min_level > 0))
+		snprintf(info->fact_type_name, sizeof(info->fact_type_name), "%s", "重点关注");
 	snprintf(info->region, sizeof(info->region), "%s", q->region);
 	date_format(date_today(), info->date);
 	return place_name(st, q->region, info->place, sizeof(info->place), err);
@@ -375,6 +399,12 @@ int store_register_export(struct store *st, const struct wb_scope *sc,
 	db_bind_text(s, idx++, q->fact_type); /* a family member's fact */
 	db_bind_text(s, idx++, today);
 	db_bind_text(s, idx++, today);
+	db_bind_int(s, idx++, q->flagged || q->category || q->min_level > 0);
+	db_bind_text(s, idx++, today);
+	db_bind_int(s, idx++, q->min_level);
+	for (int i = 0; i < 2; i++) /* `? IS NULL` and the membership's category */
+		db_bind_text(s, idx++, q->category);
+	db_bind_int(s, idx++, role_can(sc->role, PERM_SENSITIVE_READ));
 	while ((rc = db_step(s, err)) == DB_ROW) {
 		fill(st, s, info.revealed, days, row);
 		if ((rc = guardians(st, row->person_id, row, err)) != 0 ||

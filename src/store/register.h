@@ -44,6 +44,10 @@ struct register_query {
 	const char *fact_type; /* only children with a current fact of this type, their own
 				  or a related person's (a parent's 外出务工, 服刑在押) */
 	const char *purpose;   /* non-NULL: full ID numbers, for this stated purpose */
+	/* the screening register's filters: only flagged children (screen_results), at
+	 * min_level or above, in category (NULL: any); category_name titles the file */
+	int flagged, min_level;
+	const char *category, *category_name;
 };
 
 /* Handed to begin() once the query is authorised, before the first row. */

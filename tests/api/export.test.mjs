@@ -278,6 +278,39 @@ test('sensitive fact types: filtering needs SENSITIVE_READ; the admin sees no se
   assert.ok(!a.text.includes('心理健康筛查'));
 });
 
+// The screening register (筛查台账) as shown on its page: a category of the rules in force,
+// or every flagged child, at a level or above; the file titled with the category.
+test('screening register export: by category, by level, every flagged child', async () => {
+  let reg;
+  for (let i = 0; i < 100; i++) { // the first screen runs as the server starts
+    reg = await station.get(`/screening/registers?region=${TOWNSHIP}&category=left_behind`);
+    if (reg.status === 200 && reg.body.total > 0) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.ok(reg.body.total > 0, reg.text);
+  const minorsOf = (where) => Number(sql(srv.db, `select count(*) from persons p where p.scope_region like '${TOWNSHIP}%'
+    and p.birth_date > date('now', '-18 years') and ${where}`));
+  const r = await download(station, 'GET', `/registers/export?region=${TOWNSHIP}&format=csv&category=left_behind&flagged=1`);
+  assert.equal(r.status, 200, r.text);
+  const members = minorsOf(`exists (select 1 from screen_memberships m where m.person_id = p.id
+    and m.category = 'left_behind' and m.status <> 'rejected')`);
+  assert.equal(r.headers.get('x-weibao-rows'), String(members));
+  assert.ok(members > 0 && members < minorsOf('1'));
+  assert.match(decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(r.headers.get('content-disposition'))[1]),
+    /未成年人台账（[^）]*留守[^）]*）_/, 'the file is named after the category');
+  const red = await download(station, 'GET', `/registers/export?region=${TOWNSHIP}&format=csv&flagged=1&min_level=3`);
+  assert.equal(red.status, 200, red.text);
+  const high = minorsOf(`exists (select 1 from screen_results r where r.person_id = p.id and r.level >= 3
+    and not exists (select 1 from screen_overrides o where o.person_id = p.id and o.revoked_at is null))`);
+  assert.equal(red.headers.get('x-weibao-rows'), String(high));
+  assertError(await download(station, 'GET', `/registers/export?region=${TOWNSHIP}&category=nosuch`), 422, 'CATEGORY_UNKNOWN');
+  assertError(await download(station, 'GET', `/registers/export?region=${TOWNSHIP}&min_level=9`), 422, 'LEVEL_INVALID');
+  const full = await download(county, 'POST', '/registers/export',
+    { region: TOWNSHIP, format: 'csv', category: 'left_behind', flagged: true, purpose: '留守儿童核对' });
+  assert.equal(full.status, 200, full.text);
+  assert.equal(full.headers.get('x-weibao-rows'), String(members));
+});
+
 test('CLI: weibao export writes the file, masked by default, full numbers only as a user with a purpose', async () => {
   const out = join(srv.dir, 'cli.csv');
   const r = runStatus(['export', '--db', srv.db, '--region', village, '--format', 'csv', '--out', out]);

@@ -53,16 +53,21 @@ export async function upload(path, file) {
   return data;
 }
 
-// A POST whose answer is a file (the register with full numbers): saved under the name
-// the server gives in Content-Disposition.
-export async function postDownload(path, body, fallbackName) {
+// A request whose answer is a file (rejected rows, a register): fetched first, so that a
+// refusal (an expired session, a missing purpose) is shown on the page instead of a
+// download that fails unseen; then saved under the name the server gives in
+// Content-Disposition.
+async function fetchDownload(method, path, body, fallbackName) {
+  const headers = { 'X-CSRF-Token': csrf };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch('/api/v1' + path, {
-    method: 'POST', credentials: 'same-origin', body: JSON.stringify(body),
-    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+    method, credentials: 'same-origin', headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) {
     let data = null;
     try { data = await res.json(); } catch { data = null; }
+    if (res.status === 401) window.dispatchEvent(new Event('wb-logout'));
     throw new ApiError(res.status, data);
   }
   const disp = res.headers.get('Content-Disposition') || '';
@@ -77,6 +82,9 @@ export async function postDownload(path, body, fallbackName) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
+
+export const postDownload = (path, body, fallbackName) => fetchDownload('POST', path, body, fallbackName);
+export const getDownload = (path, fallbackName) => fetchDownload('GET', path, undefined, fallbackName);
 
 // Poll a job (GET /jobs/{id}) until it ends; onStep gets each state for a progress bar.
 export async function waitJob(id, onStep) {

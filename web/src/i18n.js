@@ -50,6 +50,13 @@ const dict = {
   go_reviews: ['去处理待核查记录', 'Open the review queue'], import_another: ['再导入一个文件', 'Import another file'],
   resumed: ['（续导：接上次中断处继续）', '(resumed after an interruption)'],
   file_required: ['请选择名单类型和文件', 'Choose the kind of extract and a file'],
+  file_empty: ['所选文件是空的（0 字节），请重新导出名单', 'The chosen file is empty (0 bytes): export the list again'],
+  job_queued: ['排队等待中…', 'Waiting in the queue…'],
+  score_hint: ['匹配得分是各项比对（姓名、出生日期、性别、地区）的证据之和：越高越可能是同一人。高于自动关联线的已自动关联，低于核查线的作为新人员，介于两者之间的在此由您判断。',
+    'The match score adds up the evidence of each comparison (name, birth date, gender, region): the higher, the likelier the same person. Above the automatic threshold rows are linked by themselves, below the review threshold they become new persons; those in between wait here for you.'],
+  columns_read: ['已识别的列', 'Columns read'], columns_ignored: ['未使用的列', 'Columns not read'],
+  columns_warning: ['文件中有列未被所选名单类型使用。如果这些列是重要信息，请确认名单类型是否选对。',
+    'Some columns of the file are not read by the chosen kind of extract. If they matter, check that you chose the right kind.'],
   // imports list
   imports_title: ['导入记录', 'Imports'], no_imports: ['还没有导入记录', 'No imports yet'],
   st_running: ['进行中', 'running'], st_done: ['已完成', 'done'], st_failed: ['失败', 'failed'], st_undone: ['已撤销', 'undone'],
@@ -111,6 +118,8 @@ const dict = {
   other_levels: ['其他等级', 'other levels'], by_category: ['各类别人数', 'By category'],
   register_children: ['名单', 'Children'], export_region_xlsx: ['导出本地区台账（Excel）', 'Export the region (Excel)'],
   export_region_note: ['导出本地区全部人员台账（身份证号脱敏）。', 'The register of every person of the region (IDs masked).'],
+  export_shown_xlsx: ['导出此名单（Excel）', 'Export this list (Excel)'],
+  export_shown_note: ['按当前地区、类别和风险等级导出台账（身份证号脱敏）。', 'The register of the children shown: this region, category and level (IDs masked).'],
   // rule sets (规则)
   rules_title: ['筛查规则', 'Screening rules'], new_version: ['新建版本', 'New version'],
   rules_hint: ['规则修改后须先校验和影响预览，发布后将按新版本重新筛查全部人员。',
@@ -165,6 +174,19 @@ export function comma() {
 export function errorText(err) {
   if (!err) return '';
   return lang && err.message_en ? err.message_en : err.message;
+}
+
+// A stored UTC time ("2026-12-01T19:53:30Z") as the reader's local time.
+export function localTime(iso) {
+  const d = new Date(iso);
+  if (!iso || Number.isNaN(d.getTime())) return iso || '';
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+// "3 个候选人" / "1 candidate", "3 candidates".
+export function candidatesText(n) {
+  return lang ? `${n} candidate${n === 1 ? '' : 's'}` : `${n} 个候选人`;
 }
 
 export function genderText(g) {

@@ -5,8 +5,8 @@
 import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
-import { get, post, upload, waitJob } from './api.js';
-import { t, errorText, isEnglish, statusText } from './i18n.js';
+import { get, getDownload, post, upload, waitJob } from './api.js';
+import { t, colon, errorText, isEnglish, localTime, statusText } from './i18n.js';
 
 const html = htm.bind(h);
 
@@ -32,21 +32,47 @@ function Reasons({ res }) {
         ${res.reasons.map((r) => html`<li data-testid="reason" data-code=${r.code}><strong>${r.count}</strong> × ${errorText(r)}</li>`)}
       </ul>
       <ul class="plain small muted" data-testid="samples">
-        ${res.samples.map((s) => html`<li>${t('row_n')}${s.row}${t('row_suffix')}：${errorText(s)}</li>`)}
+        ${res.samples.map((s) => html`<li>${t('row_n')}${s.row}${t('row_suffix')}${colon()}${errorText(s)}</li>`)}
       </ul>
     </div>`;
 }
 
-function Progress({ job }) {
-  const pct = job && job.total ? Math.round((100 * job.done) / job.total) : 0;
+// The file's columns as the chosen profile reads them: those it ignores are shown, as a
+// wrong choice of profile (a 低保 list read as 外出务工) shows there first.
+function Columns({ res }) {
+  const cols = res.columns || [];
+  const read = cols.filter((c) => c.field), ignored = cols.filter((c) => !c.field);
+  if (!cols.length) return null;
   return html`
-    <div class="progress" data-testid="progress" data-status=${job ? job.status : 'queued'}>
-      <span class="bar"><span class="fill" style=${`width:${pct}%`}></span></span>
-      <span class="small muted">${pct}% · ${job ? job.rows : 0} ${t('rows')}</span>
+    <div class="subcard" data-testid="columns">
+      <p class="small"><strong>${t('columns_read')}</strong>${colon()}${read.map((c) =>
+        c.header === c.field ? c.header : `${c.header} → ${c.field}`).join(isEnglish() ? ', ' : '、') || '—'}</p>
+      ${ignored.length > 0 && html`
+        <p class="small warn" data-testid="columns-ignored"><strong>${t('columns_ignored')}</strong>${colon()}${
+          ignored.map((c) => c.header).join(isEnglish() ? ', ' : '、')}</p>
+        <p class="small muted">${t('columns_warning')}</p>`}
     </div>`;
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+function Progress({ job }) {
+  const queued = !job || job.status === 'queued';
+  const pct = job && job.total ? Math.round((100 * job.done) / job.total) : 0;
+  return html`
+    <div class="progress" data-testid="progress" data-status=${job ? job.status : 'queued'}
+      role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${pct}>
+      <span class="bar"><span class="fill" style=${`width:${pct}%`}></span></span>
+      <span class="small muted">${queued ? t('job_queued') : `${pct}% · ${job.rows} ${t('rows')}`}</span>
+    </div>`;
+}
+
+// The local date (the extract's date defaults to today where the clerk is, not in UTC).
+const today = () => {
+  const d = new Date();
+  d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
+  return d.toISOString().slice(0, 10);
+};
+
+const rejects = (id) => getDownload('/imports/' + id + '/rejects', `import-${id}-rejects.csv`);
 
 export function ImportPage({ user }) {
   const [profiles, setProfiles] = useState([]);
@@ -77,7 +103,8 @@ export function ImportPage({ user }) {
   };
   const run = async (dryRun) => {
     setError(null);
-    if (!form.profile || !file) { setError({ message: t('file_required'), message_en: t('file_required') }); return; }
+    if (!form.profile || !file) { setError({ key: 'file_required' }); return; }
+    if (!file.size) { setError({ key: 'file_empty' }); return; }
     setPhase(dryRun ? 'checking' : 'importing');
     setJob(null);
     try {
@@ -102,7 +129,7 @@ export function ImportPage({ user }) {
     <h1 class="title">${t('import_title')}</h1>
     ${phase !== 'done' && html`<section class="card">
       <p class="muted small">${t('import_hint')}</p>
-      ${error && html`<p class="error" data-testid="error-banner">${errorText(error)}</p>`}
+      ${error && html`<p class="error" role="alert" data-testid="error-banner">${error.key ? t(error.key) : errorText(error)}</p>`}
       ${html`
         <form data-testid="import-form" onSubmit=${(e) => { e.preventDefault(); run(true); }}>
           <label class="field"><span>${t('profile')}</span>
@@ -137,6 +164,7 @@ export function ImportPage({ user }) {
       <section class="card" data-testid="dry-run-result">
         <h2>${t('dry_run_result')}</h2>
         <${Counts} c=${dry} />
+        <${Columns} res=${dry} />
         <${Reasons} res=${dry} />
         <div class="row wrap">
           <button data-testid="confirm-import" disabled=${busy} onClick=${() => run(false)}>${t('confirm_import')}</button>
@@ -145,12 +173,13 @@ export function ImportPage({ user }) {
     ${result && html`
       <section class="card" data-testid="import-result">
         <h2 class="ok">${t('import_done')} ${result.resumed ? t('resumed') : ''}</h2>
+        ${error && html`<p class="error" role="alert" data-testid="error-banner">${errorText(error)}</p>`}
         <${Progress} job=${job} />
         <${Counts} c=${result} />
         <${Reasons} res=${result} />
         <div class="row wrap">
-          ${result.rejected > 0 && html`<a class="button secondary" data-testid="download-rejects" download
-            href=${'/api/v1/imports/' + result.import_id + '/rejects'}>${t('download_rejects')}</a>`}
+          ${result.rejected > 0 && html`<button class="secondary" data-testid="download-rejects"
+            onClick=${() => rejects(result.import_id).catch(setError)}>${t('download_rejects')}</button>`}
           ${result.review > 0 && html`<a class="button" data-testid="go-reviews" href="#/reviews">${t('go_reviews')}</a>`}
           <a class="button secondary" href="#/imports">${t('nav_imports')}</a>
           <button class="secondary" onClick=${reset}>${t('import_another')}</button>
@@ -183,7 +212,7 @@ export function ImportsList() {
   return html`
     <div class="row wrap"><h1 class="title grow">${t('imports_title')}</h1>
       <a class="button" href="#/imports/new">${t('nav_import')}</a></div>
-    ${error && html`<p class="error" data-testid="error-banner">${errorText(error)}</p>`}
+    ${error && html`<p class="error" role="alert" data-testid="error-banner">${errorText(error)}</p>`}
     ${items && !items.length && html`<p class="muted">${t('no_imports')}</p>`}
     ${(items || []).map((m) => html`
       <section class="card" data-testid="import-row" data-id=${m.id} data-status=${m.status}>
@@ -191,13 +220,13 @@ export function ImportsList() {
           <strong class="grow">${m.file_name}</strong>
           <em class=${'tag' + (m.status === 'done' ? '' : ' grey')} data-testid="import-status">${statusText(m.status)}</em>
         </div>
-        <p class="small muted">${title(m.profile)} · ${m.extract_date} · ${t('by')} ${m.created_by} · ${m.created_at.replace('T', ' ').replace('Z', '')}</p>
+        <p class="small muted">${title(m.profile)} · ${m.extract_date} · ${t('by')} ${m.created_by} · ${localTime(m.created_at)}</p>
         <p class="small">${t('rows')} ${m.counts.rows ?? m.rows_total} · ${t('cnt_created')} ${m.counts.created ?? 0} ·
           ${t('cnt_linked')} ${m.counts.linked ?? 0} · ${t('cnt_facts_added')} ${m.counts.facts_added ?? 0} ·
-          ${t('cnt_review')} ${m.counts.review ?? 0}${m.reviews_open ? html` (<a href="#/reviews" data-testid="reviews-open">${t('st_open')} ${m.reviews_open}</a>)` : ''} ·
+          ${t('cnt_review')} ${m.counts.review ?? 0}${m.reviews_open && m.status !== 'undone' ? html` (<a href="#/reviews" data-testid="reviews-open">${t('st_open')} ${m.reviews_open}</a>)` : ''} ·
           ${t('cnt_rejected')} ${m.counts.rejected ?? 0}</p>
         <div class="row wrap">
-          ${m.counts.rejected > 0 && html`<a class="button secondary" download href=${'/api/v1/imports/' + m.id + '/rejects'}>${t('rejects_file')}</a>`}
+          ${m.counts.rejected > 0 && html`<button class="secondary" onClick=${() => rejects(m.id).catch(setError)}>${t('rejects_file')}</button>`}
           ${(m.status === 'done' || m.status === 'failed') && asking !== m.id &&
             html`<button class="secondary" data-testid="undo" onClick=${() => setAsking(m.id)}>${t('undo')}</button>`}
         </div>

@@ -7,11 +7,20 @@
 import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
-import { get } from './api.js';
+import { get, getDownload } from './api.js';
 import { t, errorText, genderText, colon } from './i18n.js';
 import { LevelBadge, levelName, loadCategories, categoryName } from './screening.js';
 
 const html = htm.bind(h);
+
+// The register as shown (the region, the category or every flagged child, the level) as
+// the official Excel layout, ID numbers masked.
+function exportShown(region, category, minLevel) {
+  const q = new URLSearchParams({ region, format: 'xlsx', flagged: '1' });
+  if (category) q.set('category', category);
+  if (minLevel) q.set('min_level', String(minLevel));
+  return getDownload('/registers/export?' + q, 'register.xlsx');
+}
 
 function hrefOf(region, category, minLevel) {
   const q = new URLSearchParams();
@@ -164,9 +173,9 @@ export function RegistersPage({ query, user }) {
       ${reg && html`<${CountBars} counts=${reg.counts} region=${region} category=${category} minLevel=${minLevel} />`}
       ${canExport && html`
         <div class="row wrap">
-          <a class="button secondary" data-testid="register-export" download
-            href=${`/api/v1/registers/export?region=${encodeURIComponent(region)}&format=xlsx`}>${t('export_region_xlsx')}</a>
-          <span class="muted small">${t('export_region_note')}</span>
+          <button class="secondary" data-testid="register-export"
+            onClick=${() => exportShown(region, category, minLevel).catch(setError)}>${t('export_shown_xlsx')}</button>
+          <span class="muted small">${t('export_shown_note')}</span>
         </div>`}
     </section>
     ${!category && cats && html`<${Overview} key=${region + minLevel} region=${region} cats=${cats} minLevel=${minLevel} />`}

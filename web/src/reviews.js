@@ -5,7 +5,7 @@ import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { get, post } from './api.js';
-import { t, errorText, genderText, statusText } from './i18n.js';
+import { t, candidatesText, colon, errorText, genderText, localTime, statusText } from './i18n.js';
 
 const html = htm.bind(h);
 
@@ -33,7 +33,7 @@ export function ReviewQueue({ query }) {
       <a class=${decided ? '' : 'on'} data-testid="tab-open" href="#/reviews">${t('open_reviews')}</a>
       <a class=${decided ? 'on' : ''} data-testid="tab-decided" href="#/reviews?status=decided">${t('decided_reviews')}</a>
     </nav>
-    ${error && html`<p class="error" data-testid="error-banner">${errorText(error)}</p>`}
+    ${error && html`<p class="error" role="alert" data-testid="error-banner">${errorText(error)}</p>`}
     <section class="card">
       ${!items && !error && html`<p class="muted">${t('loading')}</p>`}
       ${items && !items.length && html`<p class="muted" data-testid="no-reviews">${t('no_reviews')}</p>`}
@@ -44,7 +44,7 @@ export function ReviewQueue({ query }) {
               <strong>${r.record.name}</strong>
               <span>${genderText(r.record.gender)} · ${r.record.birth_date || '–'}</span>
               <span class="muted">${r.record.household_region_name || r.region}</span>
-              <span class="muted small">${r.candidates_count}${t('candidates_n')} · ${t('from_file')} ${r.file_name} ${t('row_n')}${r.row}${t('row_suffix')}</span>
+              <span class="muted small">${candidatesText(r.candidates_count)} · ${t('from_file')} ${r.file_name} ${t('row_n')}${r.row}${t('row_suffix')}</span>
               ${decided && html`<em class="tag grey">${statusText(r.status)}</em>`}
             </a>
           </li>`)}
@@ -66,17 +66,24 @@ function Candidate({ c, open, onLink, busy }) {
     <section class="card cand" data-testid="candidate" data-id=${c.person.id}>
       <div class="row wrap">
         <h3 class="grow">${t('candidate')}<a href=${'#/persons/' + c.person.id}>${c.person.name}</a></h3>
-        <span class="tag" data-testid="score">${t('score')} ${c.weight.toFixed(1)}</span>
+        <span class="tag" data-testid="score" title=${t('score_hint')}>${t('score')} ${c.weight.toFixed(1)}</span>
       </div>
       <dl class="facts-grid">
         ${FIELDS.map(([key, cmp, show]) => html`
           <dt>${t(key)}</dt>
           <dd class=${cmp && c.differs.includes(cmp) ? 'diff' : ''} data-field=${key}
             data-differs=${String(!!(cmp && c.differs.includes(cmp)))}>${show(c.person)}
-            ${cmp && html` <small class="muted">（${t('lv_' + c.compare[cmp])}）</small>`}</dd>`)}
+            ${cmp && html` <small class="muted">(${t('lv_' + c.compare[cmp])})</small>`}</dd>`)}
       </dl>
       ${open && html`<button data-testid="link" disabled=${busy} onClick=${onLink}>${t('link_to')}</button>`}
     </section>`;
+}
+
+// Whom a decision linked the row to (a shown candidate), or the person it created (the
+// row's own record); the id when neither is at hand.
+function decidedName(rv) {
+  const c = rv.candidates.find((x) => x.person.id === rv.person_id);
+  return c ? c.person.name : rv.status === 'created' ? rv.record.name : '#' + rv.person_id;
 }
 
 export function ReviewPage({ id }) {
@@ -105,14 +112,15 @@ export function ReviewPage({ id }) {
   return html`
     <nav class="crumbs"><a href="#/reviews">${t('back_to_queue')}</a></nav>
     <h1 class="title">${t('review_title')} <small class="muted">${rv.file_name} ${t('row_n')}${rv.row}${t('row_suffix')}</small></h1>
-    ${error && html`<p class="error" data-testid="error-banner">${errorText(error)}</p>`}
+    ${error && !asking && html`<p class="error" role="alert" data-testid="error-banner">${errorText(error)}</p>`}
     ${!open && html`
       <p class="card ok" data-testid="decided">
-        ${rv.status === 'linked' ? html`${t('decided_linked')} <a href=${'#/persons/' + rv.person_id}>#${rv.person_id}</a>`
-          : rv.status === 'created' ? html`${t('decided_created')} <a href=${'#/persons/' + rv.person_id}>#${rv.person_id}</a>`
-            : html`${t('decided_dismissed')}：${rv.reason}`}
-        <span class="muted small"> · ${t('decided_by')} ${rv.decided_by} · ${(rv.decided_at || '').replace('T', ' ').replace('Z', '')}</span>
+        ${rv.status === 'dismissed' ? html`${t('decided_dismissed')}${colon()}${rv.reason}`
+          : html`${t(rv.status === 'linked' ? 'decided_linked' : 'decided_created')} ${rv.person_id
+            ? html`<a href=${'#/persons/' + rv.person_id} data-testid="decided-person">${decidedName(rv)}</a>` : '–'}`}
+        <span class="muted small"> · ${t('decided_by')} ${rv.decided_by} · ${localTime(rv.decided_at)}</span>
       </p>`}
+    ${open && rv.candidates.length > 0 && html`<p class="muted small">${t('score_hint')}</p>`}
     <div class="side">
       <section class="card record" data-testid="record">
         <h3>${t('imported_record')}</h3>
@@ -137,8 +145,9 @@ export function ReviewPage({ id }) {
         ${asking && html`
           <form class="row wrap" onSubmit=${(e) => { e.preventDefault(); decide({ decision: 'dismiss', reason }); }}>
             <input class="grow" data-testid="dismiss-reason" placeholder=${t('dismiss_reason')} value=${reason}
-              onInput=${(e) => setReason(e.target.value)} />
+              aria-label=${t('dismiss_reason')} required onInput=${(e) => setReason(e.target.value)} />
             <button data-testid="dismiss-confirm" disabled=${busy}>${t('confirm')}</button>
-          </form>`}
+          </form>
+          ${error && html`<p class="error error-near" role="alert" data-testid="dismiss-error">${errorText(error)}</p>`}`}
       </section>`}`;
 }
