@@ -170,6 +170,24 @@ test('a malformed file fails its job with a clear error and stores nothing', asy
   assert.equal(persons(), before1);
 });
 
+// The preview names the columns read and those the chosen profile ignores: a 低保 list
+// previewed as 外出务工 shows its 保障类别 and amounts unread.
+test('the preview lists the columns read and those ignored; a renamed text file is not a workbook', async () => {
+  const good = await finish(station, (await upload(station, 'hukou.csv', 'profile=hukou&region=500242207&dry_run=1')).body.job);
+  assert.ok(good.result.columns.some((c) => c.header === '公民身份号码' && c.field), JSON.stringify(good.result.columns));
+  const wrong = await finish(station, (await upload(station, 'dibao_upload.csv', 'profile=migrant&region=500242207&dry_run=1')).body.job);
+  assert.equal(wrong.status, 'done', JSON.stringify(wrong.error));
+  const ignored = wrong.result.columns.filter((c) => c.field === null).map((c) => c.header);
+  assert.ok(ignored.includes('保障类别') && ignored.includes('月保障金额'), JSON.stringify(wrong.result.columns));
+  const r = await station.request('POST', '/imports?profile=hukou&region=500242207&dry_run=1&file_name=list.xlsx',
+    readFileSync(join(data, 'hukou.csv')), { 'Content-Type': 'application/octet-stream' });
+  const job = await finish(station, r.body.job);
+  assert.equal(job.status, 'failed');
+  assert.equal(job.error.code, 'FILE_NOT_XLSX');
+  assert.match(job.error.message, /xlsx/);
+  assert.match(job.error.message_en, /not an Excel workbook/);
+});
+
 test('jobs are their owner\'s: another user gets 404', async () => {
   const r = await upload(station, 'psych.csv', 'profile=psych&region=500242207&dry_run=1');
   await finish(station, r.body.job);
