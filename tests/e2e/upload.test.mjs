@@ -80,6 +80,9 @@ test('dry run: counts and the reasons of the rejected rows, nothing stored', asy
   assert.match(reasons, /校验/, reasons);
   assert.match(reasons, /火星村/, reasons);
   assert.equal(sql(srv.db, 'select count(*) from persons'), persons, 'a dry run stores nothing');
+  // the columns the profile reads; the file's 序号 column it does not
+  assert.match(await page.textContent('[data-testid=columns]'), /身份证号/);
+  assert.match(await page.textContent('[data-testid=columns-ignored]'), /序号/);
   await noHorizontalScroll();
   await page.screenshot({ path: join(shots, 'weibao-upload-dry-run.png'), fullPage: true });
 });
