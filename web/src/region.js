@@ -3,7 +3,7 @@
 import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
-import { get, postDownload } from './api.js';
+import { get, getDownload, postDownload } from './api.js';
 import { t, errorText, genderText } from './i18n.js';
 
 const html = htm.bind(h);
@@ -94,7 +94,8 @@ function Export({ code, user }) {
   const [format, setFormat] = useState('xlsx');
   const [error, setError] = useState(null);
   const canReveal = user.permissions.includes('ID_REVEAL');
-  const href = (f) => `/api/v1/registers/export?region=${encodeURIComponent(code)}&format=${f}`;
+  const masked = (f) => getDownload(`/registers/export?region=${encodeURIComponent(code)}&format=${f}`, 'register.' + f)
+    .then(() => setError(null), setError);
   const full = async (e) => {
     e.preventDefault();
     try {
@@ -109,18 +110,21 @@ function Export({ code, user }) {
     <section class="card" data-testid="export">
       <div class="row wrap">
         <h2 class="grow">${t('export_title')}</h2>
-        <a class="button secondary" data-testid="export-xlsx" download href=${href('xlsx')}>${t('export_xlsx')}</a>
-        <a class="button secondary" data-testid="export-csv" download href=${href('csv')}>${t('export_csv')}</a>
+        <button class="secondary" data-testid="export-xlsx" onClick=${() => masked('xlsx')}>${t('export_xlsx')}</button>
+        <button class="secondary" data-testid="export-csv" onClick=${() => masked('csv')}>${t('export_csv')}</button>
         ${canReveal && html`<button class="secondary" data-testid="export-full" onClick=${() => setAsking(true)}>${t('export_full')}</button>`}
       </div>
       <p class="muted small">${t('export_masked_note')}</p>
-      ${error && html`<p class="error" data-testid="error-banner">${errorText(error)}</p>`}
+      ${error && !asking && html`<p class="error" role="alert" data-testid="error-banner">${errorText(error)}</p>`}
       ${asking && html`
-        <div class="overlay" onClick=${(e) => { if (e.target === e.currentTarget) setAsking(false); }}>
+        <div class="overlay" onClick=${(e) => { if (e.target === e.currentTarget) setAsking(false); }}
+          onKeyDown=${(e) => { if (e.key === 'Escape') setAsking(false); }}>
           <form class="card dialog" data-testid="export-dialog" onSubmit=${full}>
             <h3>${t('export_full')}</h3>
             <label class="field"><span>${t('export_purpose')}</span>
-              <input data-testid="export-purpose" value=${purpose} onInput=${(e) => setPurpose(e.target.value)} /></label>
+              <input data-testid="export-purpose" value=${purpose} required minlength="4" autofocus
+                onInput=${(e) => setPurpose(e.target.value)} /></label>
+            ${error && html`<p class="error error-near" role="alert" data-testid="export-dialog-error">${errorText(error)}</p>`}
             <div class="row wrap">
               <label class="check"><input type="radio" name="fmt" checked=${format === 'xlsx'} onChange=${() => setFormat('xlsx')} /> XLSX</label>
               <label class="check"><input type="radio" name="fmt" checked=${format === 'csv'} onChange=${() => setFormat('csv')} /> CSV</label>
