@@ -4,7 +4,7 @@ import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { get, getDownload, postDownload } from './api.js';
-import { t, errorText, genderText } from './i18n.js';
+import { t, errorText, genderText, isEnglish } from './i18n.js';
 
 const html = htm.bind(h);
 
@@ -151,7 +151,7 @@ export function RegionPage({ code, user }) {
   if (!region) return html`<p class="muted pad">${t('loading')}</p>`;
   return html`
     <${Breadcrumb} path=${region.path.filter((p) => p.level >= 3)} />
-    <h1 class="title">${region.name} <small class="muted">${region.level_name}</small></h1>
+    <h1 class="title">${region.name} <small class="muted">${isEnglish() ? region.level_name_en : region.level_name}</small></h1>
     <${Children} items=${children} />
     ${region.in_scope && user.permissions.includes('REGISTER_EXPORT') && html`<${Export} code=${region.code} user=${user} />`}
     ${region.in_scope && region.level >= 4 && html`<${Persons} code=${region.code} />`}
