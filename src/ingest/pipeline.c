@@ -430,6 +430,18 @@ static int try_header(struct pipe *p, const struct table_row *row)
 	return 1;
 }
 
+/* "第 2 个工作表" / "sheet 2" of a workbook, "文件" / "the file" of a CSV. */
+static void sheet_words(const struct pipe *p, char *zh, size_t zcap, char *en, size_t ecap)
+{
+	if (p->tr && table_format_of(p->tr) != TABLE_XLSX) {
+		snprintf(zh, zcap, "文件");
+		snprintf(en, ecap, "the file");
+	} else {
+		snprintf(zh, zcap, "第 %d 个工作表", p->sheet + 1);
+		snprintf(en, ecap, "sheet %d", p->sheet + 1);
+	}
+}
+
 static int missing_header(struct pipe *p, struct wb_error *err)
 {
 	/* The required columns must be in the header; say which is missing. */
@@ -438,12 +450,12 @@ static int missing_header(struct pipe *p, struct wb_error *err)
 		for (size_t i = 0; i < p->ncols; i++)
 			found |= p->colmap[i] == c;
 		if (!found) {
-			char zh[256], en[256];
-			snprintf(zh, sizeof(zh), "第 %d 个工作表的表头中缺少必需的列“%s”",
-				 p->sheet + 1, p->prof.columns[c].aliases[0]);
-			snprintf(en, sizeof(en),
-				 "sheet %d: the header lacks the required column '%s'",
-				 p->sheet + 1, p->prof.columns[c].aliases[0]);
+			char zh[256], en[256], where[48], where_en[32];
+			sheet_words(p, where, sizeof(where), where_en, sizeof(where_en));
+			snprintf(zh, sizeof(zh), "%s的表头中缺少必需的列“%s”", where,
+				 p->prof.columns[c].aliases[0]);
+			snprintf(en, sizeof(en), "%s: the header lacks the required column '%s'",
+				 where_en, p->prof.columns[c].aliases[0]);
 			return wb_error_set(err, WB_EINVAL, 422, "IMPORT_COLUMN_MISSING", zh, en);
 		}
 	}
@@ -1703,11 +1715,14 @@ static int data_row(struct pipe *rd, struct chunk *ch, const struct table_row *r
 
 static int no_header(struct pipe *p, struct wb_error *err)
 {
-	char zh[256], en[256];
-	snprintf(zh, sizeof(zh), "第 %d 个工作表的前 %d 行中找不到“%s”的表头", p->sheet + 1,
+	char zh[256], en[256], where[48], where_en[32];
+	sheet_words(p, where, sizeof(where), where_en, sizeof(where_en));
+	snprintf(zh, sizeof(zh), "%s的前 %d 行中找不到“%s”的表头（名单类型是否选对？）", where,
 		 HEADER_SEARCH_ROWS, p->prof.title);
-	snprintf(en, sizeof(en), "sheet %d: no header row of '%s' in the first %d rows",
-		 p->sheet + 1, p->prof.name, HEADER_SEARCH_ROWS);
+	snprintf(
+		en, sizeof(en),
+		"%s: no header row of '%s' in the first %d rows (is it the right kind of extract?)",
+		where_en, p->prof.name, HEADER_SEARCH_ROWS);
 	return wb_error_set(err, WB_EINVAL, 422, "IMPORT_NO_HEADER", zh, en);
 }
 

@@ -224,6 +224,8 @@ test('malformed files are refused whole: a clear error, nothing stored', () => {
     'fewrows.csv': [Buffer.from('a,b,c\n'.repeat(5)), /IMPORT_NO_HEADER/],
     // a header alone would end every fact of the last extract of the source
     'headeronly.csv': [Buffer.from('\ufeff姓名,身份证号,保障类别\r\n'), /IMPORT_NO_ROWS/, 'civil_assist'],
+    // a CSV is "the file", not "sheet 1"
+    'nokind.csv': [Buffer.from('姓名,身份证号\n张三,1\n'), /文件的表头中缺少必需的列“保障类别” \[IMPORT_COLUMN_MISSING\]/, 'civil_assist'],
     // a good first sheet, a second one without a required column: refused before the
     // first batch (of one row) commits
     'sheet2.xlsx': [readFileSync(join(data, 'school_sheet2_bad.xlsx')), /IMPORT_COLUMN_MISSING/, 'school'],
