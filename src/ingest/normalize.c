@@ -101,6 +101,11 @@ int norm_date(char out[11], const char *in, int allow_month)
 	} else if (n == 6 && !*p && allow_month) { /* 201003 */
 		m = y % 100;
 		y /= 100;
+	} else if (n == 5 && !*p && y >= 10000 && y <= 73050) {
+		/* an Excel day number (a date cell formatted as General, or saved so to CSV):
+		 * days since 1899-12-30, 10000 to 73050 being 1927 to 2099; no other date is
+		 * written with five digits */
+		date_from_days((int64_t)y - 25569, &y, &m, &d);
 	} else {
 		if (n != 4 || !separator(&p) || digits(&p, 2, &m) == 0)
 			return -1;
@@ -108,15 +113,16 @@ int norm_date(char out[11], const char *in, int allow_month)
 		if (has_day) {
 			if (digits(&p, 2, &d) == 0)
 				return -1;
-			if (!strncmp(p, "日", 3))
+			if (!strncmp(p, "日", 3) || !strncmp(p, "号", 3)) /* 12日, 12号 as said */
 				p += 3;
 		} else if (!allow_month) {
 			return -1;
 		}
-		/* "2010-03-05 00:00:00" as some exports write it */
+		/* "2010-03-05 00:00:00" as some exports write it, "2010-03-05T00:00:00Z" or with
+		 * an offset (+08:00) as XLSX date cells and JSON do */
 		if (*p == ' ' || *p == 'T')
 			while (*++p)
-				if (!(*p >= '0' && *p <= '9') && *p != ':')
+				if (!(*p >= '0' && *p <= '9') && !strchr(":.+-Z", *p))
 					return -1;
 		if (*p)
 			return -1;

@@ -152,7 +152,8 @@ static int fail_zip(struct table_xlsx *x, const char *what, struct wb_error *err
 {
 	struct table_where w = where(x, 0);
 	char zh[200], en[200];
-	snprintf(zh, sizeof(zh), "XLSX 文件已损坏或不完整（%.100s）", what);
+	/* libzip's words are English: in the English message only */
+	snprintf(zh, sizeof(zh), "XLSX 文件已损坏或不完整，请用 Excel 重新保存后再导入");
 	snprintf(en, sizeof(en), "the XLSX file is damaged or truncated (%.100s)", what);
 	return table_fail(err, WB_EINVAL, "TABLE_ZIP", zh, en, x->cur >= 0 ? &w : NULL);
 }
