@@ -12,6 +12,7 @@
 #include "domain/role.h"
 #include "http/handlers.h"
 #include "store/person_cache.h"
+#include "store/imports.h"
 #include "store/persons.h"
 #include "store/relations.h"
 
@@ -81,11 +82,45 @@ static void add_summary(void *ctx, const struct person *p)
 	jw_obj_end(ctx);
 }
 
+/* import=ID&action=created|updated|linked: the persons an import of the caller's area
+ * found so (the links of its result). 0, or the refusal answered. */
+static int list_by_import(struct req *r, struct person_query *q)
+{
+	const char *id = req_query(r, "import"), *action = req_query(r, "action");
+	struct import_meta m;
+	struct wb_error err;
+	if (!id || !*id) {
+		if (action && *action)
+			return reply_errorx(r, 400, "IMPORT_REQUIRED",
+					    "按处理方式筛选须指定导入编号",
+					    "action goes with import"),
+			       -1;
+		return 0;
+	}
+	char *end;
+	long long v = strtoll(id, &end, 10);
+	wb_error_clear(&err);
+	if (*end || v <= 0 || store_imports_get(r->st, &r->scope, v, &m, &err))
+		return reply_errorx(r, 404, "IMPORT_NOT_FOUND",
+				    "导入记录不存在或不在您的管辖范围内",
+				    "no such import, or not within your area"),
+		       -1;
+	if (action && *action && strcmp(action, "created") && strcmp(action, "updated") &&
+	    strcmp(action, "linked"))
+		return reply_errorx(r, 400, "ACTION_INVALID",
+				    "action 应为 created、updated 或 linked",
+				    "action is created, updated or linked"),
+		       -1;
+	q->import_id = v;
+	q->import_action = action && *action ? action : NULL;
+	return 0;
+}
+
 int h_persons_list(struct req *r)
 {
 	struct wb_error err;
 	char code[REGION_CODE_MAX + 1], next[48];
-	struct person_query q = {NULL, NULL, 0, LIST_LIMIT_DEFAULT, NULL};
+	struct person_query q = {.limit = LIST_LIMIT_DEFAULT};
 	const char *region = req_query(r, "region"), *limit = req_query(r, "limit");
 	const char *minors = req_query(r, "minors");
 
@@ -112,6 +147,8 @@ int h_persons_list(struct req *r)
 				    "the search text is too long");
 	q.cursor = req_query(r, "cursor");
 	q.minors_only = minors && (!strcmp(minors, "1") || !strcmp(minors, "true"));
+	if (list_by_import(r, &q))
+		return 0;
 
 	/* A region outside the caller's subtree lists nothing, like an empty region. */
 	struct buf b;

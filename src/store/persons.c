@@ -37,19 +37,23 @@ static const char SQL_GET_R[] =
 static const char SQL_GET_S[] =
 	"SELECT " PERSON_COLS ", p.scope_region FROM persons p WHERE p.id = ? AND" SCOPE_SCHOOL;
 
+/* The persons a row of an import concerned, as it found them (import_rows_person). */
+#define BY_IMPORT                                                                                  \
+	"AND (? = 0 OR EXISTS (SELECT 1 FROM import_rows ir WHERE ir.person_id = p.id AND "        \
+	"ir.import_id = ? AND ir.action <> 'unchanged' AND (? IS NULL OR ir.action = ?))) "
 static const char SQL_LIST_R[] =
 	"SELECT " PERSON_COLS ", p.scope_region, r.name FROM persons p "
 	"LEFT JOIN regions r ON r.code = p.household_region WHERE" SCOPE_REGION
 	"AND p.scope_region >= ? AND p.scope_region < ? "
 	"AND (? IS NULL OR p.birth_date > ?) AND (? IS NULL OR p.name LIKE ? ESCAPE '\\') "
-	"AND (? IS NULL OR p.id_hash = ?) "
+	"AND (? IS NULL OR p.id_hash = ?) " BY_IMPORT
 	"AND (p.scope_region, p.id) > (?, ?) ORDER BY p.scope_region, p.id LIMIT ?";
 static const char SQL_LIST_S[] =
 	"SELECT " PERSON_COLS ", p.scope_region, r.name FROM persons p "
 	"LEFT JOIN regions r ON r.code = p.household_region WHERE" SCOPE_SCHOOL
 	"AND p.scope_region >= ? AND p.scope_region < ? "
 	"AND (? IS NULL OR p.birth_date > ?) AND (? IS NULL OR p.name LIKE ? ESCAPE '\\') "
-	"AND (? IS NULL OR p.id_hash = ?) "
+	"AND (? IS NULL OR p.id_hash = ?) " BY_IMPORT
 	"AND (p.scope_region, p.id) > (?, ?) ORDER BY p.scope_region, p.id LIMIT ?";
 
 static const char SQL_INSERT[] =
@@ -651,6 +655,10 @@ int store_persons_list(struct store *st, const struct wb_scope *sc, const struct
 	db_bind_text(s, idx++, use_like ? like : NULL);
 	db_bind_blob(s, idx++, use_id ? idh : NULL, SECRET_HASH_BYTES);
 	db_bind_blob(s, idx++, use_id ? idh : NULL, SECRET_HASH_BYTES);
+	db_bind_int(s, idx++, q->import_id);
+	db_bind_int(s, idx++, q->import_id);
+	db_bind_text(s, idx++, q->import_action);
+	db_bind_text(s, idx++, q->import_action);
 	db_bind_text(s, idx++, cur_region);
 	db_bind_int(s, idx++, cur_id);
 	db_bind_int(s, idx++, q->limit + 1);
@@ -672,8 +680,10 @@ int store_persons_list(struct store *st, const struct wb_scope *sc, const struct
 		return rc;
 	/* One entry per page: which area was listed and how many records were shown. */
 	char detail[160];
-	snprintf(detail, sizeof(detail), "{\"region\":\"%s\",\"count\":%d,\"search\":%s}",
-		 q->region ? q->region : sc->region, n, use_like || use_id ? "true" : "false");
+	snprintf(detail, sizeof(detail),
+		 "{\"region\":\"%s\",\"count\":%d,\"search\":%s,\"import\":%" PRId64 "}",
+		 q->region ? q->region : sc->region, n, use_like || use_id ? "true" : "false",
+		 q->import_id);
 	struct audit_entry e = {"person.list", "region", 0, detail};
 	audit_queue_push(st, sc, &e);
 	return 0;

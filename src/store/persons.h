@@ -75,6 +75,10 @@ struct person_query {
 	int minors_only;
 	int limit;	    /* 1..200 */
 	const char *cursor; /* from a previous page, or NULL */
+	/* the persons an import created, updated or linked (import_rows), or 0 for any;
+	 * import_action one of those three, or NULL for all three */
+	int64_t import_id;
+	const char *import_action;
 };
 
 int store_persons_create(struct store *st, const struct wb_scope *sc, const struct person_new *in,

@@ -140,6 +140,16 @@ test('import, then the rejected rows as a CSV download, then undo', async () => 
   const mine = await station.get('/imports');
   assert.ok(mine.body.items.some((x) => x.id === id));
   assert.equal(sql(srv.db, 'pragma foreign_key_check'), ''); // batches skip SQLite's checks
+  // the persons it created, listed as the result links them (scoped: another township 404)
+  const made = await station.get(`/persons?import=${id}&action=created&limit=200`);
+  assert.equal(made.status, 200, made.text);
+  assert.equal(made.body.items.length, job.result.created);
+  assert.ok(made.body.items.every((p) => /\*{8}/.test(p.id_number || '********')), made.text);
+  const touched = await station.get(`/persons?import=${id}&limit=200`);
+  assert.ok(touched.body.items.length >= made.body.items.length);
+  assertError(await other.get(`/persons?import=${id}`), 404, 'IMPORT_NOT_FOUND');
+  assertError(await station.get(`/persons?import=${id}&action=unchanged`), 400, 'ACTION_INVALID');
+  assertError(await station.get('/persons?action=created'), 400, 'IMPORT_REQUIRED');
   // undo is for who made it (or an office above): not a colleague of the same station
   assertError(await colleague.post(`/imports/${id}/undo`, {}), 403, 'IMPORT_NOT_YOURS');
   assert.equal(sql(srv.db, `select status from imports where id = ${id}`), 'done');

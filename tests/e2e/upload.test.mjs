@@ -163,6 +163,15 @@ test('the queue in English, on a phone, without sideways scrolling', async () =>
   await page.waitForSelector('text=关联到此人');
 });
 
+test('from the result counts to the persons the import created', async () => {
+  await page.click('[data-testid=nav-imports]');
+  await page.waitForSelector('[data-testid=import-row]');
+  await page.locator('[data-testid=import-row]').first().locator('a[href*="/persons?action=created"]').click();
+  await page.waitForSelector('[data-testid=person-row]');
+  assert.equal(await page.locator('[data-testid=person-row]').count(), 2);
+  assert.match(await page.textContent('main, body'), /本次导入涉及的人员/);
+});
+
 test('the imports list shows the import; undo asks first, then takes it back', async () => {
   await page.click('[data-testid=nav-imports]');
   await page.waitForSelector('[data-testid=import-row]');

@@ -52,6 +52,7 @@ const dict = {
   file_required: ['请选择名单类型和文件', 'Choose the kind of extract and a file'],
   file_empty: ['所选文件是空的（0 字节），请重新导出名单', 'The chosen file is empty (0 bytes): export the list again'],
   job_queued: ['排队等待中…', 'Waiting in the queue…'],
+  import_persons: ['本次导入涉及的人员', 'Persons of this import'],
   score_hint: ['匹配得分是各项比对（姓名、出生日期、性别、地区）的证据之和：越高越可能是同一人。高于自动关联线的已自动关联，低于核查线的作为新人员，介于两者之间的在此由您判断。',
     'The match score adds up the evidence of each comparison (name, birth date, gender, region): the higher, the likelier the same person. Above the automatic threshold rows are linked by themselves, below the review threshold they become new persons; those in between wait here for you.'],
   columns_read: ['已识别的列', 'Columns read'], columns_ignored: ['未使用的列', 'Columns not read'],

@@ -6,21 +6,72 @@ import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { get, getDownload, post, upload, waitJob } from './api.js';
-import { t, colon, errorText, isEnglish, localTime, statusText } from './i18n.js';
+import { t, colon, errorText, genderText, isEnglish, localTime, statusText } from './i18n.js';
 
 const html = htm.bind(h);
 
 const COUNTS = ['created', 'updated', 'linked', 'facts_added', 'facts_replaced', 'facts_ended',
   'relations_added', 'review', 'rejected'];
 
-export function Counts({ c }) {
+// The persons counted, listed: a stored import's created, updated and linked counts are
+// links to those persons (#/imports/ID/persons?action=…).
+const PERSON_COUNTS = { created: 'created', updated: 'updated', linked: 'linked' };
+
+export function Counts({ c, importId }) {
+  const value = (k) => {
+    const n = c[k] ?? 0;
+    return importId && n > 0 && PERSON_COUNTS[k]
+      ? html`<a href=${`#/imports/${importId}/persons?action=${PERSON_COUNTS[k]}`} data-testid=${'persons-' + k}>${n}</a>` : n;
+  };
   return html`
     <dl class="counts" data-testid="counts">
       <div><dt>${t('rows')}</dt><dd data-testid="count-rows">${c.rows}</dd></div>
       ${COUNTS.map((k) => html`
         <div class=${k === 'rejected' && c[k] ? 'bad' : k === 'review' && c[k] ? 'warn' : ''}>
-          <dt>${t('cnt_' + k)}</dt><dd data-testid=${'count-' + k}>${c[k] ?? 0}</dd></div>`)}
+          <dt>${t('cnt_' + k)}</dt><dd data-testid=${'count-' + k}>${value(k)}</dd></div>`)}
     </dl>`;
+}
+
+// The persons an import created, updated or linked, as the persons list shows them (scoped
+// and masked by the server; a page of it is an audited read).
+export function ImportPersons({ id, query }) {
+  const action = query.get('action') || '';
+  const [items, setItems] = useState(null);
+  const [next, setNext] = useState(null);
+  const [error, setError] = useState(null);
+  const load = async (cursor) => {
+    const q = new URLSearchParams({ import: id, limit: '100' });
+    if (action) q.set('action', action);
+    if (cursor) q.set('cursor', cursor);
+    try {
+      const r = await get('/persons?' + q);
+      setItems((old) => (cursor ? old.concat(r.items) : r.items));
+      setNext(r.next_cursor);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  useEffect(() => { load(null); }, [id, action]);
+  return html`
+    <nav class="crumbs"><a href="#/imports">${t('nav_imports')}</a></nav>
+    <h1 class="title">${t('import_persons')} <small class="muted">#${id}${action ? ' · ' + t('cnt_' + action) : ''}</small></h1>
+    ${error && html`<p class="error" role="alert" data-testid="error-banner">${errorText(error)}</p>`}
+    <section class="card">
+      ${!items && !error && html`<p class="muted">${t('loading')}</p>`}
+      ${items && !items.length && html`<p class="muted">${t('no_persons')}</p>`}
+      <ul class="list">
+        ${(items || []).map((p) => html`
+          <li data-testid="person-row" data-id=${p.id}>
+            <a href=${'#/persons/' + p.id}>
+              <strong>${p.name}</strong>
+              <span>${genderText(p.gender)} · ${p.birth_date || '–'}</span>
+              <span class="muted mono">${p.id_number || t('no_id')}</span>
+              <span class="muted">${p.household_region_name || ''}</span>
+            </a>
+          </li>`)}
+      </ul>
+      ${next && html`<button class="secondary" onClick=${() => load(next)}>${t('load_more')}</button>`}
+    </section>`;
 }
 
 function Reasons({ res }) {
@@ -175,7 +226,7 @@ export function ImportPage({ user }) {
         <h2 class="ok">${t('import_done')} ${result.resumed ? t('resumed') : ''}</h2>
         ${error && html`<p class="error" role="alert" data-testid="error-banner">${errorText(error)}</p>`}
         <${Progress} job=${job} />
-        <${Counts} c=${result} />
+        <${Counts} c=${result} importId=${result.import_id} />
         <${Reasons} res=${result} />
         <div class="row wrap">
           ${result.rejected > 0 && html`<button class="secondary" data-testid="download-rejects"
@@ -185,6 +236,12 @@ export function ImportPage({ user }) {
           <button class="secondary" onClick=${reset}>${t('import_another')}</button>
         </div>
       </section>`}`;
+}
+
+// A count of persons in the imports list, a link to them while the import stands.
+function personsLink(m, action) {
+  const n = m.counts[action] ?? 0;
+  return n > 0 && m.status !== 'undone' ? html`<a href=${`#/imports/${m.id}/persons?action=${action}`}>${n}</a>` : n;
 }
 
 export function ImportsList() {
@@ -221,8 +278,8 @@ export function ImportsList() {
           <em class=${'tag' + (m.status === 'done' ? '' : ' grey')} data-testid="import-status">${statusText(m.status)}</em>
         </div>
         <p class="small muted">${title(m.profile)} · ${m.extract_date} · ${t('by')} ${m.created_by} · ${localTime(m.created_at)}</p>
-        <p class="small">${t('rows')} ${m.counts.rows ?? m.rows_total} · ${t('cnt_created')} ${m.counts.created ?? 0} ·
-          ${t('cnt_linked')} ${m.counts.linked ?? 0} · ${t('cnt_facts_added')} ${m.counts.facts_added ?? 0} ·
+        <p class="small">${t('rows')} ${m.counts.rows ?? m.rows_total} · ${t('cnt_created')} ${personsLink(m, 'created')} ·
+          ${t('cnt_linked')} ${personsLink(m, 'linked')} · ${t('cnt_facts_added')} ${m.counts.facts_added ?? 0} ·
           ${t('cnt_review')} ${m.counts.review ?? 0}${m.reviews_open && m.status !== 'undone' ? html` (<a href="#/reviews" data-testid="reviews-open">${t('st_open')} ${m.reviews_open}</a>)` : ''} ·
           ${t('cnt_rejected')} ${m.counts.rejected ?? 0}</p>
         <div class="row wrap">

@@ -9,7 +9,7 @@ import { RegionPage } from './region.js';
 import { PersonPage } from './person.js';
 import { NewPerson } from './newperson.js';
 import { PasswordDialog } from './password.js';
-import { ImportPage, ImportsList } from './imports.js';
+import { ImportPage, ImportPersons, ImportsList } from './imports.js';
 import { ReviewQueue, ReviewPage } from './reviews.js';
 import { RegistersPage } from './registers.js';
 import { RulesList, RulesetPage, RulesEditor } from './rules.js';
@@ -57,6 +57,8 @@ function App() {
   if (first === 'persons' && second === 'new') page = html`<${NewPerson} user=${user} query=${route.query} />`;
   else if (first === 'persons' && second) page = html`<${PersonPage} key=${second} id=${second} user=${user} />`;
   else if (first === 'imports' && second === 'new' && canImport) page = html`<${ImportPage} user=${user} />`;
+  else if (first === 'imports' && second && route.parts[2] === 'persons' && canImport)
+    page = html`<${ImportPersons} key=${route.query.toString()} id=${second} query=${route.query} />`;
   else if (first === 'imports' && canImport) page = html`<${ImportsList} user=${user} />`;
   else if (first === 'reviews' && second && canImport) page = html`<${ReviewPage} key=${second} id=${second} />`;
   else if (first === 'reviews' && canImport) page = html`<${ReviewQueue} key=${route.query.toString()} query=${route.query} />`;
