@@ -79,7 +79,7 @@ function Details({ p, user, onSaved, slot }) {
         </dl>`}
       ${asking && html`
         <form class="row wrap" onSubmit=${reveal}>
-          <input class="grow" data-testid="reveal-purpose" placeholder=${t('purpose')} value=${purpose}
+          <input class="grow" data-testid="reveal-purpose" aria-label=${t('purpose')} required placeholder=${t('purpose')} value=${purpose}
             onInput=${(e) => setPurpose(e.target.value)} />
           <button>${t('reveal')}</button>
         </form>`}

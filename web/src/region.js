@@ -64,7 +64,7 @@ function Persons({ code }) {
         <a class="button" data-testid="new-person" href=${'#/persons/new?region=' + code}>${t('new_person')}</a>
       </div>
       <form class="row wrap" onSubmit=${(e) => { e.preventDefault(); load(null, false); }}>
-        <input class="grow" data-testid="search" placeholder=${t('search')} value=${q}
+        <input class="grow" data-testid="search" type="search" aria-label=${t('search')} placeholder=${t('search')} value=${q}
           onInput=${(e) => setQ(e.target.value)} />
         <label class="check"><input type="checkbox" checked=${minors}
           onChange=${(e) => setMinors(e.target.checked)} /> ${t('only_minors')}</label>
