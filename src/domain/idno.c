@@ -171,27 +171,61 @@ static size_t digit_at(const char *s, size_t run)
 	return 0;
 }
 
+/* Bytes of a separator that may stand inside a written number ("138-2345-6789",
+ * "138 0013 8000", "(023) 7555 1234", a no-break or ideographic space), or 0. */
+static size_t separator_at(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (u[0] == ' ' || u[0] == '-' || u[0] == '(' || u[0] == ')' || u[0] == '+')
+		return 1;
+	if (u[0] == 0xC2 && u[1] == 0xA0)
+		return 2;
+	if (u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80)
+		return 3;
+	return 0;
+}
+
+/* The number starting at s: its digits (*digits) and its bytes up to its last digit;
+ * separators inside it are part of it, not at its end. */
+static size_t number_at(const char *s, size_t *digits)
+{
+	size_t bytes = 0, end = 0, n;
+	*digits = 0;
+	for (;;) {
+		if ((n = digit_at(s + bytes, *digits))) {
+			bytes += n, ++*digits, end = bytes;
+		} else if (*digits && (n = separator_at(s + bytes))) {
+			bytes += n;
+		} else {
+			return end;
+		}
+	}
+}
+
 void idno_mask_text(char *out, const char *in)
 {
 	size_t o = 0;
 	while (*in) {
-		size_t run = 0, bytes = 0, n;
-		while ((n = digit_at(in + bytes, run)))
-			bytes += n, run++;
-		if (run < 11) {
+		size_t digits, bytes = number_at(in, &digits);
+		if (digits < 11) {
 			size_t take = bytes ? bytes : 1;
 			memcpy(out + o, in, take);
 			o += take, in += take;
 			continue;
 		}
-		size_t keep = run >= 15 ? 6 : 3;
-		for (size_t i = 0; i < run; i++) {
-			size_t len = digit_at(in, i);
-			if (i < keep || i >= run - 4) {
+		/* the digits masked where they stand, the separators kept */
+		size_t keep = digits >= 15 ? 6 : 3, seen = 0;
+		for (const char *end = in + bytes; in < end;) {
+			size_t len = digit_at(in, seen);
+			if (!len) {
+				len = separator_at(in);
 				memcpy(out + o, in, len);
 				o += len;
+			} else if (seen < keep || seen >= digits - 4) {
+				memcpy(out + o, in, len);
+				o += len, seen++;
 			} else {
-				out[o++] = '*';
+				out[o++] = '*', seen++;
 			}
 			in += len;
 		}

@@ -40,12 +40,13 @@ void idno_mask(char out[IDNO_LEN + 1], const char *id18);
 void phone_mask(char *out, const char *in);
 
 /*
- * Mask the numbers in a free text as it came from a file (a cell of an uploaded row):
- * every run of 11 or more digits (ASCII or full-width, an ID number's final X included)
- * keeps its first 6 characters when it has 15 or more (an ID number), its first 3
- * otherwise (a phone number), and its last 4; the rest become '*'. Shorter runs (dates,
- * house numbers) are kept. out holds strlen(in)+1 (a full-width digit, 3 bytes, masks to
- * one '*').
+ * Mask the numbers in a free text as it came from a file (a cell of an uploaded row, a
+ * reason quoting it): every number of 11 or more digits (ASCII or full-width, an ID
+ * number's final X included, with the separators people write inside numbers: spaces,
+ * '-', '(', ')', '+', no-break and ideographic spaces) keeps its first 6 digits when it has
+ * 15 or more (an ID number), its first 3 otherwise (a phone number), and its last 4; the
+ * other digits become '*', the separators stay. Shorter numbers (dates, house numbers) are
+ * kept. out holds strlen(in)+1 (a full-width digit, 3 bytes, masks to one '*').
  */
 void idno_mask_text(char *out, const char *in);
 

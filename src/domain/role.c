@@ -87,6 +87,15 @@ int role_purpose_stated(const char *purpose)
 			p += 2; /* U+3000 */
 			continue;
 		}
+		if ((p[0] == 0xE2 && p[1] == 0x80 && p[2] >= 0x80 && p[2] <= 0x8B) ||
+		    (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)) {
+			p += 2; /* U+2000–U+200B spaces, the zero-width space, U+FEFF */
+			continue;
+		}
+		if (p[0] == 0xC2 && p[1] == 0xA0) {
+			p += 1; /* U+00A0 */
+			continue;
+		}
 		if ((*p & 0xC0) != 0x80) /* the first byte of a character */
 			chars++;
 	}

@@ -45,7 +45,8 @@ const char *role_name_en(int role);
 int role_can(int role, int perm);
 
 /* A purpose stated for seeing full ID numbers (reveal, export): at least 4 characters
- * that are not white space (ASCII or the ideographic space U+3000), at most 500 bytes. */
+ * that are not white space (ASCII, no-break, ideographic, the U+2000 spaces, zero-width
+ * space or byte-order mark), at most 500 bytes. */
 #define PURPOSE_MIN_CHARS 4
 #define PURPOSE_MAX_BYTES 500
 int role_purpose_stated(const char *purpose);

@@ -119,11 +119,20 @@ int norm_date(char out[11], const char *in, int allow_month)
 			return -1;
 		}
 		/* "2010-03-05 00:00:00" as some exports write it, "2010-03-05T00:00:00Z" or with
-		 * an offset (+08:00) as XLSX date cells and JSON do */
-		if (*p == ' ' || *p == 'T')
-			while (*++p)
+		 * an offset (+08:00) as XLSX date cells and JSON do. A local time (an offset, or
+		 * none) is on the date written; a UTC time other than midnight may be on the next
+		 * day in China, and is refused rather than read a day off. */
+		if (*p == ' ' || *p == 'T') {
+			int utc = 0, clock = 0;
+			while (*++p) {
 				if (!(*p >= '0' && *p <= '9') && !strchr(":.+-Z", *p))
 					return -1;
+				utc |= *p == 'Z';
+				clock |= *p >= '1' && *p <= '9' && !utc;
+			}
+			if (utc && clock)
+				return -1;
+		}
 		if (*p)
 			return -1;
 	}

@@ -397,7 +397,11 @@ __attribute__((format(printf, 4, 5))) static int row_fail(struct pipe *p, const 
 	va_start(ap, zhfmt);
 	vsnprintf(zh, sizeof(zh), zhfmt, ap);
 	va_end(ap);
-	wb_error_set(&p->rowerr, WB_EINVAL, 422, code, zh, en);
+	/* a reason may quote the value (a phone typed wrong is the phone all the same): it is
+	 * stored in clear and shown to colleagues, so its numbers are masked */
+	char masked[sizeof(zh)];
+	idno_mask_text(masked, zh);
+	wb_error_set(&p->rowerr, WB_EINVAL, 422, code, masked, en);
 	return WB_EINVAL;
 }
 
@@ -421,7 +425,10 @@ static int try_header(struct pipe *p, const struct table_row *row)
 		/* Two headers may name one field ("身份证号" and "公民身份号码"): load_values
 		 * takes the first that is filled in, and refuses a row where they differ. */
 		p->colmap[i] = profile_match_header(&p->prof, row->cells[i]);
-		matched += p->colmap[i] >= 0;
+		int again = 0; /* a header row names at least two different fields */
+		for (size_t j = 0; p->colmap[i] >= 0 && j < i && !again; j++)
+			again = p->colmap[j] == p->colmap[i];
+		matched += p->colmap[i] >= 0 && !again;
 	}
 	if (matched < 2)
 		return 0;
@@ -1066,6 +1073,15 @@ static int apply(struct pipe *p, int64_t rowno, struct wb_error *err)
 static const unsigned char TRIM_EDGE[256] = {
 	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, [0xe3] = 1, [0x80] = 1};
 
+/* Two ID numbers that normalise to the same (one typed full-width, say). */
+static int same_id(const struct pipe *p, int c, const char *v)
+{
+	char a[IDNO_LEN + 1], b[IDNO_LEN + 1];
+	return p->prof.columns[c].field == PF_ID_NUMBER && p->prof.columns[c].role >= 0 &&
+	       !idno_normalize(a, v, NULL) && !idno_normalize(b, p->values[c], NULL) &&
+	       !strcmp(a, b);
+}
+
 /* A second column of field c (its header names the field again): 0 when the value
  * loaded first stands (this one is empty or says the same; else p->conflict = c), 1 when
  * this one is to be loaded instead (the first was empty). */
@@ -1076,7 +1092,7 @@ static int same_value(struct pipe *p, int c, const char *cell)
 		snprintf(v, sizeof(v), "%s", cell);
 	if (!p->vallen[c])
 		return 1;
-	if (v[0] && strcmp(v, p->values[c]))
+	if (v[0] && strcmp(v, p->values[c]) && !same_id(p, c, v))
 		p->conflict = c;
 	return 0;
 }
@@ -1594,7 +1610,7 @@ static void chunk_reject(struct chunk *ch, struct prow *w, const struct wb_error
 
 /* The subject's ID number of a row rejected on the reading thread, read again from its
  * cell (the row may have failed before or in parsing it): a rejected row with a valid
- * number still says that its person is on the list (store_imports_spare_rejected). */
+ * number still says that its person is on the list (store_imports_spare_unapplied). */
 static const char *subject_id(struct pipe *rd, char out[IDNO_LEN + 1])
 {
 	struct wb_error e;
@@ -2038,7 +2054,7 @@ static int end_missing(struct pipe *p, struct wb_error *err)
 		log_info("import %" PRId64 ": no row applied, so no fact is ended", p->meta.id);
 		return 0;
 	}
-	int rc = store_imports_spare_rejected(p->st, p->cache, p->meta.id, err);
+	int rc = store_imports_spare_unapplied(p->st, p->cache, p->meta.id, err);
 	if (rc)
 		return rc;
 	for (int i = 0; !rc && i < p->prof.nend; i++) {

@@ -2,6 +2,7 @@
 #include "store/imports.h"
 
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,9 @@ static const char SQL_REL_INSERT[] =
 static const char SQL_REJECT[] =
 	"INSERT INTO import_rejects (import_id, sheet, row_number, code, reason, reason_en, cells, "
 	"id_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+/* The candidates of this import's rows waiting for review (JSON: [{person_id, …}]). */
+static const char SQL_REVIEW_CANDIDATES[] =
+	"SELECT candidates FROM import_reviews WHERE import_id = ? AND status = 'open'";
 /* The persons named by valid ID numbers in this import's rejected rows. */
 static const char SQL_REJECTED_PERSONS[] =
 	"SELECT p.id FROM import_rejects j JOIN persons p ON p.id_hash = j.id_hash "
@@ -1559,14 +1563,28 @@ int store_imports_reject(struct store *st, int64_t import_id, int sheet, int64_t
 	return db_step_done(s, err);
 }
 
-int store_imports_spare_rejected(struct store *st, struct import_cache *c, int64_t import_id,
-				 struct wb_error *err)
+int store_imports_spare_unapplied(struct store *st, struct import_cache *c, int64_t import_id,
+				  struct wb_error *err)
 {
 	struct db_stmt *s = db_stmt(st->db, SQL_REJECTED_PERSONS);
 	db_bind_int(s, 1, import_id);
 	int rc;
 	while ((rc = db_step(s, err)) == DB_ROW)
 		bits_set(&c->stated, db_col_int(s, 0));
+	db_done(s);
+	if (rc < 0)
+		return rc;
+	/* A row waiting for review is someone on the list: any of its candidates may be. */
+	s = db_stmt(st->db, SQL_REVIEW_CANDIDATES);
+	db_bind_int(s, 1, import_id);
+	while ((rc = db_step(s, err)) == DB_ROW) {
+		json_t *a = json_loads(db_col_text(s, 0), 0, NULL), *cand;
+		size_t i;
+		json_array_foreach (a, i, cand)
+			bits_set(&c->stated,
+				 json_integer_value(json_object_get(cand, "person_id")));
+		json_decref(a);
+	}
 	db_done(s);
 	return rc < 0 ? rc : 0;
 }

@@ -188,10 +188,11 @@ int store_imports_reject(struct store *st, int64_t import_id, int sheet, int64_t
 			 struct wb_error *err);
 /* id_hash (NULL: none): the store_imports_id_hash of the row's subject, when it has a valid
  * ID number. Its person is on the list although the row was not applied:
- * store_imports_spare_rejected marks the persons of an import's rejected rows as stated,
- * so that store_imports_end_missing ends none of their facts. */
-int store_imports_spare_rejected(struct store *st, struct import_cache *c, int64_t import_id,
-				 struct wb_error *err);
+ * store_imports_spare_unapplied marks the persons of an import's rejected rows, and the
+ * candidates of its rows waiting for review, as stated, so that store_imports_end_missing
+ * ends none of their facts. */
+int store_imports_spare_unapplied(struct store *st, struct import_cache *c, int64_t import_id,
+				  struct wb_error *err);
 /* Queue a doubtful row for review (store/reviews.h), unless the same row of the same
  * profile and region is waiting already (importing a file again queues nothing new). */
 int store_imports_review(struct store *st, int64_t import_id, int sheet, int64_t row,

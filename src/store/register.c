@@ -346,6 +346,13 @@ static int audit(struct store *st, const struct wb_scope *sc, const struct regis
 		jsonx_quote(&d, q->fact_type);
 	else
 		buf_appends(&d, "null");
+	buf_appends(&d, ",\"category\":");
+	if (q->category)
+		jsonx_quote(&d, q->category);
+	else
+		buf_appends(&d, "null");
+	buf_appendf(&d, ",\"flagged\":%s,\"min_level\":%d", q->flagged ? "true" : "false",
+		    q->min_level);
 	buf_appendf(&d, "},\"count\":%lld,\"revealed\":%s", (long long)count,
 		    revealed ? "true" : "false");
 	if (revealed) {

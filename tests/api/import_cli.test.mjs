@@ -288,6 +288,21 @@ test('two columns of one field: the filled one is taken, a disagreement rejected
   assert.match(out, /FIELD_CONFLICT .*两列都是“公民身份号码”，但取值不同/);
 });
 
+// A reason may quote the value, and a phone typed wrong is someone's phone all the same:
+// the reason stored (in clear) and shown has its numbers masked.
+test('a rejected phone number is masked in its reason', () => {
+  const f = join(dir, 'phone.csv');
+  writeFileSync(f, '姓名,性别,身份证号,联系电话,务工地点,外出时间\n' +
+    `白一号,男,${idNumber('19800515', '071')},23823456789,广东省东莞市,2023-02\n`);
+  const out = importFile(f, 'migrant', ['--dry-run']);
+  assert.match(out, /PHONE_INVALID/);
+  assert.match(out, /238\*\*\*\*6789/);
+  assert.doesNotMatch(out, /23823456789/);
+  importFile(f, 'migrant');
+  const reason = sql(db, `select reason from import_rejects where import_id = ${lastId()}`);
+  assert.match(reason, /238\*\*\*\*6789/);
+});
+
 test('bad requests: unknown profile, region outside the tree, bad date', () => {
   const f = join(dir, 'h.csv');
   copyFileSync(join(data, 'hukou.csv'), f);

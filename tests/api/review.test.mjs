@@ -44,10 +44,10 @@ async function children(n) {
     const name = SURNAMES[made % SURNAMES.length] + GIVEN[made % GIVEN.length];
     const gender = made % 2 ? 'M' : 'F';
     const region = villages[made % villages.length];
-    const r = await county.post('/persons', { name, gender, birth_date: d, household_region: region,
-      id_number: idNumber(d.replaceAll('-', ''), String(100 + made).padStart(3, '0')) });
+    const idn = idNumber(d.replaceAll('-', ''), String(100 + made).padStart(3, '0'));
+    const r = await county.post('/persons', { name, gender, birth_date: d, household_region: region, id_number: idn });
     assert.equal(r.status, 201, r.text);
-    out.push({ id: r.body.id, name, gender, birth: d, region });
+    out.push({ id: r.body.id, name, gender, birth: d, region, idn });
   }
   return out;
 }
@@ -168,6 +168,26 @@ test('a review shows the uploaded row with its numbers masked; reads are audited
   await new Promise((res) => setTimeout(res, 300));
   assert.equal(lists(), listed + 1);
   assert.equal(sql(srv.db, `select count(*) from audit_log where action = 'review.read' and object_id = ${rv.id}`), '1');
+});
+
+// The next extract names the child without an ID number, one character off: the row
+// waits for review, and the child's fact of the last extract does not end meanwhile.
+test('a row waiting for review keeps its candidates\' facts from ending', async () => {
+  const [kid, other2] = await children(2);
+  const row = (k) => `${k.name},${k.gender === 'M' ? '男' : '女'},${k.birth},${k.idn},农村低保,2025-03-01,300,` +
+    sql(srv.db, `select name from regions where code = '${k.region}'`);
+  const head = '姓名,性别,出生日期,身份证号,保障类别,保障起始日期,月保障金额,所在村（社区）';
+  const first = await importCsv([head, row(kid), row(other2)].join('\n') + '\n');
+  assert.equal(first.result.applied, 2, JSON.stringify(first.result));
+  const current = () => sql(srv.db, `select count(*) from facts f where f.person_id = ${kid.id} and f.type = 'low_income'
+    and f.retracted_at is null and f.valid_to is null and not exists (select 1 from facts g where g.supersedes = f.id)`);
+  assert.equal(current(), '1');
+  // the other child again by ID (a row applied: the extract ends what it no longer names)
+  const doubtful = `${offByOne(kid.name)},${kid.gender === 'M' ? '男' : '女'},${kid.birth},,农村低保,2025-03-01,${amount++},${otherVillage(kid.region)}`;
+  const next = await importCsv([head, doubtful, row(other2)].join('\n') + '\n');
+  assert.equal(next.result.review, 1, JSON.stringify(next.result));
+  assert.equal(next.result.applied, 1, JSON.stringify(next.result));
+  assert.equal(current(), '1', 'not ended while its row waits for review');
 });
 
 test('pages of the queue and bad list parameters', async () => {

@@ -119,6 +119,8 @@ static void purpose_stated(void **state)
 	assert_false(role_purpose_stated("     "));
 	assert_false(role_purpose_stated("\xe3\x80\x80\xe3\x80\x80核 \t对\xe3\x80\x80"));
 	assert_false(role_purpose_stated("核对台"));
+	assert_false(
+		role_purpose_stated("\xc2\xa0\xc2\xa0\xc2\xa0\xc2\xa0\xe2\x80\x8b\xef\xbb\xbf"));
 	assert_true(role_purpose_stated("核对台账"));
 	assert_true(role_purpose_stated(" 核 对 台 账 "));
 	assert_true(role_purpose_stated("check"));
