@@ -11,22 +11,16 @@ void wb_error_clear(struct wb_error *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* Cut to the buffer, and still valid UTF-8 (a message goes into JSON replies). */
-static void copy(char *dst, size_t cap, const char *src)
-{
-	snprintf(dst, cap, "%s", src ? src : "");
-	utf8_scrub(dst);
-}
-
 int wb_error_set(struct wb_error *e, int rc, int status, const char *code, const char *message,
 		 const char *message_en)
 {
 	if (!e)
 		return rc;
 	e->status = status ? status : wb_err_status(rc);
-	copy(e->code, sizeof(e->code), code);
-	copy(e->message, sizeof(e->message), message);
-	copy(e->message_en, sizeof(e->message_en), message_en);
+	/* cut to their buffers, and still valid UTF-8 (messages go into JSON replies) */
+	utf8_copy(e->code, sizeof(e->code), code);
+	utf8_copy(e->message, sizeof(e->message), message);
+	utf8_copy(e->message_en, sizeof(e->message_en), message_en);
 	return rc;
 }
 
@@ -54,9 +48,9 @@ void wb_error_detail(struct wb_error *e, const char *field, const char *code, co
 	if (!e || e->ndetails >= WB_ERR_MAX_DETAILS)
 		return;
 	d = &e->details[e->ndetails++];
-	copy(d->field, sizeof(d->field), field);
-	copy(d->code, sizeof(d->code), code);
-	copy(d->message, sizeof(d->message), message);
+	utf8_copy(d->field, sizeof(d->field), field);
+	utf8_copy(d->code, sizeof(d->code), code);
+	utf8_copy(d->message, sizeof(d->message), message);
 }
 
 int wb_err_status(int rc)

@@ -1,6 +1,8 @@
 /* utf8 -- keeping texts valid UTF-8 (see utf8.h). */
 #include "core/utf8.h"
 
+#include <stdio.h>
+
 /* Bytes of the sequence that the lead byte c starts (0: not a lead byte), and the range
  * of its second byte, which rules out overlongs, surrogates and past U+10FFFF. */
 static size_t lead(unsigned c, unsigned *lo, unsigned *hi)
@@ -53,4 +55,10 @@ void utf8_scrub(char *s)
 			*p++ = '?';
 		}
 	}
+}
+
+void utf8_copy(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src ? src : "");
+	utf8_scrub(dst);
 }

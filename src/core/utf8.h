@@ -15,4 +15,7 @@ size_t utf8_seq_len(const char *s);
  * of a valid sequence becomes '?'. The text never grows. */
 void utf8_scrub(char *s);
 
+/* src (NULL: "") into dst of cap bytes, cut at a character's edge and scrubbed. */
+void utf8_copy(char *dst, size_t cap, const char *src);
+
 #endif

@@ -208,8 +208,9 @@ static int bad_param(struct req *r, const char *code, const char *zh, const char
 }
 
 /* The body is the file itself (the upload page sends it so). A form or a JSON wrapping
- * would be read as a CSV of its boundaries and fields: refused with what to do instead. */
-static int body_is_a_file(struct req *r)
+ * would be read as a CSV of its boundaries and fields: refused with what to do instead
+ * (-1 once answered, like check_request). */
+static int refuse_wrapped_body(struct req *r)
 {
 	static const char *const wrapped[] = {"multipart/", "application/x-www-form-urlencoded",
 					      "application/json"};
@@ -222,8 +223,8 @@ static int body_is_a_file(struct req *r)
 				       "包装",
 				       "send the file itself (CSV or XLSX) as the request body, "
 				       "not a form or JSON"),
-			       0;
-	return 1;
+			       -1;
+	return 0;
 }
 
 /* Check what can be checked before queueing: the profile, the region and its scope.
@@ -265,7 +266,7 @@ static int check_request(struct req *r, struct import_job *a)
 		return reply_errorx(r, 400, "BODY_REQUIRED", "请上传名单文件（CSV 或 XLSX）",
 				    "upload the file (CSV or XLSX) as the request body"),
 		       -1;
-	return body_is_a_file(r) ? 0 : -1;
+	return refuse_wrapped_body(r);
 }
 
 int h_imports_create(struct req *r)

@@ -74,8 +74,6 @@ static int busy(struct req *r)
 	return reply_error(r, &e);
 }
 
-#define SCREEN_WAIT_MS 10000 /* for the rules in force, while screening starts */
-
 /* The screening filters of a query: a category of the rules in force (its name kept in
  * name_buf for the title), a level 0-4. 0, or the error answered. */
 static int screening_filters(struct req *r, struct register_query *q, const char *min_level,

@@ -15,7 +15,6 @@
 #include "screen/service.h"
 
 /* How long a request waits for a server that is still loading its snapshot. */
-#define SCREEN_WAIT_MS 10000
 #include "store/audit.h"
 #include "store/regions.h"
 #include "store/screening.h"

@@ -366,13 +366,6 @@ static void err_reset(struct wb_error *e)
 	e->ndetails = 0;
 }
 
-/* A message into a smaller buffer, cut at a character's edge. */
-static void copy_text_cut(char *dst, size_t cap, const char *src)
-{
-	snprintf(dst, cap, "%s", src);
-	utf8_scrub(dst);
-}
-
 static void add_reason(struct import_result *res, const struct wb_error *e)
 {
 	for (int i = 0; i < res->nreasons; i++)
@@ -384,8 +377,8 @@ static void add_reason(struct import_result *res, const struct wb_error *e)
 		return;
 	struct import_reason *r = &res->reasons[res->nreasons++];
 	snprintf(r->code, sizeof(r->code), "%s", e->code);
-	copy_text_cut(r->zh, sizeof(r->zh), e->message);
-	copy_text_cut(r->en, sizeof(r->en), e->message_en);
+	utf8_copy(r->zh, sizeof(r->zh), e->message);
+	utf8_copy(r->en, sizeof(r->en), e->message_en);
 	r->count = 1;
 }
 
@@ -1147,8 +1140,8 @@ static int record_reject(struct pipe *p, const struct table_row *row, const char
 		s->sheet = row->sheet;
 		s->row = row->number;
 		snprintf(s->code, sizeof(s->code), "%s", p->rowerr.code);
-		copy_text_cut(s->zh, sizeof(s->zh), p->rowerr.message);
-		copy_text_cut(s->en, sizeof(s->en), p->rowerr.message_en);
+		utf8_copy(s->zh, sizeof(s->zh), p->rowerr.message);
+		utf8_copy(s->en, sizeof(s->en), p->rowerr.message_en);
 	}
 	char *cells = cells_json(row);
 	int rc = store_imports_reject(p->st, p->meta.id, row->sheet, row->number, p->rowerr.code,
@@ -1350,9 +1343,8 @@ static int setup(struct pipe *p, struct wb_error *err)
 	plan_columns(p);
 	struct import_meta *m = &p->meta;
 	snprintf(m->profile, sizeof(m->profile), "%s", p->prof.name);
-	snprintf(m->file_name, sizeof(m->file_name), "%s",
-		 rq->file_name ? rq->file_name : rq->path);
-	utf8_scrub(m->file_name); /* an upload's name as sent, cut to its place */
+	/* an upload's name as sent, cut to its place */
+	utf8_copy(m->file_name, sizeof(m->file_name), rq->file_name ? rq->file_name : rq->path);
 	m->source_unit_id = rq->source_unit_id;
 	const char *region = rq->region && *rq->region ? rq->region : p->sc->region;
 	if (!*region || !strcmp(region, "0"))
@@ -1918,10 +1910,10 @@ static void note_columns(struct pipe *p, const char *header_json)
 		if (seen)
 			continue;
 		struct import_column *c = &res->columns[res->ncolumns++];
-		copy_text_cut(c->header, sizeof(c->header), h);
+		utf8_copy(c->header, sizeof(c->header), h);
 		int col = profile_match_header(&p->prof, h);
-		copy_text_cut(c->field, sizeof(c->field),
-			      col >= 0 ? p->prof.columns[col].aliases[0] : "");
+		utf8_copy(c->field, sizeof(c->field),
+			  col >= 0 ? p->prof.columns[col].aliases[0] : "");
 	}
 	json_decref(a);
 }

@@ -31,6 +31,8 @@ struct rule_set;
 struct buf;
 
 enum { SCREEN_POLL_MS = 200, SCREEN_DIRTY_FULL = 50000 };
+/* How long a request waits for the service (its rules, its snapshot) while it starts. */
+enum { SCREEN_WAIT_MS = 10000 };
 
 /* Progress of a full screen: persons written of total. */
 typedef void (*screening_progress)(void *ctx, uint64_t done, uint64_t total);

@@ -363,8 +363,8 @@ static void fill_meta(struct db_stmt *s, struct import_meta *m)
 	memset(m, 0, sizeof(*m));
 	m->id = db_col_int(s, 0);
 	snprintf(m->profile, sizeof(m->profile), "%s", db_col_text(s, 1));
-	snprintf(m->file_name, sizeof(m->file_name), "%s", db_col_text(s, 2));
-	utf8_scrub(m->file_name); /* stored by an older version as sent */
+	/* stored by an older version as sent */
+	utf8_copy(m->file_name, sizeof(m->file_name), db_col_text(s, 2));
 	const void *h = db_col_blob(s, 3, &hl);
 	if (h && hl == sizeof(m->file_hash))
 		memcpy(m->file_hash, h, hl);
@@ -1234,18 +1234,26 @@ static void stated_add(void *ctx, int64_t row, int64_t person)
 	bits_set(ctx, person);
 }
 
-int store_imports_stated_load(struct store *st, struct import_cache *c, int64_t import_id,
-			      struct wb_error *err)
+/* The persons sql (one `?`: the import) gives in its first column, as stated. */
+static int state_persons(struct store *st, struct import_cache *c, const char *sql,
+			 int64_t import_id, struct wb_error *err)
 {
-	struct db_stmt *s = db_stmt(st->db, SQL_ROWS_OF);
+	struct db_stmt *s = db_stmt(st->db, sql);
 	db_bind_int(s, 1, import_id);
 	int rc;
 	while ((rc = db_step(s, err)) == DB_ROW)
 		bits_set(&c->stated, db_col_int(s, 0));
 	db_done(s);
-	if (rc < 0)
+	return rc < 0 ? rc : 0;
+}
+
+int store_imports_stated_load(struct store *st, struct import_cache *c, int64_t import_id,
+			      struct wb_error *err)
+{
+	int rc = state_persons(st, c, SQL_ROWS_OF, import_id, err);
+	if (rc)
 		return rc;
-	s = db_stmt(st->db, SQL_PACKS_OF);
+	struct db_stmt *s = db_stmt(st->db, SQL_PACKS_OF);
 	db_bind_int(s, 1, import_id);
 	while ((rc = db_step(s, err)) == DB_ROW) {
 		size_t n;
@@ -1566,16 +1574,11 @@ int store_imports_reject(struct store *st, int64_t import_id, int sheet, int64_t
 int store_imports_spare_unapplied(struct store *st, struct import_cache *c, int64_t import_id,
 				  struct wb_error *err)
 {
-	struct db_stmt *s = db_stmt(st->db, SQL_REJECTED_PERSONS);
-	db_bind_int(s, 1, import_id);
-	int rc;
-	while ((rc = db_step(s, err)) == DB_ROW)
-		bits_set(&c->stated, db_col_int(s, 0));
-	db_done(s);
-	if (rc < 0)
+	int rc = state_persons(st, c, SQL_REJECTED_PERSONS, import_id, err);
+	if (rc)
 		return rc;
 	/* A row waiting for review is someone on the list: any of its candidates may be. */
-	s = db_stmt(st->db, SQL_REVIEW_CANDIDATES);
+	struct db_stmt *s = db_stmt(st->db, SQL_REVIEW_CANDIDATES);
 	db_bind_int(s, 1, import_id);
 	while ((rc = db_step(s, err)) == DB_ROW) {
 		json_t *a = json_loads(db_col_text(s, 0), 0, NULL), *cand;

@@ -28,6 +28,7 @@
 #include "store/db.h"
 #include "store/persons.h"
 #include "store/regions.h"
+#include "store/screening.h"
 #include "store/store.h"
 
 /* A fact row f that holds today (two `?`: today, today). */
@@ -45,10 +46,7 @@
 	"FROM persons p LEFT JOIN units u ON u.id = p.school_unit_id "                             \
 	"LEFT JOIN regions tw ON tw.code = substr(p.scope_region, 1, 9) || '000' "                 \
 	"LEFT JOIN regions vg ON vg.code = substr(p.scope_region, 1, 12) WHERE "
-/* The level after a current override (? = today), as the screening registers read it. */
-#define EFFECTIVE_LEVEL                                                                            \
-	"coalesce((SELECT o.level FROM screen_overrides o WHERE o.person_id = p.id AND "           \
-	"o.revoked_at IS NULL AND o.expires_on >= ? ORDER BY o.id DESC LIMIT 1), r.level)"
+#define EFFECTIVE_LEVEL SCREEN_EFFECTIVE_LEVEL_SQL
 /* After the scope predicate: region range, minors, then one clause per filter: a current
  * fact of a type (the child's or a family member's); on the screening register (flagged,
  * at a level or above, in a category -- a membership resting on sensitive facts only for

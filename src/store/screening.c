@@ -828,10 +828,7 @@ int store_screening_override_revoke(struct store *st, const struct wb_scope *sc,
 
 /* ---- registers ------------------------------------------------------------------------ */
 
-/* The level after a current override (? = today). */
-#define EFFECTIVE_LEVEL                                                                            \
-	"coalesce((SELECT o.level FROM screen_overrides o WHERE o.person_id = p.id AND "           \
-	"o.revoked_at IS NULL AND o.expires_on >= ? ORDER BY o.id DESC LIMIT 1), r.level)"
+#define EFFECTIVE_LEVEL SCREEN_EFFECTIVE_LEVEL_SQL
 #define COUNTS_SQL(SCOPE_M, SCOPE_R)                                                               \
 	"SELECT substr(x.scope_region, 1, ?), count(*), sum(x.lv = 4) FROM ("                      \
 	" SELECT m.scope_region, " EFFECTIVE_LEVEL " AS lv FROM screen_memberships m"              \

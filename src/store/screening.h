@@ -22,6 +22,12 @@
 #include "core/err.h"
 #include "domain/region.h"
 
+/* SQL: the level of person p after a current override, else its screen_results r.level
+ * (one `?`: today). The registers and their exports read levels so. */
+#define SCREEN_EFFECTIVE_LEVEL_SQL                                                                 \
+	"coalesce((SELECT o.level FROM screen_overrides o WHERE o.person_id = p.id AND "           \
+	"o.revoked_at IS NULL AND o.expires_on >= ? ORDER BY o.id DESC LIMIT 1), r.level)"
+
 struct store;
 struct wb_scope;
 
