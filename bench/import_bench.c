@@ -1,11 +1,14 @@
 /*
  * import_bench -- the ID-linked import benchmark's two sides besides `weibao import`.
  *
- *   import_bench extract  --db DB --out FILE.csv [--rows N]
+ *   import_bench extract  --db DB --out FILE.csv [--rows N] [--shape families|children]
+ *                         [--hukou-type 农业|非农业]
  *       writes a 户籍 extract (the hukou profile's columns: name, gender, birth date, ID
  *       number, household region code, father's and mother's names and ID numbers,
  *       户口性质) of the first N minors of a demo database, with the real ID numbers
- *       (decrypted with the database's key), so that every row links by ID;
+ *       (decrypted with the database's key), so that every row links by ID; the shape
+ *       `families` (default) takes the minors with both parents and names them, the shape
+ *       `children` takes every minor and leaves the parents' columns empty;
  *   import_bench baseline --csv FILE.csv --dir DIR
  *       the same rows as a conventional system would take them: a plain SQLite table
  *       keyed by the ID number, preloaded with the same persons (not timed), then one
@@ -60,6 +63,12 @@ static const char SQL_EXTRACT[] =
 	"WHERE c.birth_date > ? AND c.id_cipher IS NOT NULL AND f.id_cipher IS NOT NULL "
 	"AND m.id_cipher IS NOT NULL ORDER BY c.id LIMIT ?";
 
+/* Every minor, without parents: the extract of a register of children alone. */
+static const char SQL_EXTRACT_CHILDREN[] =
+	"SELECT c.name, c.gender, c.birth_date, c.id_cipher, c.id_hash, c.household_region "
+	"FROM persons c WHERE c.birth_date > ? AND c.id_cipher IS NOT NULL "
+	"ORDER BY c.id LIMIT ?";
+
 static int open_id(const struct store *st, sqlite3_stmt *s, int col, char out[IDNO_LEN + 1])
 {
 	return store_persons_open_id(
@@ -71,6 +80,8 @@ static int extract(int argc, char **argv)
 {
 	const char *db = arg(argc, argv, "--db", NULL), *out = arg(argc, argv, "--out", NULL);
 	long rows = strtol(arg(argc, argv, "--rows", "1000000"), NULL, 10);
+	int children = !strcmp(arg(argc, argv, "--shape", "families"), "children");
+	const char *hukou_type = arg(argc, argv, "--hukou-type", "农业");
 	char key[4096], cutoff[11], id[3][IDNO_LEN + 1];
 	struct secret_keys keys;
 	struct store st;
@@ -85,7 +96,7 @@ static int extract(int argc, char **argv)
 	sqlite3 *h;
 	sqlite3_stmt *s;
 	sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL);
-	sqlite3_prepare_v2(h, SQL_EXTRACT, -1, &s, NULL);
+	sqlite3_prepare_v2(h, children ? SQL_EXTRACT_CHILDREN : SQL_EXTRACT, -1, &s, NULL);
 	store_persons_minor_cutoff(cutoff);
 	sqlite3_bind_text(s, 1, cutoff, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, rows);
@@ -96,14 +107,18 @@ static int extract(int argc, char **argv)
 	long n = 0;
 	double t0 = now();
 	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (open_id(&st, s, 3, id[0]) || open_id(&st, s, 7, id[1]) ||
-		    open_id(&st, s, 10, id[2]))
+		if (open_id(&st, s, 3, id[0]) ||
+		    (!children && (open_id(&st, s, 7, id[1]) || open_id(&st, s, 10, id[2]))))
 			continue;
 		const char *g = (const char *)sqlite3_column_text(s, 1);
-		fprintf(f, "%s,%s,%s,%s,%s,%s,%s,%s,%s,农业\n", sqlite3_column_text(s, 0),
+		fprintf(f, "%s,%s,%s,%s,%s,", sqlite3_column_text(s, 0),
 			g && g[0] == 'F' ? "女" : "男", sqlite3_column_text(s, 2), id[0],
-			sqlite3_column_text(s, 5), sqlite3_column_text(s, 6), id[1],
-			sqlite3_column_text(s, 9), id[2]);
+			sqlite3_column_text(s, 5));
+		if (children)
+			fprintf(f, ",,,,%s\n", hukou_type);
+		else
+			fprintf(f, "%s,%s,%s,%s,%s\n", sqlite3_column_text(s, 6), id[1],
+				sqlite3_column_text(s, 9), id[2], hukou_type);
 		n++;
 	}
 	fclose(f);

@@ -410,6 +410,17 @@ static void add_dirty(void *ctx, int64_t id)
 	d->ids[d->n++] = id;
 }
 
+static void dirty_unique(struct dirty_ctx *d)
+{
+	if (d->n)
+		qsort(d->ids, d->n, sizeof(*d->ids), cmp_i64);
+	size_t m = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (!m || d->ids[m - 1] != d->ids[i])
+			d->ids[m++] = d->ids[i];
+	d->n = m;
+}
+
 struct touched {
 	uint32_t *p;
 	size_t n, cap;
@@ -507,8 +518,8 @@ static int dirty_apply(struct screening *s, struct store *st, const struct dirty
 	return rc;
 }
 
-static int dirty_full(struct screening *s, struct store *st, int64_t max_seq, int64_t *handled,
-		      struct wb_error *err)
+static int dirty_full(struct screening *s, struct store *st, const struct screen_queue_mark *mark,
+		      int64_t *handled, struct wb_error *err)
 {
 	struct wb_scope sys;
 	struct snapshot *snap = NULL;
@@ -522,7 +533,7 @@ static int dirty_full(struct screening *s, struct store *st, int64_t max_seq, in
 	s->snap = snap;
 	pthread_rwlock_unlock(&s->lock);
 	if (!(rc = db_begin_write(st->db, err))) {
-		rc = store_screening_dirty_clear(st, max_seq, err);
+		rc = store_screening_dirty_clear(st, mark, err);
 		rc = rc ? (db_rollback(st->db), rc) : db_commit(st->db, err);
 	}
 	if (!rc)
@@ -533,20 +544,28 @@ static int dirty_full(struct screening *s, struct store *st, int64_t max_seq, in
 
 int screening_dirty(struct screening *s, struct store *st, int64_t *handled, struct wb_error *err)
 {
-	int64_t count, max_seq;
+	int64_t count;
+	struct screen_queue_mark mark;
 	struct dirty_ctx d = {0};
 	*handled = 0;
-	int rc = store_screening_dirty_peek(st, &count, &max_seq, err);
-	if (rc || count == 0)
+	int rc = store_screening_dirty_peek(st, &count, &mark, err);
+	if (rc || count == 0) {
+		store_screening_mark_free(&mark);
 		return rc;
-	if (count > SCREEN_DIRTY_FULL)
-		return dirty_full(s, st, max_seq, handled, err);
+	}
+	if (count > SCREEN_DIRTY_FULL) {
+		rc = dirty_full(s, st, &mark, handled, err);
+		store_screening_mark_free(&mark);
+		return rc;
+	}
 	/* The queue only grows (a later change is a later seq), so it is read first and its
 	 * persons screened a slice per write transaction: the write lock is held a moment at
 	 * a time, not for the whole of a large import's persons (a login waiting behind it
 	 * timed out). The queue is cleared with the last slice; a crash before leaves it, and
 	 * the slices done are done again, to the same results. */
-	rc = store_screening_dirty_list(st, max_seq, add_dirty, &d, err);
+	rc = store_screening_dirty_list(st, &mark, add_dirty, &d, err);
+	if (!rc)
+		dirty_unique(&d); /* a person of screen_dirty may have facts in a span too */
 	for (size_t at = 0; !rc && at < d.n; at += DIRTY_SLICE) {
 		struct dirty_ctx slice = {d.ids + at,
 					  d.n - at < DIRTY_SLICE ? d.n - at : DIRTY_SLICE, 0};
@@ -556,13 +575,14 @@ int screening_dirty(struct screening *s, struct store *st, int64_t *handled, str
 		if (!rc && !(rc = db_begin_write(st->db, err))) {
 			rc = dirty_apply(s, st, &slice, &n, err);
 			if (!rc && at + slice.n == d.n)
-				rc = store_screening_dirty_clear(st, max_seq, err);
+				rc = store_screening_dirty_clear(st, &mark, err);
 			rc = rc ? (db_rollback(st->db), rc) : db_commit(st->db, err);
 		}
 		pthread_rwlock_unlock(&s->lock);
 		*handled += n;
 	}
 	free(d.ids);
+	store_screening_mark_free(&mark);
 	return rc;
 }
 

@@ -89,7 +89,6 @@ static const struct {
 	const char *name, *where;
 } empty_indexes[] = {
 	{"facts_supersedes", "WHERE supersedes IS NOT NULL AND retracted_at IS NULL"},
-	{"facts_import", "WHERE import_id IS NOT NULL"},
 	{"relations_import", "WHERE import_id IS NOT NULL"},
 };
 #define NEMPTY ((int)(sizeof(empty_indexes) / sizeof(empty_indexes[0])))

@@ -73,11 +73,17 @@ enum { IC_MAX_PACKS = 8 };
 enum { IC_FACT_ROWS = 256, IC_FACT_WAIT = 16384 };
 struct ic_fact_row {
 	int64_t person, source_unit_id, supersedes, import_id, row;
-	char type[40], value[256], from[11], to[11], doc[64], now[21];
+	char type[40], value[256], from[11], to[11], now[21];
 	unsigned char has_value, has_from, has_to;
 };
 
 struct import_snap;
+
+/* A run of fact ids an import inserted: a row of import_fact_spans (migration 014), kept
+ * open while the next statement's ids follow it. */
+struct ic_fact_span {
+	int64_t import_id, first, last;
+};
 
 struct import_cache {
 	/* the registry as the import started, when it was read from the file's pages
@@ -121,7 +127,8 @@ struct import_cache {
 	int npacks;
 	struct ic_fact_row *fact_rows; /* to insert, in the rows' order */
 	int nfact_rows, fact_rows_cap;
-	double facts_seconds; /* spent inserting them, for the import's log */
+	double facts_seconds;	  /* spent inserting them, for the import's log */
+	struct ic_fact_span span; /* the run of fact ids being inserted (imports.c) */
 };
 
 void imap_put(struct imap *m, int64_t key, int32_t val);

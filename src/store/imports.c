@@ -9,7 +9,6 @@
 
 #include "core/jsonx.h"
 #include "core/log.h"
-#include "core/num.h"
 #include "core/radix.h"
 #include "core/timeutil.h"
 #include "core/utf8.h"
@@ -131,17 +130,19 @@ static const char SQL_FACT_INSERT[] = FACT_INSERT V1;
  * fixed cost (its savepoint, the reset) is then spread over many rows. */
 static const char SQL_FACT_INSERT_256[] = FACT_INSERT V64 ", " V64 ", " V64 ", " V64;
 static const char SQL_FACT_INSERT_16[] = FACT_INSERT V16;
-/* The persons of the facts just inserted, queued for screening (migration 011: the
- * trigger leaves facts of imports to the import). */
-#define DIRTY_INSERT "INSERT INTO screen_dirty (person_id) VALUES "
-#define D4	     "(?), (?), (?), (?)"
-#define D16	     D4 ", " D4 ", " D4 ", " D4
-#define D64	     D16 ", " D16 ", " D16 ", " D16
-static const char SQL_DIRTY_256[] = DIRTY_INSERT D64 ", " D64 ", " D64 ", " D64;
-static const char SQL_DIRTY_16[] = DIRTY_INSERT D16;
-static const char SQL_DIRTY_1[] = DIRTY_INSERT "(?)";
-static const char SQL_DIRTY_OF_FACT[] =
-	"INSERT INTO screen_dirty (person_id) SELECT person_id FROM facts WHERE id = ?";
+/* Where an import's facts are (migration 014): the ids a statement inserted lie above
+ * the largest id before it, up to the largest after it. The spans are also how the
+ * import's facts reach screening (store/screening.c): no screen_dirty row a fact. */
+static const char SQL_FACT_MAX[] = "SELECT coalesce(max(id), 0) FROM facts";
+static const char SQL_SPAN[] =
+	"INSERT INTO import_fact_spans (import_id, first_id, last_id, screened_to) "
+	"VALUES (?, ?, ?, ?) "
+	"ON CONFLICT (import_id, first_id) DO UPDATE SET last_id = excluded.last_id "
+	"WHERE excluded.last_id > import_fact_spans.last_id";
+/* An import's facts: its spans' ids that are its own (a span may cover others). */
+#define IMPORT_FACTS(imp)                                                                          \
+	"import_fact_spans s JOIN facts f ON f.id BETWEEN s.first_id AND s.last_id AND "           \
+	"f.import_id = s.import_id WHERE s.import_id = " imp
 static const char SQL_REL_INSERT[] =
 	"INSERT INTO relations (person_id, related_id, kind, is_guardian, lives_with, created_at, "
 	"created_by, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -182,8 +183,10 @@ static const char SQL_REJECTS[] =
  * region, still current, still open on the extract date. Those of persons this import
  * stated again stay (the stated set is in memory: import_cache.h). */
 static const char SQL_END_CANDIDATES[] =
-	"SELECT f.id, f.person_id "
-	"FROM facts f JOIN imports i ON i.id = f.import_id JOIN persons p ON p.id = f.person_id "
+	"SELECT DISTINCT f.id, f.person_id "
+	"FROM imports i JOIN import_fact_spans s ON s.import_id = i.id "
+	"JOIN facts f ON f.id BETWEEN s.first_id AND s.last_id AND f.import_id = i.id "
+	"JOIN persons p ON p.id = f.person_id "
 	"WHERE i.profile = ? AND i.source_unit_id IS ? AND i.id <> ? AND f.type = ? "
 	"AND f.retracted_at IS NULL AND (f.valid_to IS NULL OR f.valid_to > ?) "
 	"AND p.scope_region >= ? AND p.scope_region < ? "
@@ -212,7 +215,8 @@ static const char SQL_SCHOOL[] =
 /* Undo, in order: retract facts, drop relations, clear filled fields, delete persons the
  * import created that nothing else refers to, mark the import undone. */
 static const char SQL_UNDO_FACTS[] =
-	"UPDATE facts SET retracted_at = ? WHERE import_id = ? AND retracted_at IS NULL";
+	"UPDATE facts SET retracted_at = ? WHERE retracted_at IS NULL AND id IN "
+	"(SELECT f.id FROM " IMPORT_FACTS("?") ")";
 static const char SQL_UNDO_RELS[] = "DELETE FROM relations WHERE import_id = ?";
 /* Persons this import created that nothing still standing refers to: no live fact from
  * elsewhere, no relation, no row of another import that was not undone, no review. */
@@ -1277,7 +1281,7 @@ static void fact_bind(struct db_stmt *s, int at, const struct ic_fact_row *f)
 		db_bind_int(s, at + 5, f->source_unit_id);
 	else
 		db_bind_null(s, at + 5);
-	db_bind_text_ref(s, at + 6, f->doc);
+	db_bind_null(s, at + 6); /* named by import_id and import_row (store/facts.c) */
 	db_bind_int(s, at + 7, 1);
 	db_bind_text_ref(s, at + 8, f->now);
 	if (f->supersedes)
@@ -1288,13 +1292,35 @@ static void fact_bind(struct db_stmt *s, int at, const struct ic_fact_row *f)
 	db_bind_int(s, at + 11, f->row);
 }
 
-/* Queue the persons of n facts just inserted for screening. */
-static int queue_persons(struct store *st, const char *sql, const struct ic_fact_row *const *f,
-			 int n, struct wb_error *err)
+/* The largest fact id now: the ids the next insert gives lie above it. */
+static int fact_max(struct store *st, int64_t *out, struct wb_error *err)
 {
-	struct db_stmt *s = db_stmt(st->db, sql);
-	for (int i = 0; i < n; i++)
-		db_bind_int(s, 1 + i, f[i]->person);
+	struct db_stmt *s = db_stmt(st->db, SQL_FACT_MAX);
+	int rc = db_step(s, err);
+	*out = rc == DB_ROW ? db_col_int(s, 0) : 0;
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* The facts of the import inserted since the largest id was `before` (all in this
+ * transaction) go into a span: the open one grows when they follow it, else a new one
+ * opens. The span is always written at once, so it commits with its facts; a span left
+ * open by a rolled-back transaction no longer ends at `before`, so a new one opens. */
+static int span_note(struct store *st, struct ic_fact_span *sp, int64_t import_id, int64_t before,
+		     struct wb_error *err)
+{
+	int64_t last;
+	int rc = fact_max(st, &last, err);
+	if (rc || last <= before)
+		return rc;
+	if (sp->import_id != import_id || sp->last != before)
+		sp->import_id = import_id, sp->first = before + 1;
+	sp->last = last;
+	struct db_stmt *s = db_stmt(st->db, SQL_SPAN);
+	db_bind_int(s, 1, import_id);
+	db_bind_int(s, 2, sp->first);
+	db_bind_int(s, 3, sp->last);
+	db_bind_int(s, 4, sp->first - 1); /* a new span waits for screening whole */
 	return db_step_done(s, err);
 }
 
@@ -1329,14 +1355,17 @@ static int fact_flush(struct store *st, struct import_cache *c, struct wb_error 
 {
 	int rc = 0, at = 0, n = c ? c->nfact_rows : 0;
 	static const struct {
-		const char *sql, *dirty;
+		const char *sql;
 		int rows;
-	} sizes[] = {{SQL_FACT_INSERT_256, SQL_DIRTY_256, IC_FACT_ROWS},
-		     {SQL_FACT_INSERT_16, SQL_DIRTY_16, 16},
-		     {SQL_FACT_INSERT, SQL_DIRTY_1, 1}};
+	} sizes[] = {{SQL_FACT_INSERT_256, IC_FACT_ROWS},
+		     {SQL_FACT_INSERT_16, 16},
+		     {SQL_FACT_INSERT, 1}};
 	if (!n)
 		return 0;
 	double t0 = time_mono();
+	int64_t before;
+	if ((rc = fact_max(st, &before, err)))
+		return rc;
 	const struct ic_fact_row **ord = facts_by_person(c, n);
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
 		while (!rc && n - at >= sizes[k].rows) {
@@ -1344,12 +1373,11 @@ static int fact_flush(struct store *st, struct import_cache *c, struct wb_error 
 			for (int i = 0; i < sizes[k].rows; i++)
 				fact_bind(s, 1 + 12 * i, ord[at + i]);
 			rc = db_step_done(s, err);
-			if (!rc)
-				rc = queue_persons(st, sizes[k].dirty, ord + at, sizes[k].rows,
-						   err);
 			at += sizes[k].rows;
 		}
 	free(ord);
+	if (!rc) /* the rows of one import (fact_insert: c is the import's) */
+		rc = span_note(st, &c->span, c->fact_rows[0].import_id, before, err);
 	c->nfact_rows = 0;
 	c->facts_seconds += time_mono() - t0;
 	return rc;
@@ -1377,18 +1405,6 @@ static int fact_text(char *out, size_t cap, unsigned char *has, const char *s)
 	return 1;
 }
 
-/* "导入#<import> 第<row>行", the fact's source_doc; not snprintf: once a fact. */
-static void fact_doc(char out[64], int64_t import_id, int64_t row)
-{
-	static const char a[] = "导入#", b[] = " 第", c[] = "行";
-	size_t n = 0;
-	memcpy(out, a, sizeof(a) - 1), n += sizeof(a) - 1;
-	n += num_i64(out + n, import_id);
-	memcpy(out + n, b, sizeof(b) - 1), n += sizeof(b) - 1;
-	n += num_i64(out + n, row);
-	memcpy(out + n, c, sizeof(c)); /* with its NUL */
-}
-
 static int fact_insert(struct store *st, struct import_cache *c, int64_t import_id,
 		       int64_t source_unit_id, int64_t row, int64_t person_id,
 		       const struct import_fact *f, int64_t supersedes, struct wb_error *err)
@@ -1405,7 +1421,6 @@ static int fact_insert(struct store *st, struct import_cache *c, int64_t import_
 	unsigned char has_type;
 	w->person = person_id, w->source_unit_id = source_unit_id, w->supersedes = supersedes;
 	w->import_id = import_id, w->row = row;
-	fact_doc(w->doc, import_id, row);
 	if (c)
 		memcpy(w->now, c->now, sizeof(w->now));
 	else
@@ -1421,7 +1436,8 @@ static int fact_insert(struct store *st, struct import_cache *c, int64_t import_
 		return 0;
 	}
 	int rc = fact_flush(st, c, err); /* in order: the waiting ones first */
-	if (rc)
+	int64_t before;
+	if (rc || (rc = fact_max(st, &before, err)))
 		return rc;
 	struct db_stmt *s = db_stmt(st->db, SQL_FACT_INSERT);
 	fact_bind(s, 1, w);
@@ -1432,8 +1448,8 @@ static int fact_insert(struct store *st, struct import_cache *c, int64_t import_
 		db_bind_text(s, 5, nz(f->valid_to));
 	}
 	rc = db_step_done(s, err);
-	const struct ic_fact_row *one_row = w;
-	return rc ? rc : queue_persons(st, SQL_DIRTY_1, &one_row, 1, err);
+	struct ic_fact_span alone = {0};
+	return rc ? rc : span_note(st, c ? &c->span : &alone, import_id, before, err);
 }
 
 static int text_is(const char *a, const char *b) /* SQL's IS for texts; NULL = absent */
@@ -1681,6 +1697,9 @@ int store_imports_end_missing(struct store *st, const struct wb_scope *sc, struc
 		ids[n++] = db_col_int(s, 0);
 	}
 	db_done(s);
+	int64_t before = 0;
+	if (rc >= 0 && n)
+		rc = fact_max(st, &before, err);
 	for (size_t i = 0; rc >= 0 && i < n; i++) {
 		s = db_stmt(st->db, SQL_END_ONE);
 		db_bind_text(s, 1, m->extract_date);
@@ -1689,12 +1708,10 @@ int store_imports_end_missing(struct store *st, const struct wb_scope *sc, struc
 		db_bind_text(s, 4, now);
 		db_bind_int(s, 5, m->id);
 		db_bind_int(s, 6, ids[i]);
-		if ((rc = db_step_done(s, err)))
-			break;
-		s = db_stmt(st->db, SQL_DIRTY_OF_FACT); /* the trigger leaves it to us */
-		db_bind_int(s, 1, ids[i]);
 		rc = db_step_done(s, err);
 	}
+	if (rc >= 0 && n)
+		rc = span_note(st, &c->span, m->id, before, err);
 	free(ids);
 	if (rc < 0)
 		return rc;

@@ -37,6 +37,7 @@ static const char SQL_PERSON_FACTS[] =
 	"f.valid_to FROM facts f WHERE f.person_id = ? AND" CURRENT_FACT;
 static const char SQL_RELATIONS[] =
 	"SELECT person_id, related_id, kind, is_guardian, lives_with FROM relations";
+static const char SQL_REFERRERS[] = "SELECT person_id FROM relations WHERE related_id = ?";
 static const char SQL_PERSON_RELATIONS[] = "SELECT person_id, related_id, kind, is_guardian, "
 					   "lives_with FROM relations WHERE person_id = ?";
 
@@ -203,11 +204,61 @@ static int read_one(struct store *st, const struct wb_scope *sc, int64_t id, str
 	return rc < 0 ? rc : 0;
 }
 
+/* Persons holding a relation to a person (the relation is stored with its anchor). */
+static int referrers(struct store *st, int64_t person_id, int64_t *out, size_t cap, size_t *n,
+		     struct wb_error *err)
+{
+	struct db_stmt *s = db_stmt(st->db, SQL_REFERRERS);
+	db_bind_int(s, 1, person_id);
+	int rc;
+	*n = 0;
+	while ((rc = db_step(s, err)) == DB_ROW)
+		if (*n < cap)
+			out[(*n)++] = db_col_int(s, 0);
+	db_done(s);
+	return rc < 0 ? rc : 0;
+}
+
+static int reload(struct store *st, const struct wb_scope *sc, struct snapshot *s,
+		  int64_t person_id, uint32_t *affected, size_t cap, size_t *naffected, int depth,
+		  struct wb_error *err);
+
+/* A person new to the snapshot: whoever holds a relation to them was loaded with that
+ * relation dropped when they came first (its target was missing: a child and the parents
+ * an import created together are reloaded child first). Those are loaded again, now that
+ * the target is there, so that the relation and its dependency count. */
+static int reload_referrers(struct store *st, const struct wb_scope *sc, struct snapshot *s,
+			    int64_t person_id, uint32_t *affected, size_t cap, size_t *naffected,
+			    int depth, struct wb_error *err)
+{
+	int64_t ids[SNAPSHOT_MAX_RELATIONS_PER_PERSON];
+	size_t n;
+	int rc = referrers(st, person_id, ids, SNAPSHOT_MAX_RELATIONS_PER_PERSON, &n, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		size_t more = 0;
+		rc = reload(st, sc, s, ids[i], affected + *naffected, cap - *naffected, &more,
+			    depth - 1, err);
+		if (rc == WB_ENOTFOUND) /* out of scope: not in the snapshot either */
+			rc = 0, wb_error_clear(err);
+		*naffected += more;
+	}
+	return rc;
+}
+
 int store_screen_reload_person(struct store *st, const struct wb_scope *sc, struct snapshot *s,
 			       int64_t person_id, uint32_t *affected, size_t cap, size_t *naffected,
 			       struct wb_error *err)
 {
+	/* depth 2: a new person's referrers, and theirs when they are new too */
+	return reload(st, sc, s, person_id, affected, cap, naffected, 2, err);
+}
+
+static int reload(struct store *st, const struct wb_scope *sc, struct snapshot *s,
+		  int64_t person_id, uint32_t *affected, size_t cap, size_t *naffected, int depth,
+		  struct wb_error *err)
+{
 	*naffected = 0;
+	int fresh = snapshot_find(s, person_id) == SNAPSHOT_NONE;
 	struct one *o = xcalloc(1, sizeof(*o));
 	o->facts = xmalloc(SNAPSHOT_MAX_FACTS_PER_PERSON * sizeof(*o->facts));
 	/* Inside the caller's transaction when there is one (the screening worker reloads
@@ -217,11 +268,13 @@ int store_screen_reload_person(struct store *st, const struct wb_scope *sc, stru
 	if (rc)
 		goto out;
 	rc = read_one(st, sc, person_id, o, err);
-	if (own)
-		db_rollback(st->db);
 	if (!rc)
 		rc = snapshot_update_person(s, &o->p, o->facts, o->nfacts, o->rels, o->nrels,
 					    affected, cap, naffected, err);
+	if (!rc && fresh && depth > 0)
+		rc = reload_referrers(st, sc, s, person_id, affected, cap, naffected, depth, err);
+	if (own)
+		db_rollback(st->db);
 out:
 	free(o->facts);
 	free(o);

@@ -503,36 +503,92 @@ static const char SQL_DIRTY_PEEK[] = "SELECT count(*), coalesce(max(seq), 0) FRO
 static const char SQL_DIRTY_LIST[] =
 	"SELECT DISTINCT person_id FROM screen_dirty WHERE seq <= ? ORDER BY person_id";
 static const char SQL_DIRTY_CLEAR[] = "DELETE FROM screen_dirty WHERE seq <= ?";
+static const char SQL_SPANS_PENDING[] =
+	"SELECT import_id, first_id, screened_to, last_id FROM import_fact_spans "
+	"WHERE screened_to < last_id ORDER BY import_id, first_id";
+/* A span's facts up to `upto` were committed with the span row that reached it. */
+static const char SQL_SPAN_PERSONS[] =
+	"SELECT person_id FROM facts WHERE id > ? AND id <= ? AND import_id = ?";
+static const char SQL_SPAN_SCREENED[] =
+	"UPDATE import_fact_spans SET screened_to = ? WHERE import_id = ? AND first_id = ? "
+	"AND screened_to < ?";
 
-int store_screening_dirty_peek(struct store *st, int64_t *count, int64_t *max_seq,
+int store_screening_dirty_peek(struct store *st, int64_t *count, struct screen_queue_mark *mark,
 			       struct wb_error *err)
 {
+	memset(mark, 0, sizeof(*mark));
 	struct db_stmt *s = db_stmt(st->db, SQL_DIRTY_PEEK);
 	int rc = db_step(s, err);
 	*count = rc == DB_ROW ? db_col_int(s, 0) : 0;
-	*max_seq = rc == DB_ROW ? db_col_int(s, 1) : 0;
+	mark->max_seq = rc == DB_ROW ? db_col_int(s, 1) : 0;
 	db_done(s);
+	if (rc < 0)
+		return rc;
+	size_t cap = 0;
+	s = db_stmt(st->db, SQL_SPANS_PENDING);
+	while ((rc = db_step(s, err)) == DB_ROW) {
+		if (mark->nspans == cap)
+			mark->spans = xrealloc(mark->spans,
+					       (cap = cap ? cap * 2 : 8) * sizeof(*mark->spans));
+		struct screen_span_mark *m = &mark->spans[mark->nspans++];
+		m->import_id = db_col_int(s, 0);
+		m->first_id = db_col_int(s, 1);
+		m->from = db_col_int(s, 2);
+		m->upto = db_col_int(s, 3);
+		*count += m->upto - m->from;
+	}
+	db_done(s);
+	if (rc < 0)
+		store_screening_mark_free(mark);
 	return rc < 0 ? rc : 0;
 }
 
-int store_screening_dirty_list(struct store *st, int64_t max_seq,
+void store_screening_mark_free(struct screen_queue_mark *mark)
+{
+	free(mark->spans);
+	mark->spans = NULL;
+	mark->nspans = 0;
+}
+
+int store_screening_dirty_list(struct store *st, const struct screen_queue_mark *mark,
 			       void (*cb)(void *ctx, int64_t person_id), void *ctx,
 			       struct wb_error *err)
 {
 	struct db_stmt *s = db_stmt(st->db, SQL_DIRTY_LIST);
-	db_bind_int(s, 1, max_seq);
+	db_bind_int(s, 1, mark->max_seq);
 	int rc;
 	while ((rc = db_step(s, err)) == DB_ROW)
 		cb(ctx, db_col_int(s, 0));
 	db_done(s);
+	for (size_t i = 0; rc >= 0 && i < mark->nspans; i++) {
+		const struct screen_span_mark *m = &mark->spans[i];
+		s = db_stmt(st->db, SQL_SPAN_PERSONS);
+		db_bind_int(s, 1, m->from);
+		db_bind_int(s, 2, m->upto);
+		db_bind_int(s, 3, m->import_id);
+		while ((rc = db_step(s, err)) == DB_ROW)
+			cb(ctx, db_col_int(s, 0));
+		db_done(s);
+	}
 	return rc < 0 ? rc : 0;
 }
 
-int store_screening_dirty_clear(struct store *st, int64_t max_seq, struct wb_error *err)
+int store_screening_dirty_clear(struct store *st, const struct screen_queue_mark *mark,
+				struct wb_error *err)
 {
 	struct db_stmt *s = db_stmt(st->db, SQL_DIRTY_CLEAR);
-	db_bind_int(s, 1, max_seq);
-	return db_step_done(s, err);
+	db_bind_int(s, 1, mark->max_seq);
+	int rc = db_step_done(s, err);
+	for (size_t i = 0; !rc && i < mark->nspans; i++) {
+		const struct screen_span_mark *m = &mark->spans[i];
+		s = db_stmt(st->db, SQL_SPAN_SCREENED);
+		db_bind_int(s, 1, m->upto);
+		db_bind_int(s, 2, m->import_id);
+		db_bind_int(s, 3, m->first_id);
+		db_bind_int(s, 4, m->upto);
+		rc = db_step_done(s, err);
+	}
+	return rc;
 }
 
 /* ---- a person's screening ----------------------------------------------------------- */

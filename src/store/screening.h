@@ -100,17 +100,32 @@ int store_screening_last_run(struct store *st, char month[8], int64_t *rule_vers
 			     struct wb_error *err);
 
 /* Queue a person for screening (in the caller's transaction): what the writers of facts
- * do themselves since migration 012 (the import queues its facts' persons in batches). */
+ * do themselves since migration 012 (an import queues its facts as spans, migration 014). */
 int store_screening_queue(struct store *st, int64_t person_id, struct wb_error *err);
-/* The change queue (filled by the triggers of migration 005 and by the writers of facts,
- * above): how many rows up to which seq; the distinct persons up to max_seq; removing
- * them once handled (in the caller's write transaction). */
-int store_screening_dirty_peek(struct store *st, int64_t *count, int64_t *max_seq,
+/* The change queue has two parts: screen_dirty (person rows, filled by the triggers of
+ * migration 005 and by the writers of facts, above), and the facts of imports not yet
+ * screened (the spans of migration 014, each screened up to screened_to: an import queues
+ * a span, not a row a fact). A mark says how far the queue was read. */
+struct screen_span_mark {
+	int64_t import_id, first_id, from, upto; /* facts (from, upto] of the span */
+};
+struct screen_queue_mark {
+	int64_t max_seq; /* screen_dirty up to this seq */
+	struct screen_span_mark *spans;
+	size_t nspans;
+};
+/* Read the queue's extent into mark (free it with store_screening_mark_free); count is
+ * its size: rows of screen_dirty and facts of spans. */
+int store_screening_dirty_peek(struct store *st, int64_t *count, struct screen_queue_mark *mark,
 			       struct wb_error *err);
-int store_screening_dirty_list(struct store *st, int64_t max_seq,
+void store_screening_mark_free(struct screen_queue_mark *mark);
+/* The persons of the queue up to mark (a person may come more than once). */
+int store_screening_dirty_list(struct store *st, const struct screen_queue_mark *mark,
 			       void (*cb)(void *ctx, int64_t person_id), void *ctx,
 			       struct wb_error *err);
-int store_screening_dirty_clear(struct store *st, int64_t max_seq, struct wb_error *err);
+/* Remove what mark covers, once handled (in the caller's write transaction). */
+int store_screening_dirty_clear(struct store *st, const struct screen_queue_mark *mark,
+				struct wb_error *err);
 
 /* ---- a person's screening, for the profile ---------------------------------------- */
 struct screen_membership_row {

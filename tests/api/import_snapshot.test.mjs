@@ -77,6 +77,8 @@ function outcome(db) {
       'person_id || role || action as x from import_rows order by 1)'),
     packs: sql(db, 'select group_concat(hex(entries), \'|\') from import_row_packs'),
     queued: sql(db, 'select group_concat(person_id) from (select person_id from screen_dirty order by seq)'),
+    spans: sql(db, 'select group_concat(x, \'|\') from (select import_id || \':\' || first_id || \'-\' || ' +
+      'last_id || \'/\' || screened_to as x from import_fact_spans order by import_id, first_id)'),
     counts: sql(db, 'select group_concat(counts, \'|\') from (select counts from imports order by id)'),
     rejects: sql(db, 'select count(*) from import_rejects'),
     reviews: sql(db, 'select count(*) from import_reviews'),

@@ -107,6 +107,9 @@ test('the store thread fails in the fourth batch: whole batches stay, the same c
     '(select * from facts order by import_row) f join persons p on p.id = f.person_id';
   assert.equal(sql(db, q), sql(clean, q));
   assert.equal(sql(db, 'select count(*) from screen_dirty'), sql(clean, 'select count(*) from screen_dirty'));
+  const pending = 'select sum(last_id - screened_to) from import_fact_spans';
+  assert.equal(sql(db, pending), String(N), 'every fact waits for screening in a span');
+  assert.equal(sql(clean, pending), String(N));
   // the batches write without SQLite's foreign-key look-ups: every reference still holds
   assert.equal(sql(db, 'pragma foreign_key_check'), '');
   assert.equal(sql(clean, 'pragma foreign_key_check'), '');
