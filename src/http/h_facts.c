@@ -1,9 +1,11 @@
-/* h_facts -- a person's facts: list with history, record, correct. */
+/* h_facts -- a person's facts (list with history, record, correct) and the sources of the
+ * person's fields. */
 #include <string.h>
 
 #include "domain/role.h"
 #include "http/handlers.h"
 #include "store/facts.h"
+#include "store/person_sources.h"
 
 static json_t *s_or_null(const char *s)
 {
@@ -50,6 +52,33 @@ int h_facts_list(struct req *r)
 	wb_error_clear(&err);
 	json_t *items = json_array();
 	if (store_facts_list(r->st, &r->scope, id, add_fact, items, &err)) {
+		json_decref(items);
+		return reply_error(r, &err);
+	}
+	return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+static void add_source(void *ctx, const struct person_source_row *p)
+{
+	json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:s, s:o, s:o, s:s, s:s}", "field", p->field,
+			      "import_id", (json_int_t)p->import_id, "row", (json_int_t)p->row,
+			      "profile", p->profile, "file_name", p->file_name, "source_unit_id",
+			      p->source_unit_id ? json_integer(p->source_unit_id) : json_null(),
+			      "source_unit_name", s_or_null(p->source_unit_name), "extract_date",
+			      p->extract_date, "imported_at", p->imported_at);
+	json_array_append_new(ctx, o);
+}
+
+/* Where the person's fields came from: the import and row that last wrote each. */
+int h_person_sources(struct req *r)
+{
+	struct wb_error err;
+	int64_t id;
+	if (req_require(r, PERM_PERSON_READ) || req_param_id(r, 0, &id))
+		return 0;
+	wb_error_clear(&err);
+	json_t *items = json_array();
+	if (store_person_sources(r->st, &r->scope, id, add_source, items, &err)) {
 		json_decref(items);
 		return reply_error(r, &err);
 	}

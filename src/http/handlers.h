@@ -18,6 +18,7 @@ int h_persons_update(struct req *r);
 int h_persons_reveal(struct req *r);
 int h_relations_add(struct req *r);
 int h_facts_list(struct req *r);
+int h_person_sources(struct req *r);
 int h_facts_add(struct req *r);
 int h_registers_export(struct req *r);
 int h_registers_export_full(struct req *r);

@@ -25,6 +25,7 @@ const struct route routes[] = {
 	{"POST", "/api/v1/persons/{}/reveal", h_persons_reveal, AC},
 	{"POST", "/api/v1/persons/{}/relations", h_relations_add, AC},
 	{"GET", "/api/v1/persons/{}/facts", h_facts_list, AS},
+	{"GET", "/api/v1/persons/{}/sources", h_person_sources, AS},
 	{"POST", "/api/v1/persons/{}/facts", h_facts_add, AC},
 	{"GET", "/api/v1/registers/export", h_registers_export, A},
 	{"POST", "/api/v1/registers/export", h_registers_export_full, AC},

@@ -148,6 +148,22 @@ test('import, then the rejected rows as a CSV download, then undo', async () => 
   const touched = await station.get(`/persons?import=${id}&limit=200`);
   assert.ok(touched.body.items.length >= made.body.items.length);
   assertError(await other.get(`/persons?import=${id}`), 404, 'IMPORT_NOT_FOUND');
+  // each field of a created person names the import and the row it came from
+  const pid = made.body.items[0].id;
+  const src = await station.get(`/persons/${pid}/sources`);
+  assert.equal(src.status, 200, src.text);
+  const byField = Object.fromEntries(src.body.items.map((x) => [x.field, x]));
+  for (const f of ['name', 'gender', 'household_region']) {
+    assert.equal(byField[f]?.import_id, id, `${f}: ${src.text}`);
+    assert.ok(byField[f].row >= 2, src.text); // a row of the file (the header is row 1)
+    assert.match(byField[f].imported_at, /^\d{4}-\d\d-\d\dT/);
+  }
+  assert.equal(new Set(src.body.items.map((x) => x.row)).size, 1, 'one row made the person');
+  assert.equal(sql(srv.db, `select file_name from imports where id = ${id}`), byField.name.file_name);
+  const audited = () => sql(srv.db, `select count(*) from audit_log where action = 'person.read_sources' and object_id = ${pid}`);
+  for (let i = 0; i < 50 && audited() === '0'; i++) await new Promise((r) => setTimeout(r, 50)); // written in batches
+  assert.equal(audited(), '1');
+  assertError(await other.get(`/persons/${pid}/sources`), 404, 'PERSON_NOT_FOUND');
   assertError(await station.get(`/persons?import=${id}&action=unchanged`), 400, 'ACTION_INVALID');
   assertError(await station.get('/persons?action=created'), 400, 'IMPORT_REQUIRED');
   // undo is for who made it (or an office above): not a colleague of the same station

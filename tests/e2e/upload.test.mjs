@@ -145,6 +145,18 @@ test('review queue: compare side by side, link, and the row is gone and the fact
   assert.equal(await fact.count(), 1);
   assert.match(await fact.textContent(), /400/);
   assert.match(await fact.textContent(), /导入#\d+ 第6行/);
+  // a person the import created names the file and row each field came from
+  const made = sql(srv.db, "select r.person_id from import_rows r where r.action = 'created' and r.row_number = 2 " +
+    'order by r.import_id desc limit 1');
+  await page.goto(srv.url + '/#/persons/' + made);
+  await page.waitForSelector('[data-testid=sources] summary');
+  await page.click('[data-testid=sources] summary');
+  await page.waitForSelector('[data-testid=source-row]');
+  const line = await page.textContent('[data-testid=source-row]');
+  assert.match(line, /姓名/);
+  assert.match(line, /dibao_upload\.csv/);
+  assert.match(line, /第2行/);
+  await page.screenshot({ path: join(shots, 'weibao-sources.png'), fullPage: true });
   void ruoxi;
 });
 

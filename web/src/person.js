@@ -6,7 +6,7 @@ import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { get, post, patch } from './api.js';
-import { t, errorText, genderText } from './i18n.js';
+import { t, errorText, genderText, isEnglish, localTime } from './i18n.js';
 import { Field, fieldErrors, loadCatalog } from './forms.js';
 import { ScreeningPanel } from './screening.js';
 
@@ -206,11 +206,49 @@ function Facts({ person, user }) {
               ${f.valid_from || '…'} – ${f.valid_to || '…'}
               ${f.source_unit_name && ' · ' + f.source_unit_name}${f.source_doc && ' · ' + f.source_doc}
             </div>
-            <div class="muted small">${t('recorded')}: ${f.recorded_by_name} · ${f.recorded_at}
+            <div class="muted small">${t('recorded')}: ${f.recorded_by_name} · ${localTime(f.recorded_at)}
               ${f.supersedes && html` · ${t('supersedes')} #${f.supersedes}`}</div>
           </li>`)}
       </ol>
       ${items && !items.length && html`<p class="muted">${t('none')}</p>`}
+    </section>`;
+}
+
+// Where the fields came from: the imports and rows that wrote them, one line a row of a
+// file. Read when opened (each reading is audited).
+const SOURCE_FIELDS = { name: 'name', gender: 'gender', birth_date: 'birth_date', id_number: 'id_number',
+  ethnicity: 'ethnicity', household_region: 'household_region', residence_region: 'residence_region',
+  phone: 'phone', school_unit_id: 'school' };
+function Sources({ person }) {
+  const [items, setItems] = useState(null);
+  const [error, setError] = useState(null);
+  const open = (e) => { if (e.target.open && !items) get('/persons/' + person.id + '/sources').then((r) => setItems(r.items), setError); };
+  const groups = [], order = Object.keys(SOURCE_FIELDS);
+  const sorted = [...(items || [])].sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));
+  for (const s of sorted) {
+    let g = groups.find((x) => x.import_id === s.import_id && x.row === s.row);
+    if (!g) groups.push(g = { ...s, fields: [] });
+    g.fields.push(t(SOURCE_FIELDS[s.field] || s.field));
+  }
+  return html`
+    <section class="card">
+      <details class="more" data-testid="sources" onToggle=${open}>
+        <summary>${t('sources')}</summary>
+        ${error && html`<p class="error">${errorText(error)}</p>`}
+        ${!items && !error && html`<p class="muted">${t('loading')}</p>`}
+        <div>
+          ${groups.map((g) => html`
+            <div data-testid="source-row" class="source">
+              <div><strong>${g.fields.join(isEnglish() ? ', ' : '、')}</strong></div>
+              <div class="muted small">
+                <a href=${'#/imports/' + g.import_id + '/persons'}>${t('import_n')}${g.import_id}</a>${' · '}
+                ${g.file_name} ${t('row_n')}${g.row}${t('row_suffix')}${g.source_unit_name ? ' · ' + g.source_unit_name : ''}
+                ${' · '}${t('extract_of')} ${g.extract_date} · ${t('imported_on')} ${localTime(g.imported_at)}
+              </div>
+            </div>`)}
+        </div>
+        ${items && !items.length && html`<p class="muted">${t('no_sources')}</p>`}
+      </details>
     </section>`;
 }
 
@@ -224,5 +262,6 @@ export function PersonPage({ id, user }) {
     <nav class="crumbs"><a href=${'#/regions/' + p.household_region}>${p.household_region_name || t('back')}</a></nav>
     <${Details} p=${p} user=${user} onSaved=${setP} slot=${html`<${ScreeningPanel} person=${p} user=${user} />`} />
     <${Family} relations=${p.relations} />
-    <${Facts} person=${p} user=${user} />`;
+    <${Facts} person=${p} user=${user} />
+    <${Sources} person=${p} />`;
 }
