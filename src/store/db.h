@@ -71,6 +71,9 @@ void db_rollback(struct db *db);
 int db_in_transaction(struct db *db);
 /* Rows changed by the last INSERT, UPDATE or DELETE on this connection. */
 int64_t db_changes(struct db *db);
+/* The id of the row the last INSERT on this connection added (not one its triggers added).
+ * Cheaper than RETURNING, which SQLite buffers in a temporary table each time. */
+int64_t db_last_insert_id(struct db *db);
 
 /* Reading the database file itself (store/import_snap.c reads a large import's tables
  * from their pages). db_checkpoint asks for the WAL to be copied into the file and

@@ -294,6 +294,11 @@ int64_t db_changes(struct db *db)
 	return sqlite3_changes64(db->h);
 }
 
+int64_t db_last_insert_id(struct db *db)
+{
+	return (int64_t)sqlite3_last_insert_rowid(db->h);
+}
+
 void db_set_bulk(struct db *db, int on)
 {
 	if (on)
