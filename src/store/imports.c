@@ -99,7 +99,7 @@ static const char SQL_PERSON_FILL[] =
 	"phone_cipher = coalesce(?, phone_cipher), version = version + 1, updated_at = ? "
 	"WHERE id = ?";
 /* The sources of a person's fields, 1 to 9 rows in one statement (a created person has
- * five: a statement each cost as much again as the rows). */
+ * five). */
 #define SOURCES_INSERT                                                                             \
 	"INSERT INTO person_sources (person_id, field, import_id, row_number) VALUES "
 #define SOURCES_UPSERT                                                                             \
