@@ -60,12 +60,17 @@ int h_facts_list(struct req *r)
 
 static void add_source(void *ctx, const struct person_source_row *p)
 {
+	if (p->hidden) {
+		json_array_append_new(ctx, json_pack("{s:s, s:b}", "field", p->field, "hidden", 1));
+		return;
+	}
 	json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:s, s:o, s:o, s:s, s:s}", "field", p->field,
 			      "import_id", (json_int_t)p->import_id, "row", (json_int_t)p->row,
 			      "profile", p->profile, "file_name", p->file_name, "source_unit_id",
 			      p->source_unit_id ? json_integer(p->source_unit_id) : json_null(),
 			      "source_unit_name", s_or_null(p->source_unit_name), "extract_date",
 			      p->extract_date, "imported_at", p->imported_at);
+	json_object_set_new(o, "hidden", json_false());
 	json_array_append_new(ctx, o);
 }
 

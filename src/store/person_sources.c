@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/role.h"
 #include "store/audit.h"
 #include "store/db.h"
 #include "store/persons.h"
@@ -11,7 +12,8 @@
 
 static const char SQL_SOURCES[] =
 	"SELECT s.field, s.import_id, s.row_number, i.profile, i.file_name, i.source_unit_id, "
-	"u.name, i.extract_date, i.created_at FROM person_sources s "
+	"u.name, i.extract_date, i.created_at, i.region >= ? AND i.region < ? "
+	"FROM person_sources s "
 	"JOIN imports i ON i.id = s.import_id LEFT JOIN units u ON u.id = i.source_unit_id "
 	"WHERE s.person_id = ? ORDER BY s.field";
 
@@ -28,12 +30,23 @@ int store_person_sources(struct store *st, const struct wb_scope *sc, int64_t pe
 	int rc = store_persons_visible(st, sc, person_id, err);
 	if (rc)
 		return rc;
+	/* The import is named to who may see it (its area within theirs, as GET
+	 * /imports/{id}) and who may read sensitive facts: that a parent's fields came from a
+	 * list of persons in prison says as much as the fact itself. */
+	int sensitive_ok = role_can(sc->role, PERM_SENSITIVE_READ);
 	struct db_stmt *s = db_stmt(st->db, SQL_SOURCES);
-	db_bind_int(s, 1, person_id);
+	db_bind_text(s, 1, sc->lo);
+	db_bind_text(s, 2, sc->hi);
+	db_bind_int(s, 3, person_id);
 	while ((rc = db_step(s, err)) == DB_ROW) {
 		struct person_source_row r;
 		memset(&r, 0, sizeof(r));
 		copy(r.field, sizeof(r.field), s, 0);
+		if (!sensitive_ok || !db_col_int(s, 9)) {
+			r.hidden = 1;
+			cb(ctx, &r);
+			continue;
+		}
 		r.import_id = db_col_int(s, 1);
 		r.row = db_col_int(s, 2);
 		copy(r.profile, sizeof(r.profile), s, 3);

@@ -15,6 +15,7 @@ struct wb_scope;
 
 struct person_source_row {
 	char field[24];
+	int hidden; /* the import is not the reader's to see: only the field is given */
 	int64_t import_id, row;
 	char profile[32];
 	char file_name[256];
@@ -25,7 +26,9 @@ struct person_source_row {
 };
 
 /* The sources of a visible person's fields, by field (PERSON_NOT_FOUND when out of
- * scope); audited as person.read_sources. */
+ * scope); audited as person.read_sources. A source is hidden (only its field given)
+ * unless the reader may see the import (its area within theirs) and read sensitive
+ * facts (the kind of list a person came from can be one). */
 int store_person_sources(struct store *st, const struct wb_scope *sc, int64_t person_id,
 			 void (*cb)(void *ctx, const struct person_source_row *r), void *ctx,
 			 struct wb_error *err);

@@ -164,6 +164,25 @@ test('import, then the rejected rows as a CSV download, then undo', async () => 
   for (let i = 0; i < 50 && audited() === '0'; i++) await new Promise((r) => setTimeout(r, 50)); // written in batches
   assert.equal(audited(), '1');
   assertError(await other.get(`/persons/${pid}/sources`), 404, 'PERSON_NOT_FOUND');
+  assert.ok(src.body.items.every((x) => x.hidden === false));
+  // a reader who may not read sensitive facts learns only that a field was imported: the
+  // kind of list a person came from (a custody list) can say as much as the fact
+  await srv.addUser({ username: 'gw', role: 'grid_worker', region: '500242207',
+    unit: unitId(srv.db, 'minor_station', '500242207'), password: PW });
+  const grid = await srv.login('gw', PW);
+  const hid = await grid.get(`/persons/${pid}/sources`);
+  assert.equal(hid.status, 200, hid.text);
+  assert.equal(hid.body.items.length, src.body.items.length);
+  for (const x of hid.body.items) assert.deepEqual(Object.keys(x).sort(), ['field', 'hidden'], hid.text);
+  assert.ok(!hid.text.includes(byField.name.file_name));
+  // nor does a village director (who may read sensitive facts) learn the township's import:
+  // its area is not within theirs
+  const bai = sql(srv.db, `select r.person_id from import_rows r join persons p on p.id = r.person_id ` +
+    `where r.import_id = ${id} and r.action = 'created' and p.name = '白秀英'`);
+  const vs = await village.get(`/persons/${bai}/sources`);
+  assert.equal(vs.status, 200, vs.text);
+  assert.ok(vs.body.items.length >= 3 && vs.body.items.every((x) => x.hidden === true), vs.text);
+  assert.ok((await station.get(`/persons/${bai}/sources`)).body.items.every((x) => x.hidden === false));
   assertError(await station.get(`/persons?import=${id}&action=unchanged`), 400, 'ACTION_INVALID');
   assertError(await station.get('/persons?action=created'), 400, 'IMPORT_REQUIRED');
   // undo is for who made it (or an office above): not a colleague of the same station

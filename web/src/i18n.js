@@ -143,7 +143,7 @@ const dict = {
   preview: ['影响预览', 'Preview the impact'], previewing: ['正在计算…', 'Computing…'],
   save_draft: ['保存为草稿', 'Save as draft'], saved_as: ['已保存为', 'Saved as'], open: ['查看', 'open'],
   based_on: ['底稿：', 'Based on'],
-  language: ['English', '中文'], no_id: ['未登记', 'none'], sources: ['信息来源（导入记录）', 'Where the data came from (imports)'], import_n: ['导入#', 'import #'], extract_of: ['名单日期', 'extract of'], imported_on: ['导入于', 'imported'], no_sources: ['这些信息不是导入的（手工录入或演示数据）。', 'None of this came from an import (entered by hand, or demo data).'],
+  language: ['English', '中文'], no_id: ['未登记', 'none'], sources: ['信息来源（导入记录）', 'Where the data came from (imports)'], import_n: ['导入#', 'import #'], extract_of: ['名单日期', 'extract of'], imported_on: ['导入于', 'imported'], source_hidden: ['来自一次导入（该导入不在您的查看范围内）', 'From an import that is not yours to see'], no_sources: ['这些信息不是导入的（手工录入或演示数据）。', 'None of this came from an import (entered by hand, or demo data).'],
   supersedes: ['更正自', 'corrects'],
 };
 

@@ -226,7 +226,7 @@ function Sources({ person }) {
   const groups = [], order = Object.keys(SOURCE_FIELDS);
   const sorted = [...(items || [])].sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));
   for (const s of sorted) {
-    let g = groups.find((x) => x.import_id === s.import_id && x.row === s.row);
+    let g = groups.find((x) => x.hidden === s.hidden && x.import_id === s.import_id && x.row === s.row);
     if (!g) groups.push(g = { ...s, fields: [] });
     g.fields.push(t(SOURCE_FIELDS[s.field] || s.field));
   }
@@ -240,11 +240,11 @@ function Sources({ person }) {
           ${groups.map((g) => html`
             <div data-testid="source-row" class="source">
               <div><strong>${g.fields.join(isEnglish() ? ', ' : '、')}</strong></div>
-              <div class="muted small">
+              ${g.hidden ? html`<div class="muted small">${t('source_hidden')}</div>` : html`<div class="muted small">
                 <a href=${'#/imports/' + g.import_id + '/persons'}>${t('import_n')}${g.import_id}</a>${' · '}
                 ${g.file_name} ${t('row_n')}${g.row}${t('row_suffix')}${g.source_unit_name ? ' · ' + g.source_unit_name : ''}
                 ${' · '}${t('extract_of')} ${g.extract_date} · ${t('imported_on')} ${localTime(g.imported_at)}
-              </div>
+              </div>`}
             </div>`)}
         </div>
         ${items && !items.length && html`<p class="muted">${t('no_sources')}</p>`}
