@@ -70,8 +70,9 @@ static void add_source(void *ctx, const struct person_source_row *p)
 			      p->source_unit_id ? json_integer(p->source_unit_id) : json_null(),
 			      "source_unit_name", s_or_null(p->source_unit_name), "extract_date",
 			      p->extract_date, "imported_at", p->imported_at);
-	json_object_set_new(o, "hidden", json_false());
-	json_array_append_new(ctx, o);
+	if (o) /* the texts are valid UTF-8 (person_sources.c): never NULL in practice */
+		json_object_set_new(o, "hidden", json_false());
+	json_array_append_new(ctx, o ? o : json_pack("{s:s, s:b}", "field", p->field, "hidden", 1));
 }
 
 /* Where the person's fields came from: the import and row that last wrote each. */

@@ -36,6 +36,17 @@ int migrate_apply(struct db *db, struct wb_error *err)
 	if (rc)
 		goto fail;
 	int current = migrate_current(db);
+	int known = migrations_count ? migrations[migrations_count - 1].number : 0;
+	if (current > known) { /* a newer weibao's database: its data model is not ours */
+		char versions[48];
+		snprintf(versions, sizeof(versions), "%d > %d", current, known);
+		rc = wb_error_setx(err, WB_ECONFLICT, 409, "SCHEMA_TOO_NEW",
+				   "数据库由更新版本的 weibao 建立，请先升级本程序（结构版本）",
+				   "the database is of a newer weibao: upgrade this program first "
+				   "(schema versions)",
+				   versions);
+		goto fail;
+	}
 	for (int i = 0; i < migrations_count; i++) {
 		const struct migration *m = &migrations[i];
 		char num[16];

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/utf8.h"
 #include "domain/role.h"
 #include "store/audit.h"
 #include "store/db.h"
@@ -17,10 +18,11 @@ static const char SQL_SOURCES[] =
 	"JOIN imports i ON i.id = s.import_id LEFT JOIN units u ON u.id = i.source_unit_id "
 	"WHERE s.person_id = ? ORDER BY s.field";
 
+/* Valid UTF-8 always (an older version could store a file name cut mid-character). */
 static void copy(char *out, size_t cap, struct db_stmt *s, int col)
 {
 	const char *t = db_col_is_null(s, col) ? "" : db_col_text(s, col);
-	snprintf(out, cap, "%s", t ? t : "");
+	utf8_copy(out, cap, t ? t : "");
 }
 
 int store_person_sources(struct store *st, const struct wb_scope *sc, int64_t person_id,

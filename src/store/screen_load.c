@@ -204,17 +204,22 @@ static int read_one(struct store *st, const struct wb_scope *sc, int64_t id, str
 	return rc < 0 ? rc : 0;
 }
 
-/* Persons holding a relation to a person (the relation is stored with its anchor). */
-static int referrers(struct store *st, int64_t person_id, int64_t *out, size_t cap, size_t *n,
+/* Persons holding a relation to a person (the relation is stored with its anchor); all of
+ * them (a guardian may stand for many children). *out is the caller's to free. */
+static int referrers(struct store *st, int64_t person_id, int64_t **out, size_t *n,
 		     struct wb_error *err)
 {
 	struct db_stmt *s = db_stmt(st->db, SQL_REFERRERS);
 	db_bind_int(s, 1, person_id);
 	int rc;
+	size_t cap = 0;
+	*out = NULL;
 	*n = 0;
-	while ((rc = db_step(s, err)) == DB_ROW)
-		if (*n < cap)
-			out[(*n)++] = db_col_int(s, 0);
+	while ((rc = db_step(s, err)) == DB_ROW) {
+		if (*n == cap)
+			*out = xrealloc(*out, (cap = cap ? cap * 2 : 8) * sizeof(**out));
+		(*out)[(*n)++] = db_col_int(s, 0);
+	}
 	db_done(s);
 	return rc < 0 ? rc : 0;
 }
@@ -231,17 +236,18 @@ static int reload_referrers(struct store *st, const struct wb_scope *sc, struct 
 			    int64_t person_id, uint32_t *affected, size_t cap, size_t *naffected,
 			    int depth, struct wb_error *err)
 {
-	int64_t ids[SNAPSHOT_MAX_RELATIONS_PER_PERSON];
+	int64_t *ids;
 	size_t n;
-	int rc = referrers(st, person_id, ids, SNAPSHOT_MAX_RELATIONS_PER_PERSON, &n, err);
+	int rc = referrers(st, person_id, &ids, &n, err);
 	for (size_t i = 0; !rc && i < n; i++) {
-		size_t more = 0;
-		rc = reload(st, sc, s, ids[i], affected + *naffected, cap - *naffected, &more,
-			    depth - 1, err);
+		/* naffected counts past cap (snapshot_update_person counts, writes up to cap) */
+		size_t used = *naffected < cap ? *naffected : cap, more = 0;
+		rc = reload(st, sc, s, ids[i], affected + used, cap - used, &more, depth - 1, err);
 		if (rc == WB_ENOTFOUND) /* out of scope: not in the snapshot either */
 			rc = 0, wb_error_clear(err);
-		*naffected += more;
+		*naffected = used + more;
 	}
+	free(ids);
 	return rc;
 }
 

@@ -167,3 +167,16 @@ test('killed in the middle, the database is as before and the next load works', 
   assert.equal(existsSync(db + '.bulk-tmp'), false);
   assert.equal(sql(db, 'pragma integrity_check'), 'ok');
 });
+
+test('a database of a newer weibao is refused, not written: SCHEMA_TOO_NEW', () => {
+  const db = fresh('newer.db');
+  const version = sql(db, "select value from settings where key = 'schema_version'");
+  sql(db, `update settings set value = '${Number(version) + 1}' where key = 'schema_version'`);
+  const persons = sql(db, 'select count(*) from persons');
+  const r = runStatus(['demo', '--db', db, '--minors', '100']);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /SCHEMA_TOO_NEW|更新版本/);
+  assert.match(r.stderr, /newer weibao/);
+  assert.equal(sql(db, 'select count(*) from persons'), persons);
+  assert.equal(sql(db, "select value from settings where key = 'schema_version'"), String(Number(version) + 1));
+});

@@ -183,6 +183,13 @@ test('import, then the rejected rows as a CSV download, then undo', async () => 
   assert.equal(vs.status, 200, vs.text);
   assert.ok(vs.body.items.length >= 3 && vs.body.items.every((x) => x.hidden === true), vs.text);
   assert.ok((await station.get(`/persons/${bai}/sources`)).body.items.every((x) => x.hidden === false));
+  // a file name stored cut mid-character (as an older version could) still gives its rows
+  const name0 = sql(srv.db, `select file_name from imports where id = ${id}`);
+  sql(srv.db, `update imports set file_name = cast(x'e4b8ade69687e5' as text) where id = ${id}`);
+  const cut = await station.get(`/persons/${bai}/sources`);
+  assert.equal(cut.status, 200, cut.text);
+  assert.ok(cut.body.items.length >= 3 && cut.body.items.every((x) => x.hidden === false && x.file_name === '中文'), cut.text);
+  sql(srv.db, `update imports set file_name = '${name0}' where id = ${id}`);
   assertError(await station.get(`/persons?import=${id}&action=unchanged`), 400, 'ACTION_INVALID');
   assertError(await station.get('/persons?action=created'), 400, 'IMPORT_REQUIRED');
   // undo is for who made it (or an office above): not a colleague of the same station
