@@ -43,7 +43,10 @@ static void add_fact(void *ctx, const struct fact_row *f)
 	json_array_append_new(ctx, fact_json(f));
 }
 
-int h_facts_list(struct req *r)
+/* GET /persons/{id}/…: {"items": […]} of what list() gives for a person the reader may
+ * read (the store function checks the person's scope and audits). */
+static int person_items(struct req *r,
+			int (*list)(struct req *r, int64_t id, json_t *items, struct wb_error *err))
 {
 	struct wb_error err;
 	int64_t id;
@@ -51,11 +54,21 @@ int h_facts_list(struct req *r)
 		return 0;
 	wb_error_clear(&err);
 	json_t *items = json_array();
-	if (store_facts_list(r->st, &r->scope, id, add_fact, items, &err)) {
+	if (list(r, id, items, &err)) {
 		json_decref(items);
 		return reply_error(r, &err);
 	}
 	return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+static int list_facts(struct req *r, int64_t id, json_t *items, struct wb_error *err)
+{
+	return store_facts_list(r->st, &r->scope, id, add_fact, items, err);
+}
+
+int h_facts_list(struct req *r)
+{
+	return person_items(r, list_facts);
 }
 
 static void add_source(void *ctx, const struct person_source_row *p)
@@ -70,25 +83,20 @@ static void add_source(void *ctx, const struct person_source_row *p)
 			      p->source_unit_id ? json_integer(p->source_unit_id) : json_null(),
 			      "source_unit_name", s_or_null(p->source_unit_name), "extract_date",
 			      p->extract_date, "imported_at", p->imported_at);
-	if (o) /* the texts are valid UTF-8 (person_sources.c): never NULL in practice */
-		json_object_set_new(o, "hidden", json_false());
-	json_array_append_new(ctx, o ? o : json_pack("{s:s, s:b}", "field", p->field, "hidden", 1));
+	/* the texts are valid UTF-8 (person_sources.c copies them so): o is never NULL */
+	json_object_set_new(o, "hidden", json_false());
+	json_array_append_new(ctx, o);
+}
+
+static int list_sources(struct req *r, int64_t id, json_t *items, struct wb_error *err)
+{
+	return store_person_sources(r->st, &r->scope, id, add_source, items, err);
 }
 
 /* Where the person's fields came from: the import and row that last wrote each. */
 int h_person_sources(struct req *r)
 {
-	struct wb_error err;
-	int64_t id;
-	if (req_require(r, PERM_PERSON_READ) || req_param_id(r, 0, &id))
-		return 0;
-	wb_error_clear(&err);
-	json_t *items = json_array();
-	if (store_person_sources(r->st, &r->scope, id, add_source, items, &err)) {
-		json_decref(items);
-		return reply_error(r, &err);
-	}
-	return reply_json(r, 200, json_pack("{s:o}", "items", items));
+	return person_items(r, list_sources);
 }
 
 int h_facts_add(struct req *r)

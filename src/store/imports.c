@@ -157,10 +157,6 @@ static const char SQL_SPAN[] =
 	"VALUES (?, ?, ?, ?) "
 	"ON CONFLICT (import_id, first_id) DO UPDATE SET last_id = excluded.last_id "
 	"WHERE excluded.last_id > import_fact_spans.last_id";
-/* An import's facts: its spans' ids that are its own (a span may cover others). */
-#define IMPORT_FACTS(imp)                                                                          \
-	"import_fact_spans s JOIN facts f ON f.id BETWEEN s.first_id AND s.last_id AND "           \
-	"f.import_id = s.import_id WHERE s.import_id = " imp
 static const char SQL_REL_INSERT[] =
 	"INSERT INTO relations (person_id, related_id, kind, is_guardian, lives_with, created_at, "
 	"created_by, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -234,7 +230,8 @@ static const char SQL_SCHOOL[] =
  * import created that nothing else refers to, mark the import undone. */
 static const char SQL_UNDO_FACTS[] =
 	"UPDATE facts SET retracted_at = ? WHERE retracted_at IS NULL AND id IN "
-	"(SELECT f.id FROM " IMPORT_FACTS("?") ")";
+	"(SELECT f.id FROM import_fact_spans s JOIN facts f ON f.id BETWEEN s.first_id AND "
+	"s.last_id AND f.import_id = s.import_id WHERE s.import_id = ?)"; /* its own ids only */
 static const char SQL_UNDO_RELS[] = "DELETE FROM relations WHERE import_id = ?";
 /* Persons this import created that nothing still standing refers to: no live fact from
  * elsewhere, no relation, no row of another import that was not undone, no review. */
